@@ -1,0 +1,2 @@
+//! The canonical memory layout and flattening of interface types.
+//! (stub: being written)

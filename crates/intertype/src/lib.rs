@@ -1,0 +1,89 @@
+//! WebAssembly interface types: the booklet of adapters a module carries in
+//! its `wasm-interface-types` custom section.
+//!
+//! * [`types`] and [`instr`]: the interface types and the adapter language;
+//! * [`Booklet`]: one decoded section; [`binary`] reads and writes it
+//!   (byte-compatible with the 2019 reference for the reference subset);
+//! * [`text`]: `(@interface …)` annotations inside a `.wat` module;
+//! * [`validate`]: stack typing and consistency with the core module;
+//! * [`print`]: the canonical text form;
+//! * [`layout`]: the canonical memory layout and flattening of every type;
+//! * [`core`]: what the booklet needs from the core module.
+//!
+//! The format is specified in `docs/format.md` at the root of the repository.
+
+pub mod binary;
+mod booklet;
+pub mod core;
+mod error;
+pub mod instr;
+pub mod layout;
+pub mod print;
+pub mod text;
+pub mod types;
+pub mod validate;
+
+pub use booklet::{Booklet, Export, Func, Implement, Import};
+pub use error::{Error, ErrorKind, Result};
+pub use instr::{Conversion, Instruction, MemArg};
+pub use types::{Case, CoreType, Field, FuncType, StringEncoding, TypeDef, ValType};
+
+/// Name of the custom section that carries the booklet.
+pub const SECTION_NAME: &str = "wasm-interface-types";
+/// Version string of the 2019 reference format.
+pub const REFERENCE_VERSION: &str = "0.1.0";
+/// Version string of a section that uses any intertype extension.
+pub const EXTENSION_VERSION: &str = "intertype/1";
+
+/// A binary module read for its interface: the core facts and the booklet
+/// (empty when the module has no interface section).
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub core: core::CoreModule,
+    pub booklet: Booklet,
+    /// Whether the module carries an interface section at all.
+    pub has_section: bool,
+}
+
+impl Module {
+    /// Reads `bytes` (a binary module) and decodes its interface section.
+    /// Does not validate; see [`Module::validate`].
+    pub fn from_binary(bytes: &[u8]) -> Result<Module> {
+        let core = core::CoreModule::parse(bytes)?;
+        let booklet = match core.interface_sections.as_slice() {
+            [] => Booklet::default(),
+            [s] => Booklet::decode(&bytes[s.payload.clone()], s.payload.start)?,
+            [_, second, ..] => {
+                return Err(Error::binary(
+                    second.range.start,
+                    format!("found a second `{SECTION_NAME}` custom section; a module has at most one"),
+                ))
+            }
+        };
+        let has_section = !core.interface_sections.is_empty();
+        Ok(Module { core, booklet, has_section })
+    }
+
+    /// Type-checks every adapter and checks the booklet against the core module.
+    pub fn validate(&self) -> Result<()> {
+        validate::validate(&self.booklet, &self.core)
+    }
+}
+
+/// Parses a `.wat` text (with `(@interface …)` annotations) into a binary module
+/// with its interface section. `path` is used only in error messages.
+pub fn parse_str(text: &str, path: Option<&std::path::Path>) -> Result<Vec<u8>> {
+    text::parse(text, path)
+}
+
+/// Reads and parses a `.wat` file (or passes a binary module through).
+pub fn parse_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::text(format!("failed to read `{}`: {e}", path.display())))?;
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes);
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|e| Error::text(format!("{}: input is not UTF-8: {e}", path.display())))?;
+    parse_str(text, Some(path))
+}
