@@ -1,0 +1,2 @@
+//! The one integration-test binary of the `intertype` crate; each module is
+//! one area.
