@@ -1,1 +1,37 @@
-fn main(){}
+//! `intertype`: the command-line face of the toolchain, in the style of
+//! `wasm-tools` — one subcommand per file under `commands/`.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+mod commands;
+mod io;
+
+/// WebAssembly interface types: parse, print, validate, inspect and strip
+/// modules that carry a `wasm-interface-types` booklet.
+#[derive(Parser)]
+#[command(name = "intertype", version, about, max_term_width = 100)]
+enum Command {
+    Parse(commands::parse::Args),
+    Print(commands::print::Args),
+    Validate(commands::validate::Args),
+    Inspect(commands::inspect::Args),
+    Strip(commands::strip::Args),
+}
+
+fn main() -> ExitCode {
+    let result = match Command::parse() {
+        Command::Parse(args) => commands::parse::run(args),
+        Command::Print(args) => commands::print::run(args),
+        Command::Validate(args) => commands::validate::run(args),
+        Command::Inspect(args) => commands::inspect::run(args),
+        Command::Strip(args) => commands::strip::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -7,7 +7,7 @@ use crate::types::CoreType;
 use crate::SECTION_NAME;
 use std::collections::BTreeMap;
 use std::ops::Range;
-use wasmparser::{ExternalKind, Name, Parser, Payload, TypeRef};
+use wasmparser::{Name, Parser, Payload, TypeRef};
 
 /// A core function signature; a `None` entry is a core type adapters cannot
 /// handle (such as `v128` or `funcref`), kept by its printed name.
@@ -53,8 +53,30 @@ pub struct CoreFunc {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CoreExport {
     pub name: String,
-    pub kind: ExternalKind,
+    pub kind: ExportKind,
     pub index: u32,
+}
+
+/// What a core export exports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExportKind {
+    Func,
+    Table,
+    Memory,
+    Global,
+    Tag,
+}
+
+impl ExportKind {
+    fn from_wasmparser(kind: wasmparser::ExternalKind) -> Self {
+        match kind {
+            wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => ExportKind::Func,
+            wasmparser::ExternalKind::Table => ExportKind::Table,
+            wasmparser::ExternalKind::Memory => ExportKind::Memory,
+            wasmparser::ExternalKind::Global => ExportKind::Global,
+            wasmparser::ExternalKind::Tag => ExportKind::Tag,
+        }
+    }
 }
 
 /// A `wasm-interface-types` custom section found in the module.
@@ -144,7 +166,7 @@ impl CoreModule {
                         let export = export.map_err(core_err)?;
                         m.exports.push(CoreExport {
                             name: export.name.to_string(),
-                            kind: export.kind,
+                            kind: ExportKind::from_wasmparser(export.kind),
                             index: export.index,
                         });
                     }
@@ -180,15 +202,15 @@ impl CoreModule {
 
     /// The core function exported as `name`.
     pub fn exported_func(&self, name: &str) -> Option<u32> {
-        self.export(name, ExternalKind::Func)
+        self.export(name, ExportKind::Func)
     }
 
     /// The memory exported as `name`.
     pub fn exported_memory(&self, name: &str) -> Option<u32> {
-        self.export(name, ExternalKind::Memory)
+        self.export(name, ExportKind::Memory)
     }
 
-    fn export(&self, name: &str, kind: ExternalKind) -> Option<u32> {
+    fn export(&self, name: &str, kind: ExportKind) -> Option<u32> {
         self.exports
             .iter()
             .find(|e| e.name == name && e.kind == kind)
@@ -204,7 +226,7 @@ impl CoreModule {
         match self
             .exports
             .iter()
-            .find(|e| e.kind == ExternalKind::Func && e.index == idx)
+            .find(|e| e.kind == ExportKind::Func && e.index == idx)
         {
             Some(e) => format!("{idx} (export {:?})", e.name),
             None => idx.to_string(),

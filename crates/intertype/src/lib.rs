@@ -15,6 +15,7 @@
 pub mod binary;
 mod booklet;
 pub mod core;
+pub mod describe;
 mod error;
 pub mod instr;
 pub mod layout;
@@ -68,6 +69,17 @@ impl Module {
     pub fn validate(&self) -> Result<()> {
         validate::validate(&self.booklet, &self.core)
     }
+}
+
+/// Reads and fully validates a binary module: the core module (with
+/// `wasmparser`'s default features) and then its booklet.
+pub fn validate_module(bytes: &[u8]) -> Result<Module> {
+    wasmparser::Validator::new()
+        .validate_all(bytes)
+        .map_err(|e| Error::core(Some(e.offset()), e.message()))?;
+    let module = Module::from_binary(bytes)?;
+    module.validate()?;
+    Ok(module)
 }
 
 /// Parses a `.wat` text (with `(@interface …)` annotations) into a binary module

@@ -1,0 +1,205 @@
+//! `intertype inspect IN.wasm [--json]`: the interface in words.
+
+use anyhow::Result;
+use intertype::{describe, Booklet, Instruction, Module, ValType};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// Describe a module's interface: each export and import with its signature,
+/// named types, implemented core imports, and the core exports the adapters
+/// wrap (an engine with interface types hides those).
+#[derive(clap::Args)]
+pub struct Args {
+    /// Input module (binary or text); `-` for standard input.
+    input: PathBuf,
+    /// Print JSON instead of text, for scripts.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Report {
+    /// Section version, or `null` for a plain core module.
+    version: Option<&'static str>,
+    /// Size of the section payload in bytes.
+    section_size: usize,
+    exports: Vec<Function>,
+    imports: Vec<Function>,
+    types: Vec<NamedType>,
+    implements: Vec<Implement>,
+    /// Core function exports that adapters call: hidden from the interface view.
+    wrapped_core_exports: Vec<String>,
+    /// Core exports that stay visible next to the interface.
+    core_exports: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Function {
+    /// Export name, or `module.name` of an import.
+    name: String,
+    /// Adapter function index.
+    func: u32,
+    signature: String,
+    params: Vec<String>,
+    results: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct NamedType {
+    index: u32,
+    name: String,
+    definition: String,
+}
+
+#[derive(Serialize)]
+struct Implement {
+    core_func: u32,
+    core_import: Option<String>,
+    adapter_func: u32,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let bytes = crate::io::read_module(&args.input)?;
+    let module = Module::from_binary(&bytes)?;
+    let report = report(&module);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_text(&report);
+    }
+    Ok(())
+}
+
+fn report(module: &Module) -> Report {
+    let b = &module.booklet;
+    let signature = |idx: u32| -> (String, Vec<String>, Vec<String>) {
+        match b.adapter_func_type(idx) {
+            Some(ty) => (
+                describe::func_type(b, ty),
+                words(b, &ty.params),
+                words(b, &ty.results),
+            ),
+            None => ("<invalid type>".into(), Vec::new(), Vec::new()),
+        }
+    };
+    let exports = b
+        .exports
+        .iter()
+        .map(|e| {
+            let (signature, params, results) = signature(e.func);
+            Function { name: e.name.clone(), func: e.func, signature, params, results }
+        })
+        .collect();
+    let imports = b
+        .imports
+        .iter()
+        .enumerate()
+        .map(|(i, imp)| {
+            let (signature, params, results) = signature(i as u32);
+            Function {
+                name: format!("{}.{}", imp.module, imp.name),
+                func: i as u32,
+                signature,
+                params,
+                results,
+            }
+        })
+        .collect();
+    let types = b
+        .type_names
+        .iter()
+        .map(|(&index, name)| NamedType {
+            index,
+            name: name.clone(),
+            definition: describe::type_def(b, index),
+        })
+        .collect();
+    let implements = b
+        .implements
+        .iter()
+        .map(|i| Implement {
+            core_func: i.core_func,
+            core_import: module
+                .core
+                .funcs
+                .get(i.core_func as usize)
+                .and_then(|f| f.import.as_ref())
+                .map(|(m, n)| format!("{m}.{n}")),
+            adapter_func: i.adapter_func,
+        })
+        .collect();
+
+    let called: BTreeSet<u32> = b
+        .funcs
+        .iter()
+        .flat_map(|f| &f.instrs)
+        .filter_map(|i| match i {
+            Instruction::CallCore(f) => Some(*f),
+            _ => None,
+        })
+        .collect();
+    let (wrapped, visible): (Vec<_>, Vec<_>) = module
+        .core
+        .exports
+        .iter()
+        .partition(|e| e.kind == intertype::core::ExportKind::Func && called.contains(&e.index));
+    Report {
+        version: module.has_section.then(|| {
+            if b.is_reference_subset() {
+                intertype::REFERENCE_VERSION
+            } else {
+                intertype::EXTENSION_VERSION
+            }
+        }),
+        section_size: module.core.interface_sections.first().map_or(0, |s| s.payload.len()),
+        exports,
+        imports,
+        types,
+        implements,
+        wrapped_core_exports: wrapped.iter().map(|e| e.name.clone()).collect(),
+        core_exports: visible.iter().map(|e| e.name.clone()).collect(),
+    }
+}
+
+
+fn words(b: &Booklet, tys: &[ValType]) -> Vec<String> {
+    tys.iter().map(|t| describe::val_type(b, *t)).collect()
+}
+
+fn print_text(r: &Report) {
+    match r.version {
+        None => println!("no interface types: a plain core module"),
+        Some(v) => {
+            let what = if v == intertype::REFERENCE_VERSION {
+                "the 2019 reference format"
+            } else {
+                "with intertype extensions"
+            };
+            println!("interface types {v} ({what}), {} bytes", r.section_size);
+        }
+    }
+    let section = |title: &str, rows: Vec<String>| {
+        if !rows.is_empty() {
+            println!("{title}:");
+            for row in rows {
+                println!("  {row}");
+            }
+        }
+    };
+    section("exports", r.exports.iter().map(|f| format!("{}: {}", f.name, f.signature)).collect());
+    section("imports", r.imports.iter().map(|f| format!("{}: {}", f.name, f.signature)).collect());
+    section("types", r.types.iter().map(|t| format!("{}: {}", t.name, t.definition)).collect());
+    section(
+        "implements",
+        r.implements
+            .iter()
+            .map(|i| match &i.core_import {
+                Some(name) => format!("core import {name} (func {}) by adapter {}", i.core_func, i.adapter_func),
+                None => format!("core func {} by adapter {}", i.core_func, i.adapter_func),
+            })
+            .collect(),
+    );
+    section("core exports wrapped by adapters (hidden)", r.wrapped_core_exports.clone());
+    section("core exports", r.core_exports.clone());
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test of the project, as CI does: formatting, lints, the Rust test
+# suites (unit, integration, CLI snapshots, differential against the 2019
+# reference crates), and a compile of the benchmarks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --workspace --locked
+
+step "benchmarks compile"
+cargo bench --workspace --locked --no-run
