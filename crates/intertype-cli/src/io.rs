@@ -13,7 +13,8 @@ pub fn read_module(path: &Path) -> Result<Vec<u8>> {
             .context("failed to read standard input")?;
         return from_bytes(&bytes, None);
     }
-    let bytes = std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
     from_bytes(&bytes, Some(path))
 }
 
@@ -32,15 +33,16 @@ fn from_bytes(bytes: &[u8], path: Option<&Path>) -> Result<Vec<u8>> {
 /// terminal.
 pub fn write_binary(output: Option<&PathBuf>, bytes: &[u8]) -> Result<()> {
     match output {
-        Some(path) => {
-            std::fs::write(path, bytes).with_context(|| format!("failed to write `{}`", path.display()))
-        }
+        Some(path) => std::fs::write(path, bytes)
+            .with_context(|| format!("failed to write `{}`", path.display())),
         None => {
             let mut stdout = std::io::stdout();
             if stdout.is_terminal() {
                 bail!("refusing to write a binary module to a terminal; use `-o FILE` or a pipe");
             }
-            stdout.write_all(bytes).context("failed to write standard output")
+            stdout
+                .write_all(bytes)
+                .context("failed to write standard output")
         }
     }
 }

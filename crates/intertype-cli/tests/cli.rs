@@ -40,12 +40,17 @@ fn main() {
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
             collect(&path, out);
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("wat" | "txt")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("wat" | "txt")
+        ) {
             out.push(path);
         }
     }
@@ -60,7 +65,10 @@ fn run_test(rel: &Path, runs: &[String]) -> Result<(), Failed> {
         for cmd in run.split(" && ") {
             let args = shell_words(cmd)
                 .into_iter()
-                .map(|a| a.replace("%s", &rel.display().to_string()).replace("%tmp", &tmp.display().to_string()))
+                .map(|a| {
+                    a.replace("%s", &rel.display().to_string())
+                        .replace("%tmp", &tmp.display().to_string())
+                })
                 .collect::<Vec<_>>();
             let output = Command::new(env!("CARGO_BIN_EXE_intertype"))
                 .args(&args)
@@ -70,7 +78,10 @@ fn run_test(rel: &Path, runs: &[String]) -> Result<(), Failed> {
             stdout.push_str(&String::from_utf8_lossy(&output.stdout));
             stderr.push_str(&String::from_utf8_lossy(&output.stderr));
             if !output.status.success() {
-                let code = output.status.code().map_or("signal".to_string(), |c| c.to_string());
+                let code = output
+                    .status
+                    .code()
+                    .map_or("signal".to_string(), |c| c.to_string());
                 stderr.push_str(&format!("[exit status: {code}]\n"));
                 break 'runs;
             }

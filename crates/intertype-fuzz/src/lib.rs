@@ -37,7 +37,9 @@ fn core_module() -> &'static [u8] {
 /// validates.
 pub fn round_trip(data: &[u8]) {
     let module = intertype::core::with_section(core_module(), data).expect("splicing a section");
-    let Ok(m) = Module::from_binary(&module) else { return };
+    let Ok(m) = Module::from_binary(&module) else {
+        return;
+    };
     let encoded = m.booklet.encode();
     let again = Booklet::decode(&encoded, 0)
         .unwrap_or_else(|e| panic!("our own encoding does not decode: {e}\n{:?}", m.booklet));
@@ -58,15 +60,24 @@ pub fn round_trip(data: &[u8]) {
     let parsed = intertype::parse_str(&text, None)
         .unwrap_or_else(|e| panic!("printed text does not parse: {e}\n{text}"));
     let reparsed = Module::from_binary(&parsed).expect("parsed module decodes");
-    assert_eq!(reparsed.booklet, m.booklet, "print/parse changed the booklet\n{text}");
-    assert_eq!(reparsed.booklet.encode(), encoded, "print/parse changed the bytes\n{text}");
+    assert_eq!(
+        reparsed.booklet, m.booklet,
+        "print/parse changed the booklet\n{text}"
+    );
+    assert_eq!(
+        reparsed.booklet.encode(),
+        encoded,
+        "print/parse changed the bytes\n{text}"
+    );
     reparsed.validate().expect("re-parsed module stays valid");
 }
 
 /// Treats `data` as module text: parsing must never panic, and whatever
 /// parses must decode.
 pub fn text(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(bytes) = intertype::parse_str(text, None) {
         let m = Module::from_binary(&bytes).expect("what we parse, we can read");
         let _ = m.validate();
@@ -83,10 +94,16 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
         let mut out = Vec::new();
         for dir in ["article", "reference", "extension"] {
-            let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
             for entry in entries.flatten() {
-                let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
-                let Ok(bytes) = intertype::parse_str(&text, None) else { continue };
+                let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                    continue;
+                };
+                let Ok(bytes) = intertype::parse_str(&text, None) else {
+                    continue;
+                };
                 let core = intertype::core::CoreModule::parse(&bytes).unwrap();
                 if let Some(s) = core.interface_sections.first() {
                     out.push(bytes[s.payload.clone()].to_vec());
@@ -131,7 +148,15 @@ mod tests {
 
     #[test]
     fn text_oracle_on_garbage() {
-        for t in ["", "(", "(module", "(module (@interface", "(@interface func", "\u{0}", "(module (@interface func (export \"x\") call-core 99))"] {
+        for t in [
+            "",
+            "(",
+            "(module",
+            "(module (@interface",
+            "(@interface func",
+            "\u{0}",
+            "(module (@interface func (export \"x\") call-core 99))",
+        ] {
             text(t.as_bytes());
         }
     }

@@ -20,8 +20,16 @@ pub struct CoreFuncType {
 impl CoreFuncType {
     /// The signature when every type is one adapters can handle.
     pub fn known(&self) -> Option<(Vec<CoreType>, Vec<CoreType>)> {
-        let params = self.params.iter().map(|t| t.clone().ok()).collect::<Option<_>>()?;
-        let results = self.results.iter().map(|t| t.clone().ok()).collect::<Option<_>>()?;
+        let params = self
+            .params
+            .iter()
+            .map(|t| t.clone().ok())
+            .collect::<Option<_>>()?;
+        let results = self
+            .results
+            .iter()
+            .map(|t| t.clone().ok())
+            .collect::<Option<_>>()?;
         Some((params, results))
     }
 }
@@ -70,7 +78,9 @@ pub enum ExportKind {
 impl ExportKind {
     fn from_wasmparser(kind: wasmparser::ExternalKind) -> Self {
         match kind {
-            wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => ExportKind::Func,
+            wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => {
+                ExportKind::Func
+            }
             wasmparser::ExternalKind::Table => ExportKind::Table,
             wasmparser::ExternalKind::Memory => ExportKind::Memory,
             wasmparser::ExternalKind::Global => ExportKind::Global,
@@ -109,16 +119,17 @@ impl CoreModule {
     pub fn parse(bytes: &[u8]) -> Result<CoreModule> {
         let mut m = CoreModule::default();
         let mut types: Vec<Option<CoreFuncType>> = Vec::new();
-        let core_err = |e: wasmparser::BinaryReaderError| Error::core(Some(e.offset()), e.message());
+        let core_err =
+            |e: wasmparser::BinaryReaderError| Error::core(Some(e.offset()), e.message());
         for payload in Parser::new(0).parse_all(bytes) {
             match payload.map_err(core_err)? {
-                Payload::Version { encoding, range, .. } => {
-                    if encoding != wasmparser::Encoding::Module {
-                        return Err(Error::core(
-                            Some(range.start),
-                            "expected a core WebAssembly module, found a component",
-                        ));
-                    }
+                Payload::Version {
+                    encoding, range, ..
+                } if encoding != wasmparser::Encoding::Module => {
+                    return Err(Error::core(
+                        Some(range.start),
+                        "expected a core WebAssembly module, found a component",
+                    ));
                 }
                 Payload::TypeSection(reader) => {
                     for group in reader {
@@ -141,7 +152,10 @@ impl CoreModule {
                                 let ty = func_type(&types, t, offset)?;
                                 m.funcs.push(CoreFunc {
                                     ty,
-                                    import: Some((import.module.to_string(), import.name.to_string())),
+                                    import: Some((
+                                        import.module.to_string(),
+                                        import.name.to_string(),
+                                    )),
                                 });
                             }
                             TypeRef::Memory(mem) => m.memories.push(mem.memory64),
@@ -248,8 +262,14 @@ fn core_type(t: wasmparser::ValType) -> Result<CoreType, String> {
 fn func_type(types: &[Option<CoreFuncType>], idx: u32, offset: usize) -> Result<CoreFuncType> {
     match types.get(idx as usize) {
         Some(Some(t)) => Ok(t.clone()),
-        Some(None) => Err(Error::core(Some(offset), format!("type {idx} is not a function type"))),
-        None => Err(Error::core(Some(offset), format!("type index {idx} out of bounds"))),
+        Some(None) => Err(Error::core(
+            Some(offset),
+            format!("type {idx} is not a function type"),
+        )),
+        None => Err(Error::core(
+            Some(offset),
+            format!("type index {idx} out of bounds"),
+        )),
     }
 }
 

@@ -160,14 +160,26 @@ mod tests {
         let mut b = Booklet::default();
         b.types.push(TypeDef::List(ValType::U8));
         b.types.push(TypeDef::Record(vec![
-            Field { name: "x".into(), ty: ValType::S32 },
-            Field { name: "data".into(), ty: ValType::Type(0) },
+            Field {
+                name: "x".into(),
+                ty: ValType::S32,
+            },
+            Field {
+                name: "data".into(),
+                ty: ValType::Type(0),
+            },
         ]));
-        b.types.push(TypeDef::Result { ok: Some(ValType::Type(1)), err: Some(ValType::String) });
+        b.types.push(TypeDef::Result {
+            ok: Some(ValType::Type(1)),
+            err: Some(ValType::String),
+        });
         b.type_names.insert(1, "point".into());
         assert_eq!(val_type(&b, ValType::Type(2)), "result<point, string>");
         assert_eq!(type_def(&b, 1), "record { x: s32, data: list<u8> }");
-        let f = FuncType { params: vec![ValType::String, ValType::Bool], results: vec![ValType::Type(1)] };
+        let f = FuncType {
+            params: vec![ValType::String, ValType::Bool],
+            results: vec![ValType::Type(1)],
+        };
         assert_eq!(func_type(&b, &f), "func(p0: string, p1: bool) -> point");
     }
 
@@ -175,7 +187,8 @@ mod tests {
     fn dangling_and_deep_types_do_not_panic() {
         let mut b = Booklet::default();
         for i in 0..100u32 {
-            b.types.push(TypeDef::List(ValType::Type(i.wrapping_sub(1))));
+            b.types
+                .push(TypeDef::List(ValType::Type(i.wrapping_sub(1))));
         }
         let s = val_type(&b, ValType::Type(99));
         assert!(s.contains('…'));

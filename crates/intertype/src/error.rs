@@ -119,7 +119,11 @@ impl fmt::Display for Error {
                     "invalid core module"
                 };
                 match self.inner.offset {
-                    Some(o) => write!(f, "{what} at byte offset {o} (0x{o:x}): {}", self.inner.message),
+                    Some(o) => write!(
+                        f,
+                        "{what} at byte offset {o} (0x{o:x}): {}",
+                        self.inner.message
+                    ),
                     None => write!(f, "{what}: {}", self.inner.message),
                 }
             }
@@ -143,6 +147,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 mod tests {
     #[test]
     fn error_is_one_word() {
-        assert_eq!(std::mem::size_of::<super::Error>(), std::mem::size_of::<usize>());
+        assert_eq!(
+            std::mem::size_of::<super::Error>(),
+            std::mem::size_of::<usize>()
+        );
     }
 }

@@ -88,7 +88,13 @@ fn report(module: &Module) -> Report {
         .iter()
         .map(|e| {
             let (signature, params, results) = signature(e.func);
-            Function { name: e.name.clone(), func: e.func, signature, params, results }
+            Function {
+                name: e.name.clone(),
+                func: e.func,
+                signature,
+                params,
+                results,
+            }
         })
         .collect();
     let imports = b
@@ -139,11 +145,10 @@ fn report(module: &Module) -> Report {
             _ => None,
         })
         .collect();
-    let (wrapped, visible): (Vec<_>, Vec<_>) = module
-        .core
-        .exports
-        .iter()
-        .partition(|e| e.kind == intertype::core::ExportKind::Func && called.contains(&e.index));
+    let (wrapped, visible): (Vec<_>, Vec<_>) =
+        module.core.exports.iter().partition(|e| {
+            e.kind == intertype::core::ExportKind::Func && called.contains(&e.index)
+        });
     Report {
         version: module.has_section.then(|| {
             if b.is_reference_subset() {
@@ -152,7 +157,11 @@ fn report(module: &Module) -> Report {
                 intertype::EXTENSION_VERSION
             }
         }),
-        section_size: module.core.interface_sections.first().map_or(0, |s| s.payload.len()),
+        section_size: module
+            .core
+            .interface_sections
+            .first()
+            .map_or(0, |s| s.payload.len()),
         exports,
         imports,
         types,
@@ -161,7 +170,6 @@ fn report(module: &Module) -> Report {
         core_exports: visible.iter().map(|e| e.name.clone()).collect(),
     }
 }
-
 
 fn words(b: &Booklet, tys: &[ValType]) -> Vec<String> {
     tys.iter().map(|t| describe::val_type(b, *t)).collect()
@@ -187,19 +195,43 @@ fn print_text(r: &Report) {
             }
         }
     };
-    section("exports", r.exports.iter().map(|f| format!("{}: {}", f.name, f.signature)).collect());
-    section("imports", r.imports.iter().map(|f| format!("{}: {}", f.name, f.signature)).collect());
-    section("types", r.types.iter().map(|t| format!("{}: {}", t.name, t.definition)).collect());
+    section(
+        "exports",
+        r.exports
+            .iter()
+            .map(|f| format!("{}: {}", f.name, f.signature))
+            .collect(),
+    );
+    section(
+        "imports",
+        r.imports
+            .iter()
+            .map(|f| format!("{}: {}", f.name, f.signature))
+            .collect(),
+    );
+    section(
+        "types",
+        r.types
+            .iter()
+            .map(|t| format!("{}: {}", t.name, t.definition))
+            .collect(),
+    );
     section(
         "implements",
         r.implements
             .iter()
             .map(|i| match &i.core_import {
-                Some(name) => format!("core import {name} (func {}) by adapter {}", i.core_func, i.adapter_func),
+                Some(name) => format!(
+                    "core import {name} (func {}) by adapter {}",
+                    i.core_func, i.adapter_func
+                ),
                 None => format!("core func {} by adapter {}", i.core_func, i.adapter_func),
             })
             .collect(),
     );
-    section("core exports wrapped by adapters (hidden)", r.wrapped_core_exports.clone());
+    section(
+        "core exports wrapped by adapters (hidden)",
+        r.wrapped_core_exports.clone(),
+    );
     section("core exports", r.core_exports.clone());
 }

@@ -1,2 +1,4 @@
 //! The one integration-test binary of the `intertype` crate; each module is
 //! one area.
+mod reference;
+mod text;

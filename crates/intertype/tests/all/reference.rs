@@ -8,7 +8,9 @@ use intertype::{Booklet, Conversion, Module, ValType};
 use std::path::{Path, PathBuf};
 
 fn corpus(dir: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus").join(dir);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/corpus")
+        .join(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
@@ -22,7 +24,11 @@ fn corpus(dir: &str) -> Vec<PathBuf> {
 /// The payload of the module's interface section.
 fn payload(module: &[u8]) -> Vec<u8> {
     let m = intertype::core::CoreModule::parse(module).expect("core module");
-    assert_eq!(m.interface_sections.len(), 1, "expected one interface section");
+    assert_eq!(
+        m.interface_sections.len(),
+        1,
+        "expected one interface section"
+    );
     module[m.interface_sections[0].payload.clone()].to_vec()
 }
 
@@ -68,16 +74,25 @@ fn check_against_reference(name: &str, text: &str) {
     let theirs = wit_text::parse_str(text).unwrap_or_else(|e| panic!("{name}: wit-text: {e}"));
     let ours = intertype::parse_str(text, None).unwrap_or_else(|e| panic!("{name}: ours: {e}"));
     let (their_payload, our_payload) = (payload(&theirs), payload(&ours));
-    assert_eq!(our_payload, their_payload, "{name}: section payloads differ");
+    assert_eq!(
+        our_payload, their_payload,
+        "{name}: section payloads differ"
+    );
 
     // We read theirs; they read ours.
     let booklet = Booklet::decode(&their_payload, 0).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(booklet.encode(), their_payload, "{name}: decode/encode round trip");
+    assert_eq!(
+        booklet.encode(),
+        their_payload,
+        "{name}: decode/encode round trip"
+    );
     reference_decodes(&our_payload).unwrap_or_else(|e| panic!("{name}: reference parser: {e}"));
 
     // Both validators agree.
     let their_verdict = wit_validator::validate(&theirs).map_err(|e| format!("{e:#}"));
-    let our_verdict = intertype::validate_module(&ours).map(|_| ()).map_err(|e| e.to_string());
+    let our_verdict = intertype::validate_module(&ours)
+        .map(|_| ())
+        .map_err(|e| e.to_string());
     assert_eq!(
         their_verdict.is_ok(),
         our_verdict.is_ok(),
@@ -86,14 +101,25 @@ fn check_against_reference(name: &str, text: &str) {
 
     // The reference printer's text parses with our parser to the same bytes,
     // and our printer's text parses with the reference parser to the same bytes.
-    let printed = wit_printer::print_bytes(&theirs).unwrap_or_else(|e| panic!("{name}: wit-printer: {e}"));
+    let printed =
+        wit_printer::print_bytes(&theirs).unwrap_or_else(|e| panic!("{name}: wit-printer: {e}"));
     let reparsed = intertype::parse_str(&printed, None)
         .unwrap_or_else(|e| panic!("{name}: ours on wit-printer output: {e}\n{printed}"));
-    assert_eq!(payload(&reparsed), their_payload, "{name}: wit-printer text re-parsed");
-    let ours_printed = intertype::print::print_module(&ours).unwrap_or_else(|e| panic!("{name}: print: {e}"));
-    let reparsed = wit_text::parse_str(&ours_printed)
-        .unwrap_or_else(|e| panic!("{name}: wit-text on our printer's output: {e}\n{ours_printed}"));
-    assert_eq!(payload(&reparsed), their_payload, "{name}: our printed text, re-parsed by wit-text");
+    assert_eq!(
+        payload(&reparsed),
+        their_payload,
+        "{name}: wit-printer text re-parsed"
+    );
+    let ours_printed =
+        intertype::print::print_module(&ours).unwrap_or_else(|e| panic!("{name}: print: {e}"));
+    let reparsed = wit_text::parse_str(&ours_printed).unwrap_or_else(|e| {
+        panic!("{name}: wit-text on our printer's output: {e}\n{ours_printed}")
+    });
+    assert_eq!(
+        payload(&reparsed),
+        their_payload,
+        "{name}: our printed text, re-parsed by wit-text"
+    );
 }
 
 #[test]
@@ -110,23 +136,35 @@ fn reference_invalid_cases_are_rejected_by_both() {
         let text = std::fs::read_to_string(&path).unwrap();
         let name = path.display().to_string();
         let theirs = wit_text::parse_str(&text).unwrap();
-        assert!(wit_validator::validate(&theirs).is_err(), "{name}: reference accepts");
+        assert!(
+            wit_validator::validate(&theirs).is_err(),
+            "{name}: reference accepts"
+        );
         let ours = intertype::parse_str(&text, None).unwrap();
         assert_eq!(payload(&ours), payload(&theirs), "{name}");
         let err = intertype::validate_module(&ours).expect_err(&name);
-        assert_eq!(err.kind(), intertype::ErrorKind::Validation, "{name}: {err}");
+        assert_eq!(
+            err.kind(),
+            intertype::ErrorKind::Validation,
+            "{name}: {err}"
+        );
     }
 }
 
 #[test]
 fn wasm_bindgen_module_is_read_and_valid() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/wasm-bindgen/markdown.wasm");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/wasm-bindgen/markdown.wasm");
     let bytes = std::fs::read(path).unwrap();
     wit_validator::validate(&bytes).expect("reference accepts");
     let module = intertype::validate_module(&bytes).expect("we accept");
     let p = payload(&bytes);
     assert_eq!(p.len(), 44);
-    assert_eq!(module.booklet.encode(), p, "re-encoding gives wasm-bindgen's bytes");
+    assert_eq!(
+        module.booklet.encode(),
+        p,
+        "re-encoding gives wasm-bindgen's bytes"
+    );
     assert_eq!(module.booklet.exports[0].name, "render");
 }
 
@@ -208,7 +246,11 @@ const CORE: &[(&str, &[ValType], &[ValType])] = &[
     ("$free", &[ValType::I32, ValType::I32], &[]),
     ("$unit", &[], &[]),
     ("$i_i", &[ValType::I32], &[ValType::I32]),
-    ("$ii_ii", &[ValType::I32, ValType::I32], &[ValType::I32, ValType::I32]),
+    (
+        "$ii_ii",
+        &[ValType::I32, ValType::I32],
+        &[ValType::I32, ValType::I32],
+    ),
     ("$l_l", &[ValType::I64], &[ValType::I64]),
     ("$f_d", &[ValType::F32], &[ValType::F64]),
     ("$r_r", &[ValType::Externref], &[ValType::Externref]),
@@ -218,10 +260,21 @@ const CORE: &[(&str, &[ValType], &[ValType])] = &[
 fn core_wat() -> String {
     let mut s = String::from("(module\n  (memory $mem 1)\n");
     for (name, params, results) in CORE {
-        let p: Vec<_> = params.iter().map(|t| format!("(param {})", core_kw(*t))).collect();
-        let r: Vec<_> = results.iter().map(|t| format!("(result {})", core_kw(*t))).collect();
+        let p: Vec<_> = params
+            .iter()
+            .map(|t| format!("(param {})", core_kw(*t)))
+            .collect();
+        let r: Vec<_> = results
+            .iter()
+            .map(|t| format!("(result {})", core_kw(*t)))
+            .collect();
         let body: Vec<_> = results.iter().map(|t| default_value(*t)).collect();
-        s += &format!("  (func {name} {} {} {})\n", p.join(" "), r.join(" "), body.join(" "));
+        s += &format!(
+            "  (func {name} {} {} {})\n",
+            p.join(" "),
+            r.join(" "),
+            body.join(" ")
+        );
     }
     s
 }
@@ -247,16 +300,25 @@ fn random_module(g: &mut Gen) -> String {
     let mut s = core_wat();
     let imports: Vec<(Vec<ValType>, Vec<ValType>)> = (0..g.below(3))
         .map(|_| {
-            let params = (0..g.below(3)).map(|_| ValType::REFERENCE[g.below(14)]).collect();
-            let results = (0..g.below(2)).map(|_| ValType::REFERENCE[g.below(14)]).collect();
+            let params = (0..g.below(3))
+                .map(|_| ValType::REFERENCE[g.below(14)])
+                .collect();
+            let results = (0..g.below(2))
+                .map(|_| ValType::REFERENCE[g.below(14)])
+                .collect();
             (params, results)
         })
         .collect();
     for (i, (params, results)) in imports.iter().enumerate() {
-        s += &format!("  (@interface import \"host\" \"i{i}\" (func {}))\n", sig(params, results));
+        s += &format!(
+            "  (@interface import \"host\" \"i{i}\" (func {}))\n",
+            sig(params, results)
+        );
     }
     for f in 0..1 + g.below(3) {
-        let params: Vec<ValType> = (0..g.below(4)).map(|_| ValType::REFERENCE[g.below(14)]).collect();
+        let params: Vec<ValType> = (0..g.below(4))
+            .map(|_| ValType::REFERENCE[g.below(14)])
+            .collect();
         let mut stack: Vec<ValType> = Vec::new();
         let mut body = Vec::new();
         for _ in 0..g.below(8) {
@@ -272,7 +334,9 @@ fn random_module(g: &mut Gen) -> String {
         let results: Vec<ValType> = if g.chance(75) {
             stack.clone()
         } else {
-            (0..g.below(2)).map(|_| ValType::REFERENCE[g.below(14)]).collect()
+            (0..g.below(2))
+                .map(|_| ValType::REFERENCE[g.below(14)])
+                .collect()
         };
         s += &format!(
             "  (@interface func (export \"f{f}\") {}\n    {})\n",
@@ -284,8 +348,14 @@ fn random_module(g: &mut Gen) -> String {
 }
 
 fn sig(params: &[ValType], results: &[ValType]) -> String {
-    let p: Vec<_> = params.iter().map(|t| format!("(param {})", t.keyword().unwrap())).collect();
-    let r: Vec<_> = results.iter().map(|t| format!("(result {})", t.keyword().unwrap())).collect();
+    let p: Vec<_> = params
+        .iter()
+        .map(|t| format!("(param {})", t.keyword().unwrap()))
+        .collect();
+    let r: Vec<_> = results
+        .iter()
+        .map(|t| format!("(result {})", t.keyword().unwrap()))
+        .collect();
     format!("{} {}", p.join(" "), r.join(" "))
 }
 
@@ -305,7 +375,11 @@ fn random_instr(
         let pick = g.below(7);
         match pick {
             0 if !params.is_empty() || !well_typed => {
-                let i = if well_typed { g.below(params.len()) } else { params.len() + g.below(2) };
+                let i = if well_typed {
+                    g.below(params.len())
+                } else {
+                    params.len() + g.below(2)
+                };
                 return (format!("arg.get {i}"), params.get(i).map(|t| (0, vec![*t])));
             }
             1 => {
@@ -316,12 +390,27 @@ fn random_instr(
                 return (format!("call-core {name}"), Some((p.len(), r.to_vec())));
             }
             2 if !well_typed || fits(&[ValType::I32, ValType::I32]) => {
-                let mem = if well_typed || g.chance(50) { "$mem" } else { "1" };
-                return (format!("memory-to-string {mem}"), Some((2, vec![ValType::String])));
+                let mem = if well_typed || g.chance(50) {
+                    "$mem"
+                } else {
+                    "1"
+                };
+                return (
+                    format!("memory-to-string {mem}"),
+                    Some((2, vec![ValType::String])),
+                );
             }
             3 if !well_typed || top == Some(ValType::String) => {
-                let malloc = if well_typed || g.chance(50) { "$malloc" } else { "$i_i" };
-                let malloc = if well_typed { malloc } else { ["$ii_i", "$free", "$malloc"][g.below(3)] };
+                let malloc = if well_typed || g.chance(50) {
+                    "$malloc"
+                } else {
+                    "$i_i"
+                };
+                let malloc = if well_typed {
+                    malloc
+                } else {
+                    ["$ii_i", "$free", "$malloc"][g.below(3)]
+                };
                 return (
                     format!("string-to-memory {malloc} $mem"),
                     Some((1, vec![ValType::I32, ValType::I32])),
@@ -361,10 +450,13 @@ fn generated_modules_agree_with_reference() {
     for _ in 0..1500 {
         let text = random_module(&mut g);
         let theirs = wit_text::parse_str(&text).unwrap_or_else(|e| panic!("wit-text: {e}\n{text}"));
-        let ours = intertype::parse_str(&text, None).unwrap_or_else(|e| panic!("ours: {e}\n{text}"));
+        let ours =
+            intertype::parse_str(&text, None).unwrap_or_else(|e| panic!("ours: {e}\n{text}"));
         assert_eq!(payload(&ours), payload(&theirs), "payloads differ\n{text}");
         let their_verdict = wit_validator::validate(&theirs).map_err(|e| format!("{e:#}"));
-        let our_verdict = Module::from_binary(&ours).and_then(|m| m.validate()).map_err(|e| e.to_string());
+        let our_verdict = Module::from_binary(&ours)
+            .and_then(|m| m.validate())
+            .map_err(|e| e.to_string());
         assert_eq!(
             their_verdict.is_ok(),
             our_verdict.is_ok(),
@@ -377,5 +469,8 @@ fn generated_modules_agree_with_reference() {
         }
     }
     // The generator must exercise both outcomes substantially.
-    assert!(valid > 150 && invalid > 150, "valid {valid}, invalid {invalid}");
+    assert!(
+        valid > 150 && invalid > 150,
+        "valid {valid}, invalid {invalid}"
+    );
 }

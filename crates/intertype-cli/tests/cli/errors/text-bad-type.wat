@@ -1,0 +1,3 @@
+;; RUN: parse %s -o %tmp/x.wasm
+(module
+  (@interface func (export "f") (param strin)))

@@ -1,0 +1,4 @@
+;; RUN: parse %s -o %tmp/x.wasm
+(module
+  (@interface func (export "f")
+    call-adapter $nobody))

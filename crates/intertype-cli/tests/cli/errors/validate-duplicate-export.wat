@@ -1,0 +1,4 @@
+;; RUN: validate %s
+(module
+  (@interface func (export "f"))
+  (@interface func (export "f")))
