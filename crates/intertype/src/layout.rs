@@ -229,11 +229,13 @@ pub fn contains_externref(types: &[TypeDef], ty: ValType) -> bool {
     any_reachable(types, ty, |t| t == ValType::Externref, |_| false)
 }
 
-/// Rounds `offset` up to a multiple of `align` (a power of two); `None` on
-/// overflow.
+/// Rounds `offset` up to a multiple of `align`; `None` on overflow or when
+/// `align` is not a power of two.
 pub fn align_to(offset: u32, align: u32) -> Option<u32> {
-    debug_assert!(align.is_power_of_two());
-    let mask = align.checked_sub(1)?;
+    if !align.is_power_of_two() {
+        return None;
+    }
+    let mask = align - 1;
     Some(offset.checked_add(mask)? & !mask)
 }
 
@@ -271,6 +273,7 @@ fn any_reachable(
 
 /// Layouts, flat forms and type equality over one type space, memoized per
 /// definition. Create one per booklet and ask it many questions.
+#[derive(Debug)]
 pub struct Layouts<'a> {
     types: &'a [TypeDef],
     layouts: HashMap<u32, Result<Layout, LayoutError>>,
@@ -284,7 +287,7 @@ pub struct Layouts<'a> {
 /// Where a type reference sits: at the top of a query, or inside definition
 /// `n` (which may only refer to smaller indices).
 #[derive(Clone, Copy)]
-enum From {
+enum Site {
     Top,
     Def(u32),
 }
@@ -306,19 +309,19 @@ impl<'a> Layouts<'a> {
 
     /// See [`layout`](fn@layout).
     pub fn layout(&mut self, ty: ValType) -> Result<Layout, LayoutError> {
-        self.layout_at(From::Top, ty, 0)
+        self.layout_at(Site::Top, ty, 0)
     }
 
     /// See [`flatten`](fn@flatten).
     pub fn flatten(&mut self, ty: ValType) -> Result<Vec<CoreType>, LayoutError> {
         let mut out = Vec::new();
-        self.flat_at(From::Top, ty, 0, true, &mut out)?;
+        self.flat_at(Site::Top, ty, 0, true, &mut out)?;
         Ok(out)
     }
 
     /// See [`field_offsets`](fn@field_offsets).
     pub fn field_offsets(&mut self, fields: &[ValType]) -> Result<Vec<u32>, LayoutError> {
-        Ok(self.record_layout(From::Top, fields.iter().copied(), 0)?.1)
+        Ok(self.record_layout(Site::Top, fields.iter().copied(), 0)?.1)
     }
 
     /// See [`variant_payload_offset`](fn@variant_payload_offset).
@@ -326,7 +329,7 @@ impl<'a> Layouts<'a> {
         &mut self,
         cases: &[Option<ValType>],
     ) -> Result<u32, LayoutError> {
-        Ok(self.variant_layout(From::Top, cases.iter().copied(), 0)?.1)
+        Ok(self.variant_layout(Site::Top, cases.iter().copied(), 0)?.1)
     }
 
     /// See [`same_type`](fn@same_type).
@@ -339,18 +342,18 @@ impl<'a> Layouts<'a> {
     /// looked at): `externref` meets only `externref`.
     pub(crate) fn check_joins(&mut self, idx: u32) -> Result<(), LayoutError> {
         let mut out = Vec::new();
-        self.flat_at(From::Top, ValType::Type(idx), 0, false, &mut out)
+        self.flat_at(Site::Top, ValType::Type(idx), 0, false, &mut out)
     }
 
     /// The definition a reference from `from` to type `i` names, after
     /// checking the reference: defined, not a function type, not a forward
     /// reference, not too deep.
-    fn deref(&self, from: From, i: u32, depth: u32) -> Result<&'a TypeDef, LayoutError> {
+    fn deref(&self, from: Site, i: u32, depth: u32) -> Result<&'a TypeDef, LayoutError> {
         let def = self
             .types
             .get(i as usize)
             .ok_or(LayoutError::Undefined(i))?;
-        if let From::Def(from) = from {
+        if let Site::Def(from) = from {
             if i >= from {
                 return Err(LayoutError::ForwardReference { from, to: i });
             }
@@ -364,7 +367,7 @@ impl<'a> Layouts<'a> {
         Ok(def)
     }
 
-    fn layout_at(&mut self, from: From, ty: ValType, depth: u32) -> Result<Layout, LayoutError> {
+    fn layout_at(&mut self, from: Site, ty: ValType, depth: u32) -> Result<Layout, LayoutError> {
         use ValType::*;
         Ok(match ty {
             Bool | S8 | U8 => Layout::new(1, 1),
@@ -389,7 +392,7 @@ impl<'a> Layouts<'a> {
     }
 
     fn def_layout(&mut self, i: u32, def: &'a TypeDef, depth: u32) -> Result<Layout, LayoutError> {
-        let from = From::Def(i);
+        let from = Site::Def(i);
         Ok(match def {
             TypeDef::Func(_) => return Err(LayoutError::FuncType(i)),
             TypeDef::Record(fields) => {
@@ -427,7 +430,7 @@ impl<'a> Layouts<'a> {
     /// The layout of a record with these field types, and the field offsets.
     fn record_layout(
         &mut self,
-        from: From,
+        from: Site,
         fields: impl IntoIterator<Item = ValType>,
         depth: u32,
     ) -> Result<(Layout, Vec<u32>), LayoutError> {
@@ -449,7 +452,7 @@ impl<'a> Layouts<'a> {
     /// offset.
     fn variant_layout(
         &mut self,
-        from: From,
+        from: Site,
         cases: impl IntoIterator<Item = Option<ValType>>,
         depth: u32,
     ) -> Result<(Layout, u32), LayoutError> {
@@ -477,7 +480,7 @@ impl<'a> Layouts<'a> {
     /// must have a layout (they are read from or written to memory).
     fn flat_at(
         &mut self,
-        from: From,
+        from: Site,
         ty: ValType,
         depth: u32,
         strict: bool,
@@ -525,7 +528,7 @@ impl<'a> Layouts<'a> {
         depth: u32,
         strict: bool,
     ) -> Result<Vec<CoreType>, LayoutError> {
-        let from = From::Def(i);
+        let from = Site::Def(i);
         let mut out = Vec::new();
         match def {
             TypeDef::Func(_) => return Err(LayoutError::FuncType(i)),
@@ -572,7 +575,7 @@ impl<'a> Layouts<'a> {
     /// flat forms joined position by position.
     fn variant_flat(
         &mut self,
-        from: From,
+        from: Site,
         cases: impl IntoIterator<Item = Option<ValType>>,
         depth: u32,
         strict: bool,

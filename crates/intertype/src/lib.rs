@@ -6,7 +6,7 @@
 //!   (byte-compatible with the 2019 reference for the reference subset);
 //! * [`text`]: `(@interface …)` annotations inside a `.wat` module;
 //! * [`validate`]: stack typing and consistency with the core module;
-//! * [`print`]: the canonical text form;
+//! * [`print`](mod@print): the canonical text form;
 //! * [`layout`]: the canonical memory layout and flattening of every type;
 //! * [`core`]: what the booklet needs from the core module.
 //!

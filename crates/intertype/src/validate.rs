@@ -42,6 +42,7 @@ pub fn validate(booklet: &Booklet, core: &CoreModule) -> Result<()> {
         b: booklet,
         core,
         cx: Layouts::new(&booklet.types),
+        needs_memory: HashMap::new(),
     };
     v.types()?;
     v.imports()?;
@@ -55,7 +56,9 @@ pub fn validate(booklet: &Booklet, core: &CoreModule) -> Result<()> {
 struct Validator<'a> {
     b: &'a Booklet,
     core: &'a CoreModule,
+    /// Layouts, flat forms and type equality, memoized for the whole booklet.
     cx: Layouts<'a>,
+    needs_memory: HashMap<ValType, bool>,
 }
 
 /// The `call-adapter`s of one adapter body: (instruction index, callee).
@@ -78,9 +81,10 @@ impl<'a> Validator<'a> {
                 let ValType::Type(j) = t else { continue };
                 match types.get(j as usize) {
                     None => return Err(err(format!("refers to type {j}, which is not defined"))),
-                    Some(_) if j >= idx => return Err(err(format!(
-                        "refers to type {j}; a definition may only refer to definitions before it"
-                    ))),
+                    Some(_) if j >= idx => {
+                        let rule = "a definition may only refer to definitions before it";
+                        return Err(err(format!("refers to type {j}; {rule}")));
+                    }
                     Some(TypeDef::Func(_)) => {
                         return Err(err(format!(
                             "refers to type {j}, a function type, where a value type is expected"
@@ -118,7 +122,7 @@ impl<'a> Validator<'a> {
                 TypeDef::Variant(_) | TypeDef::Option(_) | TypeDef::Result { .. }
             ) {
                 if let Err(e @ LayoutError::ImpossibleJoin(..)) = self.cx.check_joins(idx) {
-                    let what = self.ty(ValType::Type(idx));
+                    let what = brief(describe::type_def(self.b, idx));
                     return Err(err(format!("{what} has no flat form: {e}")));
                 }
             }
@@ -133,6 +137,21 @@ impl<'a> Validator<'a> {
                 None,
                 None,
                 format!("the name {name:?} is given to type {i}, which is not defined"),
+            ));
+        }
+        // Function types are referred to by index only; the text format keeps
+        // their `$id`s out of the names subsection so reference-subset text
+        // keeps the reference bytes, and a named one could not round-trip.
+        if let Some((&i, name)) = self
+            .b
+            .type_names
+            .iter()
+            .find(|(&i, _)| matches!(types.get(i as usize), Some(TypeDef::Func(_))))
+        {
+            return Err(Error::validation(
+                None,
+                None,
+                format!("the name {name:?} is given to type {i}, a function type; only value types are named"),
             ));
         }
         Ok(())
@@ -167,8 +186,8 @@ impl<'a> Validator<'a> {
                 def.keyword()
             )),
             None => Err(format!(
-                "its type {ty} is not defined (there are {} types)",
-                self.b.types.len()
+                "its type {ty} is not defined (the booklet has {})",
+                count(self.b.types.len(), "type")
             )),
         }
     }
@@ -238,8 +257,8 @@ impl<'a> Validator<'a> {
             Instruction::ArgGet(n) => {
                 let t = ty.params.get(*n as usize).ok_or_else(|| {
                     format!(
-                        "parameter {n} out of bounds: the adapter has {} params",
-                        ty.params.len()
+                        "parameter {n} out of bounds: the adapter has {}",
+                        count(ty.params.len(), "param")
                     )
                 })?;
                 stack.push(*t);
@@ -300,7 +319,7 @@ impl<'a> Validator<'a> {
             Instruction::RecordLift(t) => {
                 let fields = self.record_fields(instr, *t)?;
                 let names = self.field_names(*t);
-                self.pop_all(stack, &fields, |i| names(i))?;
+                self.pop_all(stack, &fields, names)?;
                 stack.push(*t);
             }
             Instruction::RecordLower(t) => {
@@ -393,8 +412,8 @@ impl<'a> Validator<'a> {
     fn core_sig(&self, f: u32) -> Result<(Vec<CoreType>, Vec<CoreType>), String> {
         let func = self.core.funcs.get(f as usize).ok_or_else(|| {
             format!(
-                "core func {f} out of bounds: the core module has {} functions",
-                self.core.funcs.len()
+                "core func {f} out of bounds: the core module has {}",
+                count(self.core.funcs.len(), "function")
             )
         })?;
         func.ty.known().ok_or_else(|| {
@@ -435,8 +454,8 @@ impl<'a> Validator<'a> {
         };
         match self.core.memories.get(mem as usize) {
             None => Err(format!(
-                "{label} out of bounds: the core module has {} memories",
-                self.core.memories.len()
+                "memory {mem} out of bounds: the core module has {}",
+                count(self.core.memories.len(), "memory")
             )),
             Some(true) => Err(format!(
                 "{label} is 64-bit: 64-bit memories are not supported"
@@ -446,12 +465,10 @@ impl<'a> Validator<'a> {
     }
 
     fn adapter_sig(&self, g: u32) -> Result<&'a FuncType, String> {
-        let count = self.b.adapter_func_count();
-        if g >= count {
+        if g >= self.b.adapter_func_count() {
             return Err(format!(
-                "adapter func {g} out of bounds: there are {count} adapter funcs ({} imports, {} funcs)",
-                self.b.imports.len(),
-                self.b.funcs.len(),
+                "adapter func {g} out of bounds: {}",
+                self.adapter_count()
             ));
         }
         self.b
@@ -475,7 +492,7 @@ impl<'a> Validator<'a> {
             format!(
                 "{} needs a record or tuple type, found {}",
                 instr.mnemonic(),
-                self.ty(ty)
+                self.ty_form(ty)
             )
         })
     }
@@ -511,8 +528,12 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn needs_memory(&self, ty: ValType) -> bool {
-        layout::needs_memory(&self.b.types, ty)
+    fn needs_memory(&mut self, ty: ValType) -> bool {
+        let types = &self.b.types;
+        *self
+            .needs_memory
+            .entry(ty)
+            .or_insert_with(|| layout::needs_memory(types, ty))
     }
 
     // -----------------------------------------------------------------------
@@ -590,16 +611,18 @@ impl<'a> Validator<'a> {
     }
 
     fn exports(&self) -> Result<()> {
-        let count = self.b.adapter_func_count();
+        let funcs = self.b.adapter_func_count();
         let mut seen: HashMap<&str, u32> = HashMap::new();
         for e in &self.b.exports {
-            if e.func >= count {
+            if e.func >= funcs {
                 return Err(Error::validation(
                     None,
                     None,
                     format!(
-                        "export {:?}: adapter func {} out of bounds: there are {count} adapter funcs",
-                        e.name, e.func
+                        "export {:?}: adapter func {} out of bounds: {}",
+                        e.name,
+                        e.func,
+                        self.adapter_count()
                     ),
                 ));
             }
@@ -618,15 +641,18 @@ impl<'a> Validator<'a> {
     }
 
     fn implements(&self) -> Result<()> {
-        let count = self.b.adapter_func_count();
+        let funcs = self.b.adapter_func_count();
         let mut implemented: HashMap<u32, usize> = HashMap::new();
         for (k, imp) in self.b.implements.iter().enumerate() {
             let (g, f) = (imp.adapter_func, imp.core_func);
-            if g >= count {
+            if g >= funcs {
                 return Err(Error::validation(
                     None,
                     None,
-                    format!("implement {k}: adapter func {g} out of bounds: there are {count} adapter funcs"),
+                    format!(
+                        "implement {k}: adapter func {g} out of bounds: {}",
+                        self.adapter_count()
+                    ),
                 ));
             }
             let err = |msg: String| {
@@ -638,8 +664,8 @@ impl<'a> Validator<'a> {
             };
             let func = self.core.funcs.get(f as usize).ok_or_else(|| {
                 err(format!(
-                    "core func {f} out of bounds: the core module has {} functions",
-                    self.core.funcs.len()
+                    "core func {f} out of bounds: the core module has {}",
+                    count(self.core.funcs.len(), "function")
                 ))
             })?;
             let label = self.core.func_label(f);
@@ -749,17 +775,44 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// `there are 3 adapter funcs (1 import, 2 funcs)`.
+    fn adapter_count(&self) -> String {
+        let (i, f) = (self.b.imports.len(), self.b.funcs.len());
+        let total = count(i + f, "adapter func");
+        let verb = if i + f == 1 { "is" } else { "are" };
+        format!(
+            "there {verb} {total} ({}, {})",
+            count(i, "import"),
+            count(f, "func")
+        )
+    }
+
     /// A type in words: a keyword, a definition's name, or the definition in
     /// brief.
     fn ty(&self, ty: ValType) -> String {
-        const MAX: usize = 80;
-        let s = describe::val_type(self.b, ty);
-        if s.chars().count() <= MAX {
-            return s;
+        brief(describe::val_type(self.b, ty))
+    }
+
+    /// A type in words, with its form when the words are only a name:
+    /// `shape (a variant)`.
+    fn ty_form(&self, ty: ValType) -> String {
+        let words = self.ty(ty);
+        let ValType::Type(i) = ty else { return words };
+        match (
+            self.b.type_names.contains_key(&i),
+            self.b.types.get(i as usize),
+        ) {
+            (true, Some(def)) => {
+                let form = def.keyword();
+                let article = if form.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!("{words} ({article} {form})")
+            }
+            _ => words,
         }
-        let mut short: String = s.chars().take(MAX).collect();
-        short.push('…');
-        short
     }
 
     /// Two types in words, told apart by index when the words are equal.
@@ -787,6 +840,26 @@ impl<'a> Validator<'a> {
     }
 }
 
+/// `1 param`, `2 params`, `0 memories`.
+fn count(n: usize, noun: &str) -> String {
+    match (n, noun.strip_suffix('y')) {
+        (1, _) => format!("1 {noun}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// Cuts long words for messages.
+fn brief(words: String) -> String {
+    const MAX: usize = 80;
+    if words.chars().count() <= MAX {
+        return words;
+    }
+    let mut short: String = words.chars().take(MAX).collect();
+    short.push('…');
+    short
+}
+
 fn vals(core: &[CoreType]) -> Vec<ValType> {
     core.iter().map(|c| c.to_val()).collect()
 }
@@ -807,4 +880,1043 @@ fn unique<'s>(names: impl Iterator<Item = &'s str>, what: &str) -> Result<(), St
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instr::{Conversion, MemArg};
+    use crate::types::{Case, Field};
+    use crate::{Export, Func, Implement, Import};
+    use Instruction::*;
+    use ValType::*;
+
+    /// Core functions by index:
+    /// 0 `$log_` (import, [i32 i32] -> []), 1 `$n_` (import, [] -> [i32]),
+    /// 2 `$malloc`, 3 `$malloc2`, 4 `$free`, 5 `$greet_`, 6 `$v128`,
+    /// 7 `$mixed`, 8 `$ret`, 9 `$unit`, 10 `$f32`, 11 `$ref`, 12 `$wide`.
+    const CORE: &str = r#"(module
+      (import "env" "log_" (func $log_ (param i32 i32)))
+      (import "env" "n_" (func $n_ (result i32)))
+      (memory $mem 1)
+      (func $malloc (param i32) (result i32) i32.const 0)
+      (func $malloc2 (param i32 i32) (result i32) i32.const 0)
+      (func $free (param i32 i32))
+      (func $greet_ (param i32 i32) (result i32 i32) local.get 0 local.get 1)
+      (func $v128 (param v128))
+      (func $mixed (param i32 i64))
+      (func $ret (result i32) i32.const 0)
+      (func $unit)
+      (func $f32 (param f32) (result f64) f64.const 0)
+      (func $ref (param externref) (result externref) local.get 0)
+      (func $wide (param i64) (result i32 i32 i32) i32.const 0 i32.const 0 i32.const 0)
+      (export "greet_" (func $greet_)))"#;
+
+    fn core() -> CoreModule {
+        CoreModule::parse(&wat::parse_str(CORE).unwrap()).unwrap()
+    }
+
+    fn rec(fields: &[(&str, ValType)]) -> TypeDef {
+        TypeDef::Record(
+            fields
+                .iter()
+                .map(|(n, t)| Field {
+                    name: n.to_string(),
+                    ty: *t,
+                })
+                .collect(),
+        )
+    }
+
+    fn var(cases: &[(&str, Option<ValType>)]) -> TypeDef {
+        TypeDef::Variant(
+            cases
+                .iter()
+                .map(|(n, t)| Case {
+                    name: n.to_string(),
+                    ty: *t,
+                })
+                .collect(),
+        )
+    }
+
+    /// A booklet under construction.
+    #[derive(Default)]
+    struct B(Booklet);
+
+    impl B {
+        fn ty(&mut self, def: TypeDef) -> u32 {
+            self.0.types.push(def);
+            self.0.types.len() as u32 - 1
+        }
+        fn sig(&mut self, params: &[ValType], results: &[ValType]) -> u32 {
+            self.ty(TypeDef::Func(FuncType {
+                params: params.to_vec(),
+                results: results.to_vec(),
+            }))
+        }
+        fn import(&mut self, params: &[ValType], results: &[ValType]) -> u32 {
+            let ty = self.sig(params, results);
+            let n = self.0.imports.len();
+            self.0.imports.push(Import {
+                module: "host".into(),
+                name: format!("i{n}"),
+                ty,
+            });
+            assert!(self.0.funcs.is_empty(), "imports first");
+            n as u32
+        }
+        fn func(
+            &mut self,
+            params: &[ValType],
+            results: &[ValType],
+            instrs: Vec<Instruction>,
+        ) -> u32 {
+            let ty = self.sig(params, results);
+            self.0.funcs.push(Func { ty, instrs });
+            self.0.adapter_func_count() - 1
+        }
+        fn export(&mut self, name: &str, func: u32) {
+            self.0.exports.push(Export {
+                name: name.into(),
+                func,
+            });
+        }
+        fn implement(&mut self, core_func: u32, adapter_func: u32) {
+            self.0.implements.push(Implement {
+                core_func,
+                adapter_func,
+            });
+        }
+        fn check(&self) -> Result<()> {
+            validate(&self.0, &core())
+        }
+        #[track_caller]
+        fn ok(&self) {
+            if let Err(e) = self.check() {
+                panic!("expected valid, got: {e}");
+            }
+        }
+        /// Validation fails with a message containing `want`.
+        #[track_caller]
+        fn err(&self, want: &str) -> Error {
+            match self.check() {
+                Ok(()) => panic!("expected an error containing {want:?}, got Ok"),
+                Err(e) => {
+                    assert_eq!(e.kind(), crate::ErrorKind::Validation);
+                    assert!(e.message().contains(want), "expected {want:?} in:\n{e}");
+                    e
+                }
+            }
+        }
+    }
+
+    /// A single exported adapter.
+    fn one(params: &[ValType], results: &[ValType], instrs: Vec<Instruction>) -> B {
+        let mut b = B::default();
+        let f = b.func(params, results, instrs);
+        b.export("f", f);
+        b
+    }
+
+    fn mem(mem: u32) -> MemArg {
+        MemArg {
+            mem,
+            encoding: StringEncoding::Utf8,
+        }
+    }
+
+    fn s2m(malloc: u32, encoding: StringEncoding) -> Instruction {
+        StringToMemory {
+            malloc,
+            mem: 0,
+            encoding,
+        }
+    }
+
+    fn m2s() -> Instruction {
+        MemoryToString {
+            mem: 0,
+            encoding: StringEncoding::Utf8,
+        }
+    }
+
+    const UTF8: StringEncoding = StringEncoding::Utf8;
+
+    #[test]
+    fn greeting_is_valid() {
+        let mut b = B::default();
+        let f = b.func(
+            &[String],
+            &[String],
+            vec![ArgGet(0), s2m(2, UTF8), CallCore(5), m2s()],
+        );
+        b.export("greeting", f);
+        b.ok();
+    }
+
+    #[test]
+    fn messages_name_adapter_instruction_and_types() {
+        let mut b = B::default();
+        let f = b.func(&[String], &[String], vec![ArgGet(0), m2s()]);
+        b.export("greeting", f);
+        let e = b.err("");
+        assert_eq!(
+            e.to_string(),
+            "adapter func 0 (export \"greeting\"): instruction 1 (memory-to-string): \
+             expected i32 on the stack, found string"
+        );
+        assert_eq!((e.func(), e.instr()), (Some(0), Some(1)));
+
+        let e = one(&[], &[], vec![m2s()])
+            .err("instruction 0 (memory-to-string): expected i32 on the stack, found nothing");
+        assert_eq!((e.func(), e.instr()), (Some(0), Some(0)));
+        one(&[U8], &[], vec![ArgGet(0), CallCore(4)])
+            .err("instruction 1 (call-core $free): expected i32 on the stack, found u8 (param 1)");
+        one(&[String], &[], vec![ArgGet(0), s2m(4, UTF8)]).err(
+            "instruction 1 (string-to-memory $free): malloc core func $free has type [i32 i32] -> [], \
+             expected [i32] -> [i32]",
+        );
+        // Core functions without a name-section name are labeled by export.
+        let mut c = core();
+        c.func_names.clear();
+        let b = one(&[], &[], vec![CallCore(5)]);
+        let e = validate(&b.0, &c).unwrap_err();
+        assert!(
+            e.message().contains("(call-core 5 (export \"greet_\"))"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn type_names_and_definitions_in_messages() {
+        let mut b = B::default();
+        let p = b.ty(rec(&[("x", S32), ("y", S32)]));
+        b.0.type_names.insert(p, "point".into());
+        let anon = b.ty(TypeDef::Option(String));
+        let f = b.func(&[S32, Type(anon)], &[Type(p)], vec![ArgGet(0)]);
+        b.export("f", f);
+        b.err("instruction 1 (end): expected [point] on the stack, found [s32]");
+        b.0.funcs[0].instrs = vec![ArgGet(1)];
+        b.err("expected [point] on the stack, found [option<string>]");
+        b.0.funcs[0].instrs = vec![ArgGet(0), RecordLift(Type(p))];
+        b.err("instruction 1 (record.lift point): expected s32 on the stack, found nothing (field \"x\")");
+        // Equal words for different types: told apart by index on the stack.
+        let mut b = B::default();
+        let p = b.ty(rec(&[("x", S32)]));
+        let q = b.ty(rec(&[("x", U32)]));
+        b.0.type_names.insert(p, "point".into());
+        b.0.type_names.insert(q, "point".into());
+        let f = b.func(&[Type(q)], &[Type(p)], vec![ArgGet(0)]);
+        b.export("f", f);
+        b.err("expected [point] on the stack, found [point]");
+        let mut c = B::default();
+        let p = c.ty(rec(&[("x", S32)]));
+        let q = c.ty(rec(&[("x", U32)]));
+        c.0.type_names.insert(p, "point".into());
+        c.0.type_names.insert(q, "point".into());
+        c.func(&[Type(q)], &[], vec![ArgGet(0), RecordLower(Type(p))]);
+        c.err("expected point (type 0) on the stack, found point (type 1)");
+    }
+
+    #[test]
+    fn arg_get() {
+        one(&[U8, String], &[String], vec![ArgGet(1)]).ok();
+        let e = one(&[U8], &[], vec![ArgGet(1)])
+            .err("instruction 0 (arg.get 1): parameter 1 out of bounds: the adapter has 1 param");
+        assert_eq!(e.instr(), Some(0));
+        one(&[], &[], vec![ArgGet(u32::MAX)]).err("parameter 4294967295 out of bounds");
+    }
+
+    #[test]
+    fn call_core() {
+        one(
+            &[],
+            &[I32, I32],
+            vec![ArgGet(0)]
+                .into_iter()
+                .skip(1)
+                .chain([CallCore(1), CallCore(1)])
+                .collect(),
+        )
+        .ok();
+        one(&[], &[], vec![CallCore(13)])
+            .err("core func 13 out of bounds: the core module has 13 functions");
+        one(&[], &[], vec![CallCore(u32::MAX)]).err("out of bounds");
+        one(&[], &[], vec![CallCore(6)])
+            .err("core func $v128 has type [v128] -> [], which adapters cannot handle");
+        // Interface i32 stands for core i32; s32 does not.
+        one(&[I32, I64], &[], vec![ArgGet(0), ArgGet(1), CallCore(7)]).ok();
+        one(&[S32, I64], &[], vec![ArgGet(0), ArgGet(1), CallCore(7)])
+            .err("expected i32 on the stack, found s32 (param 0)");
+        one(&[I64, I32], &[], vec![ArgGet(0), ArgGet(1), CallCore(7)])
+            .err("expected i64 on the stack, found i32 (param 1)");
+        one(&[F32], &[F64], vec![ArgGet(0), CallCore(10)]).ok();
+        one(&[Externref], &[Externref], vec![ArgGet(0), CallCore(11)]).ok();
+        one(&[I64], &[I32, I32, I32], vec![ArgGet(0), CallCore(12)]).ok();
+    }
+
+    #[test]
+    fn strings_and_memories() {
+        one(&[I32, I32], &[String], vec![ArgGet(0), ArgGet(1), m2s()]).ok();
+        one(&[I32, I32], &[String], vec![ArgGet(0), ArgGet(1), MemoryToString { mem: 1, encoding: UTF8 }])
+            .err("instruction 2 (memory-to-string 1): memory 1 out of bounds: the core module has 1 memory");
+        one(&[U32, I32], &[String], vec![ArgGet(0), ArgGet(1), m2s()])
+            .err("expected i32 on the stack, found u32");
+        let utf16 = MemoryToString {
+            mem: 0,
+            encoding: StringEncoding::Utf16,
+        };
+        one(&[I32, I32], &[String], vec![ArgGet(0), ArgGet(1), utf16]).ok();
+        // 64-bit memories.
+        let b = one(&[I32, I32], &[String], vec![ArgGet(0), ArgGet(1), m2s()]);
+        let mut c = core();
+        c.memories[0] = true;
+        let e = validate(&b.0, &c).unwrap_err();
+        assert!(
+            e.message()
+                .contains("memory 0 ($mem) is 64-bit: 64-bit memories are not supported"),
+            "{e}"
+        );
+        // No memory at all.
+        let e = validate(&b.0, &CoreModule::default()).unwrap_err();
+        assert!(
+            e.message()
+                .contains("memory 0 out of bounds: the core module has 0 memories"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn allocators() {
+        let s = |malloc, enc| one(&[String], &[I32, I32], vec![ArgGet(0), s2m(malloc, enc)]);
+        s(2, UTF8).ok();
+        // The reference instruction keeps the reference allocator type.
+        s(3, UTF8)
+            .err("malloc core func $malloc2 has type [i32 i32] -> [i32], expected [i32] -> [i32]");
+        s(2, StringEncoding::Utf16).ok();
+        s(3, StringEncoding::Latin1).ok();
+        s(4, StringEncoding::Utf16).err("expected [i32] -> [i32] or [i32 i32] -> [i32]");
+        s(8, UTF8).err("malloc core func $ret has type [] -> [i32]");
+        s(99, UTF8).err("malloc: core func 99 out of bounds");
+        s(6, UTF8).err("malloc: core func $v128 has type [v128] -> []");
+        one(&[U8], &[], vec![ArgGet(0), s2m(2, UTF8)])
+            .err("expected string on the stack, found u8");
+    }
+
+    #[test]
+    fn defer_call_core() {
+        // Checks without popping: the values stay for memory-to-string.
+        let mut b = B::default();
+        let f = b.func(
+            &[I32, I32],
+            &[String],
+            vec![ArgGet(0), ArgGet(1), DeferCallCore(4), m2s()],
+        );
+        b.export("make", f);
+        b.ok();
+        one(&[], &[], vec![DeferCallCore(9)]).ok();
+        one(&[], &[], vec![DeferCallCore(8)])
+            .err("core func $ret returns [i32]; a deferred call must return nothing");
+        one(&[I32], &[I32], vec![ArgGet(0), DeferCallCore(4)])
+            .err("expected [i32 i32] on top of the stack, found [i32]");
+        // The last param on top.
+        one(
+            &[I32, I64],
+            &[I32, I64],
+            vec![ArgGet(0), ArgGet(1), DeferCallCore(7)],
+        )
+        .ok();
+        one(&[I64, I32], &[I64, I32], vec![ArgGet(0), ArgGet(1), DeferCallCore(7)])
+            .err("instruction 2 (defer-call-core $mixed): expected [i32 i64] on top of the stack, found [i64 i32]");
+        one(&[], &[], vec![DeferCallCore(6)]).err("which adapters cannot handle");
+        one(&[], &[], vec![DeferCallCore(40)]).err("core func 40 out of bounds");
+    }
+
+    #[test]
+    fn end_of_body() {
+        one(&[U8, String], &[U8, String], vec![ArgGet(0), ArgGet(1)]).ok();
+        // In order, unlike the reference.
+        one(&[U8, String], &[String, U8], vec![ArgGet(0), ArgGet(1)])
+            .err("instruction 2 (end): expected [string u8] on the stack, found [u8 string]");
+        let e = one(&[U8], &[], vec![ArgGet(0)])
+            .err("instruction 1 (end): expected [] on the stack, found [u8]");
+        assert_eq!((e.func(), e.instr()), (Some(0), Some(1)));
+        one(&[], &[U8], vec![]).err("instruction 0 (end): expected [u8] on the stack, found []");
+    }
+
+    #[test]
+    fn conversions() {
+        for c in Conversion::ALL {
+            one(&[c.from()], &[c.to()], vec![ArgGet(0), Convert(*c)]).ok();
+        }
+        one(&[S32], &[S8], vec![ArgGet(0), Convert(Conversion::I32ToS8)])
+            .err("instruction 1 (i32-to-s8): expected i32 on the stack, found s32");
+        one(&[U8], &[I64], vec![ArgGet(0), Convert(Conversion::U8ToI32)])
+            .err("expected [i64] on the stack, found [i32]");
+        one(
+            &[I32],
+            &[Char],
+            vec![ArgGet(0), Convert(Conversion::I32ToChar)],
+        )
+        .ok();
+        one(
+            &[Bool],
+            &[I32],
+            vec![ArgGet(0), Convert(Conversion::CharToI32)],
+        )
+        .err("expected char on the stack, found bool");
+    }
+
+    #[test]
+    fn call_adapter_and_recursion() {
+        let mut b = B::default();
+        let imp = b.import(&[String], &[U32]);
+        let later = 2; // defined after its caller: fine
+        let f = b.func(&[String], &[U32], vec![ArgGet(0), CallAdapter(later)]);
+        let g = b.func(&[String], &[U32], vec![ArgGet(0), CallAdapter(imp)]);
+        assert_eq!((f, g), (1, 2));
+        b.export("f", f);
+        b.ok();
+        b.0.funcs[0].instrs = vec![ArgGet(0), CallAdapter(3)];
+        b.err("instruction 1 (call-adapter 3): adapter func 3 out of bounds: there are 3 adapter funcs (1 import, 2 funcs)");
+        b.0.funcs[0].instrs = vec![CallAdapter(imp)];
+        b.err("expected string on the stack, found nothing (param 0)");
+        // Recursion.
+        b.0.funcs[0].instrs = vec![ArgGet(0), CallAdapter(f)];
+        let e = b.err("adapter func 1 (export \"f\"): instruction 1 (call-adapter 1): the adapter calls itself");
+        assert_eq!((e.func(), e.instr()), (Some(1), Some(1)));
+        b.0.funcs[0].instrs = vec![ArgGet(0), CallAdapter(g)];
+        b.0.funcs[1].instrs = vec![ArgGet(0), CallAdapter(f)];
+        let e =
+            b.err("adapter calls form a cycle: adapter func 1 -> adapter func 2 -> adapter func 1");
+        assert_eq!((e.func(), e.instr()), (Some(1), Some(1)));
+        // A longer cycle not through the first function.
+        let mut b = B::default();
+        let a = b.func(&[], &[], vec![CallAdapter(1)]);
+        let x = b.func(&[], &[], vec![CallCore(9), CallAdapter(2)]);
+        let y = b.func(&[], &[], vec![CallAdapter(3)]);
+        let z = b.func(&[], &[], vec![CallCore(9), CallAdapter(1)]);
+        assert_eq!((a, x, y, z), (0, 1, 2, 3));
+        let e = b.err("adapter func 1: instruction 1 (call-adapter 2): adapter calls form a cycle: adapter func 1 -> adapter func 2 -> adapter func 3 -> adapter func 1");
+        assert_eq!((e.func(), e.instr()), (Some(1), Some(1)));
+        assert!(!e.message().contains("adapter func 0"), "{e}");
+        // A diamond is not a cycle.
+        let mut b = B::default();
+        b.func(&[], &[], vec![CallAdapter(1), CallAdapter(2)]);
+        b.func(&[], &[], vec![CallAdapter(3)]);
+        b.func(&[], &[], vec![CallAdapter(3)]);
+        b.func(&[], &[], vec![]);
+        b.ok();
+    }
+
+    #[test]
+    fn structural_types_across_adapters() {
+        let mut b = B::default();
+        let p = b.ty(rec(&[("x", S32), ("y", String)]));
+        let q = b.ty(rec(&[("x", S32), ("y", String)]));
+        let r = b.ty(rec(&[("x", S32), ("z", String)]));
+        let imp = b.import(&[Type(q)], &[]);
+        let f = b.func(&[Type(p)], &[], vec![ArgGet(0), CallAdapter(imp)]);
+        b.export("f", f);
+        b.ok();
+        b.0.funcs[0].ty = b.sig(&[Type(r)], &[]);
+        b.err("expected record { x: s32, y: string } on the stack, found record { x: s32, z: string } (param 0)");
+    }
+
+    #[test]
+    fn exports() {
+        let mut b = one(&[], &[], vec![]);
+        b.export("g", 0);
+        b.ok();
+        b.export("f", 0);
+        let e = b.err("duplicate export name \"f\" (adapter func 0 and adapter func 0)");
+        assert_eq!((e.func(), e.instr()), (Some(0), None));
+        b.0.exports.pop();
+        b.export("h", 1);
+        let e = b.err("export \"h\": adapter func 1 out of bounds: there is 1 adapter func");
+        assert_eq!((e.func(), e.instr()), (None, None));
+        // Imported adapters may be exported.
+        let mut b = B::default();
+        let i = b.import(&[String], &[String]);
+        b.export("again", i);
+        b.ok();
+    }
+
+    #[test]
+    fn implements() {
+        let mut b = B::default();
+        let log = b.import(&[String], &[]);
+        let f = b.func(
+            &[I32, I32],
+            &[],
+            vec![ArgGet(0), ArgGet(1), m2s(), CallAdapter(log)],
+        );
+        b.implement(0, f);
+        b.ok();
+        b.implement(0, f);
+        let e = b.err(
+            "adapter func 1 (implements core func $log_) (implements core func $log_): implement 1: \
+             core func $log_ (import \"env\" \"log_\") is already implemented by implement 0",
+        );
+        assert_eq!((e.func(), e.instr()), (Some(1), None));
+        b.0.implements[1] = Implement {
+            core_func: 9,
+            adapter_func: f,
+        };
+        b.err("implement 1: core func $unit is not an import; an adapter can only implement a core import");
+        b.0.implements[1] = Implement {
+            core_func: 99,
+            adapter_func: f,
+        };
+        b.err("implement 1: core func 99 out of bounds");
+        b.0.implements[1] = Implement {
+            core_func: 1,
+            adapter_func: 7,
+        };
+        let e = b.err("implement 1: adapter func 7 out of bounds: there are 2 adapter funcs");
+        assert_eq!(e.func(), None);
+        // Exactly the core import's type.
+        b.0.implements[1] = Implement {
+            core_func: 1,
+            adapter_func: f,
+        };
+        b.err("adapter func 1 (implements core func $log_) (implements core func $n_): implement 1: the adapter has type [i32 i32] -> [], but core func $n_ (import \"env\" \"n_\") has type [] -> [i32]");
+        b.0.implements.pop();
+        b.0.funcs[0].ty = b.sig(&[S32, I32], &[]);
+        b.0.funcs[0].instrs = vec![];
+        b.err("the adapter has type [s32 i32] -> [], but core func $log_");
+        // An interface import may implement a core import directly.
+        let mut b = B::default();
+        let n = b.import(&[], &[I32]);
+        b.implement(1, n);
+        b.ok();
+        let mut b = B::default();
+        let n = b.import(&[], &[U32]);
+        b.implement(1, n);
+        b.err("adapter func 0 (import \"host\" \"i0\") (implements core func $n_): implement 0: the adapter has type [] -> [u32]");
+    }
+
+    #[test]
+    fn signatures_must_be_function_types() {
+        let mut b = B::default();
+        let t = b.ty(TypeDef::List(U8));
+        b.0.imports.push(Import {
+            module: "m".into(),
+            name: "n".into(),
+            ty: t,
+        });
+        let e = b.err("adapter func 0 (import \"m\" \"n\"): its type 0 is a list definition, not a function type");
+        assert_eq!((e.func(), e.instr()), (Some(0), None));
+        b.0.imports[0].ty = 5;
+        b.err("its type 5 is not defined (the booklet has 1 type)");
+        let mut b = B::default();
+        let t = b.ty(TypeDef::Enum(vec!["a".into()]));
+        b.0.funcs.push(Func {
+            ty: t,
+            instrs: vec![],
+        });
+        let e = b.err("adapter func 0: its type 0 is a enum definition, not a function type");
+        assert_eq!(e.func(), Some(0));
+    }
+
+    #[test]
+    fn type_definitions() {
+        let err = |defs: Vec<TypeDef>, want: &str| {
+            let b = B(Booklet {
+                types: defs,
+                ..Booklet::default()
+            });
+            let e = b.err(want);
+            assert_eq!((e.func(), e.instr()), (None, None));
+        };
+        let func = TypeDef::Func(FuncType::default());
+        err(
+            vec![TypeDef::List(Type(1)), TypeDef::List(U8)],
+            "type 0: refers to type 1; a definition may only refer to definitions before it",
+        );
+        err(
+            vec![TypeDef::Option(Type(0))],
+            "type 0: refers to type 0; a definition may only refer",
+        );
+        err(
+            vec![TypeDef::Tuple(vec![Type(4)])],
+            "type 0: refers to type 4, which is not defined",
+        );
+        err(
+            vec![func.clone(), TypeDef::List(Type(0))],
+            "type 1: refers to type 0, a function type, where a value type is expected",
+        );
+        err(
+            vec![
+                TypeDef::Func(FuncType {
+                    params: vec![Type(1)],
+                    results: vec![],
+                }),
+                TypeDef::List(U8),
+            ],
+            "type 0: refers to type 1; a definition",
+        );
+        err(
+            vec![TypeDef::Record(vec![])],
+            "type 0: a record needs at least one field",
+        );
+        err(
+            vec![TypeDef::Variant(vec![])],
+            "a variant needs at least one case",
+        );
+        err(
+            vec![TypeDef::Enum(vec![])],
+            "an enum needs at least one case",
+        );
+        err(
+            vec![rec(&[("x", U8), ("x", U16)])],
+            "field name \"x\" appears twice",
+        );
+        err(
+            vec![var(&[("a", None), ("a", Some(U8))])],
+            "case name \"a\" appears twice",
+        );
+        err(
+            vec![TypeDef::Enum(vec!["a".into(), "a".into()])],
+            "case name \"a\" appears twice",
+        );
+        err(
+            vec![TypeDef::Flags(vec!["r".into(), "r".into()])],
+            "flag name \"r\" appears twice",
+        );
+        err(
+            vec![var(&[("r", Some(Externref)), ("n", Some(U32))])],
+            "type 0: variant { r(externref), n(u32) } has no flat form: variant cases need externref and i32 in one flat position",
+        );
+        err(
+            vec![TypeDef::Result {
+                ok: Some(Externref),
+                err: Some(String),
+            }],
+            "has no flat form",
+        );
+        // Depth.
+        let mut deep = vec![TypeDef::List(U8)];
+        for i in 0..MAX_DEPTH {
+            deep.push(TypeDef::Option(Type(i)));
+        }
+        err(
+            deep.clone(),
+            &format!(
+                "type {MAX_DEPTH}: definitions nest 101 levels deep here; at most 100 are allowed"
+            ),
+        );
+        deep.pop();
+        B(Booklet {
+            types: deep,
+            ..Booklet::default()
+        })
+        .ok();
+        // Names.
+        let mut b = B(Booklet {
+            types: vec![TypeDef::Tuple(vec![])],
+            ..Booklet::default()
+        });
+        b.0.type_names.insert(0, "unit".into());
+        b.ok();
+        b.0.type_names.insert(3, "ghost".into());
+        b.err("the name \"ghost\" is given to type 3, which is not defined");
+        b.0.type_names.remove(&3);
+        b.0.types.push(TypeDef::Func(FuncType::default()));
+        b.0.type_names.insert(1, "f".into());
+        b.err("the name \"f\" is given to type 1, a function type; only value types are named");
+        b.0.type_names.remove(&1);
+        b.0.types.pop();
+        b.0.types[0] = TypeDef::Record(vec![]);
+        b.err("type 0 (unit): a record needs at least one field");
+        // Allowed: empty flags and tuples, externref in options and records,
+        // list<externref> (unusable in memory, but a type).
+        B(Booklet {
+            types: vec![
+                TypeDef::Flags(vec![]),
+                TypeDef::Tuple(vec![]),
+                TypeDef::Option(Externref),
+                rec(&[("r", Externref)]),
+                TypeDef::List(Externref),
+                var(&[("a", Some(Externref)), ("b", Some(Type(2))), ("c", None)]),
+            ],
+            ..Booklet::default()
+        })
+        .err("variant cases need externref and i32");
+    }
+
+    #[test]
+    fn records() {
+        let mut b = B::default();
+        let p = b.ty(rec(&[("x", S32), ("y", String)]));
+        let t = b.ty(TypeDef::Tuple(vec![U8, F64]));
+        let o = b.ty(TypeDef::Option(U8));
+        let f = b.func(
+            &[S32, String],
+            &[Type(p)],
+            vec![ArgGet(0), ArgGet(1), RecordLift(Type(p))],
+        );
+        b.export("f", f);
+        b.ok();
+        b.func(
+            &[Type(p)],
+            &[S32, String],
+            vec![ArgGet(0), RecordLower(Type(p))],
+        );
+        b.func(
+            &[U8, F64],
+            &[Type(t)],
+            vec![ArgGet(0), ArgGet(1), RecordLift(Type(t))],
+        );
+        b.func(
+            &[Type(t)],
+            &[U8, F64],
+            vec![ArgGet(0), RecordLower(Type(t))],
+        );
+        b.ok();
+        b.func(
+            &[String, S32],
+            &[Type(p)],
+            vec![ArgGet(0), ArgGet(1), RecordLift(Type(p))],
+        );
+        b.err("adapter func 4: instruction 2 (record.lift record { x: s32, y: string }): expected string on the stack, found s32 (field \"y\")");
+        b.0.funcs.pop();
+        b.func(&[U8], &[Type(o)], vec![ArgGet(0), RecordLift(Type(o))]);
+        b.err("record.lift needs a record or tuple type, found option<u8>");
+        b.0.funcs.pop();
+        b.func(&[U8], &[], vec![RecordLower(U8)]);
+        b.err("record.lower needs a record or tuple type, found u8");
+        b.0.funcs.pop();
+        b.func(&[U8], &[], vec![RecordLower(Type(77))]);
+        b.err("instruction 0 (record.lower (type 77)): type 77 is not defined");
+        b.0.funcs.pop();
+        b.func(&[U8], &[], vec![RecordLower(Type(3))]);
+        b.err("type 3 is a function type, not a value type");
+        b.0.funcs.pop();
+        b.func(&[Type(t)], &[], vec![ArgGet(0), RecordLower(Type(p))]);
+        b.err("expected record { x: s32, y: string } on the stack, found tuple<u8, f64>");
+    }
+
+    fn lift(ty: ValType, m: u32) -> Instruction {
+        ValueLift { ty, mem: mem(m) }
+    }
+
+    fn lower(ty: ValType, malloc: u32) -> Instruction {
+        ValueLower {
+            ty,
+            malloc,
+            mem: mem(0),
+        }
+    }
+
+    #[test]
+    fn value_lift_and_lower() {
+        let mut b = B::default();
+        let r = b.ty(TypeDef::Result {
+            ok: Some(S32),
+            err: Some(String),
+        });
+        let p = b.ty(rec(&[("x", S32), ("y", F32)]));
+        let v = b.ty(var(&[("f", Some(F32)), ("u", Some(U64))]));
+        let oe = b.ty(TypeDef::Option(Externref));
+        b.func(
+            &[I32, I32, I32],
+            &[Type(r)],
+            vec![ArgGet(0), ArgGet(1), ArgGet(2), lift(Type(r), 0)],
+        );
+        b.func(
+            &[Type(r)],
+            &[I32, I32, I32],
+            vec![ArgGet(0), lower(Type(r), 2)],
+        );
+        b.func(
+            &[Type(r)],
+            &[I32, I32, I32],
+            vec![ArgGet(0), lower(Type(r), 3)],
+        );
+        b.func(
+            &[I32, F32],
+            &[Type(p)],
+            vec![ArgGet(0), ArgGet(1), lift(Type(p), 0)],
+        );
+        b.func(
+            &[I32, I64],
+            &[Type(v)],
+            vec![ArgGet(0), ArgGet(1), lift(Type(v), 0)],
+        );
+        b.func(&[Type(v)], &[I32, I64], vec![ArgGet(0), lower(Type(v), 2)]);
+        b.func(
+            &[I32, Externref],
+            &[Type(oe)],
+            vec![ArgGet(0), ArgGet(1), lift(Type(oe), 0)],
+        );
+        b.func(&[I32], &[U8], vec![ArgGet(0), lift(U8, 0)]);
+        b.ok();
+        let c = core();
+        // Scalars need no memory; strings do.
+        let mut nomem = c.clone();
+        nomem.memories.clear();
+        let mut s = B::default();
+        let p = s.ty(rec(&[("x", S32), ("y", F32)]));
+        s.func(
+            &[I32, F32],
+            &[Type(p)],
+            vec![ArgGet(0), ArgGet(1), lift(Type(p), 0)],
+        );
+        s.func(&[Type(p)], &[I32, F32], vec![ArgGet(0), lower(Type(p), 2)]);
+        validate(&s.0, &nomem).unwrap();
+        s.func(
+            &[I32, I32],
+            &[String],
+            vec![ArgGet(0), ArgGet(1), lift(String, 0)],
+        );
+        let e = validate(&s.0, &nomem).unwrap_err();
+        assert!(
+            e.message()
+                .contains("instruction 2 (value.lift string): memory 0 out of bounds"),
+            "{e}"
+        );
+        s.0.funcs.pop();
+        s.func(&[String], &[I32, I32], vec![ArgGet(0), lower(String, 2)]);
+        assert!(validate(&s.0, &nomem).is_err());
+        s.0.funcs.pop();
+        // The allocator of value.lower is checked even for scalars.
+        s.func(&[U8], &[I32], vec![ArgGet(0), lower(U8, 99)]);
+        let e = validate(&s.0, &nomem).unwrap_err();
+        assert!(
+            e.message()
+                .contains("(value.lower u8 99): malloc: core func 99 out of bounds"),
+            "{e}"
+        );
+        s.0.funcs.pop();
+        s.func(&[U8], &[I32], vec![ArgGet(0), lower(U8, 4)]);
+        assert!(validate(&s.0, &nomem)
+            .unwrap_err()
+            .message()
+            .contains("malloc core func $free has type"));
+        // Stack typing.
+        let mut b2 = B::default();
+        let r = b2.ty(TypeDef::Result {
+            ok: Some(S32),
+            err: Some(String),
+        });
+        b2.func(
+            &[I32, I64, I32],
+            &[Type(r)],
+            vec![ArgGet(0), ArgGet(1), ArgGet(2), lift(Type(r), 0)],
+        );
+        b2.err("instruction 3 (value.lift result<s32, string>): expected i32 on the stack, found i64 (flat value 1)");
+        b2.0.funcs[0] = Func {
+            ty: b2.sig(&[S32], &[]),
+            instrs: vec![ArgGet(0), lower(Type(r), 2)],
+        };
+        b2.err("expected result<s32, string> on the stack, found s32");
+        // Types without a flat form.
+        let mut b3 = B::default();
+        let le = b3.ty(TypeDef::List(Externref));
+        b3.func(
+            &[I32, I32],
+            &[],
+            vec![ArgGet(0), ArgGet(1), lift(Type(le), 0)],
+        );
+        b3.err("(value.lift list<externref>): list<externref> has no flat form: externref cannot be stored in linear memory");
+        b3.0.funcs[0].instrs = vec![lift(Type(9), 0)];
+        b3.err("type 9 is not defined");
+    }
+
+    #[test]
+    fn value_load_and_store() {
+        let mut b = B::default();
+        let p = b.ty(rec(&[("x", S32), ("y", String)]));
+        let oe = b.ty(TypeDef::Option(Externref));
+        let st = |ty, malloc| ValueStore {
+            ty,
+            malloc,
+            mem: mem(0),
+        };
+        let new = |ty, malloc| ValueStoreNew {
+            ty,
+            malloc,
+            mem: mem(0),
+        };
+        let load = |ty, m| ValueLoad { ty, mem: mem(m) };
+        b.func(&[I32], &[Type(p)], vec![ArgGet(0), load(Type(p), 0)]);
+        b.func(
+            &[I32, Type(p)],
+            &[],
+            vec![ArgGet(0), ArgGet(1), st(Type(p), 3)],
+        );
+        b.func(&[Type(p)], &[I32], vec![ArgGet(0), new(Type(p), 2)]);
+        b.func(&[I32], &[U64], vec![ArgGet(0), load(U64, 0)]);
+        b.ok();
+        // Memory is needed even for scalars.
+        let mut nomem = core();
+        nomem.memories.clear();
+        let e = validate(&b.0, &nomem).unwrap_err();
+        assert!(e.message().contains("memory 0 out of bounds"), "{e}");
+        let mut s = B::default();
+        s.func(&[I32], &[U64], vec![ArgGet(0), load(U64, 0)]);
+        assert!(validate(&s.0, &nomem)
+            .unwrap_err()
+            .message()
+            .contains("(value.load u64): memory 0 out of bounds"));
+        // Order of value.store's operands: [i32 ptr, T].
+        let mut b = B::default();
+        let p = b.ty(rec(&[("x", S32)]));
+        b.func(
+            &[Type(p), I32],
+            &[],
+            vec![ArgGet(0), ArgGet(1), st(Type(p), 2)],
+        );
+        b.err("instruction 2 (value.store record { x: s32 } $malloc): expected record { x: s32 } on the stack, found i32");
+        b.0.funcs[0].instrs = vec![ArgGet(1), ArgGet(0), st(Type(p), 7)];
+        b.err("malloc core func $mixed has type [i32 i64] -> []");
+        b.0.funcs[0].instrs = vec![ArgGet(1), ArgGet(0), st(Type(p), 2)];
+        b.ok();
+        // externref cannot be stored.
+        let mut b = B::default();
+        b.ty(TypeDef::List(U8));
+        let oe2 = b.ty(TypeDef::Option(Externref));
+        b.func(&[Type(oe2)], &[I32], vec![ArgGet(0), new(Type(oe2), 2)]);
+        b.err("option<externref> cannot be stored in linear memory: externref cannot be stored in linear memory");
+        b.0.funcs[0].instrs = vec![ArgGet(0), load(Externref, 0)];
+        b.err("(value.load externref): externref cannot be stored");
+        b.0.funcs[0].instrs = vec![ArgGet(0), load(U8, 3)];
+        b.err("(value.load u8 3): memory 3 out of bounds");
+        let _ = oe;
+    }
+
+    #[test]
+    fn stack_height_is_bounded() {
+        let b = one(&[U8], &[], vec![ArgGet(0); MAX_STACK + 1]);
+        b.err(&format!(
+            "instruction {MAX_STACK} (arg.get 0): the value stack grows beyond {MAX_STACK} values"
+        ));
+    }
+
+    /// Random booklets with random (mostly out-of-range or ill-typed)
+    /// contents: validation answers without panicking.
+    #[test]
+    fn garbage_does_not_panic() {
+        struct Rng(u64);
+        impl Rng {
+            fn below(&mut self, n: u64) -> u64 {
+                self.0 ^= self.0 << 13;
+                self.0 ^= self.0 >> 7;
+                self.0 ^= self.0 << 17;
+                self.0 % n.max(1)
+            }
+            fn ty(&mut self, ntypes: u64) -> ValType {
+                const PRIMS: [ValType; 9] = [U8, S32, I32, I64, F32, String, Externref, Bool, Char];
+                if self.below(3) == 0 {
+                    Type(self.below(ntypes + 2) as u32)
+                } else {
+                    PRIMS[self.below(9) as usize]
+                }
+            }
+        }
+        let mut r = Rng(0x2545_f491_4f6c_dd1d);
+        let c = core();
+        for _ in 0..3000 {
+            let mut b = Booklet::default();
+            let n = r.below(6);
+            for _ in 0..n {
+                let def = match r.below(9) {
+                    0 => TypeDef::Func(FuncType {
+                        params: vec![r.ty(n), r.ty(n)],
+                        results: vec![r.ty(n)],
+                    }),
+                    1 => rec(&[("a", r.ty(n)), ("b", r.ty(n))]),
+                    2 => var(&[("a", Some(r.ty(n))), ("b", None), ("c", Some(r.ty(n)))]),
+                    3 => TypeDef::Enum(vec!["a".into()]),
+                    4 => TypeDef::Flags(vec!["a".into(); r.below(3) as usize]),
+                    5 => TypeDef::List(r.ty(n)),
+                    6 => TypeDef::Option(r.ty(n)),
+                    7 => TypeDef::Result {
+                        ok: Some(r.ty(n)),
+                        err: None,
+                    },
+                    _ => TypeDef::Tuple(vec![r.ty(n), r.ty(n), r.ty(n)]),
+                };
+                b.types.push(def);
+            }
+            // Mostly function types for the adapters' signatures.
+            for _ in 0..3 {
+                let def = TypeDef::Func(FuncType {
+                    params: vec![r.ty(n), r.ty(n)],
+                    results: vec![r.ty(n)],
+                });
+                b.types.push(def);
+            }
+            let nfuncs = r.below(4);
+            for _ in 0..nfuncs {
+                let instrs = (0..r.below(8))
+                    .map(|_| {
+                        let ty = r.ty(n);
+                        let m = MemArg {
+                            mem: r.below(2) as u32,
+                            encoding: StringEncoding::Utf8,
+                        };
+                        let f = r.below(15) as u32;
+                        match r.below(14) {
+                            0 => ArgGet(r.below(3) as u32),
+                            1 => CallCore(f),
+                            2 => MemoryToString {
+                                mem: m.mem,
+                                encoding: StringEncoding::Utf16,
+                            },
+                            3 => StringToMemory {
+                                malloc: f,
+                                mem: m.mem,
+                                encoding: StringEncoding::Utf8,
+                            },
+                            4 => CallAdapter(r.below(nfuncs + 1) as u32),
+                            5 => DeferCallCore(f),
+                            6 => Convert(
+                                Conversion::ALL[r.below(Conversion::ALL.len() as u64) as usize],
+                            ),
+                            7 => RecordLift(ty),
+                            8 => RecordLower(ty),
+                            9 => ValueLift { ty, mem: m },
+                            10 => ValueLower {
+                                ty,
+                                malloc: f,
+                                mem: m,
+                            },
+                            11 => ValueLoad { ty, mem: m },
+                            12 => ValueStore {
+                                ty,
+                                malloc: f,
+                                mem: m,
+                            },
+                            _ => ValueStoreNew {
+                                ty,
+                                malloc: f,
+                                mem: m,
+                            },
+                        }
+                    })
+                    .collect();
+                b.funcs.push(Func {
+                    ty: r.below(n + 4) as u32,
+                    instrs,
+                });
+            }
+            for i in 0..r.below(3) {
+                b.exports.push(Export {
+                    name: format!("e{}", i % 2),
+                    func: r.below(nfuncs + 1) as u32,
+                });
+            }
+            for _ in 0..r.below(3) {
+                let (core_func, adapter_func) = (r.below(3) as u32, r.below(nfuncs + 1) as u32);
+                b.implements.push(Implement {
+                    core_func,
+                    adapter_func,
+                });
+            }
+            let _ = validate(&b, &c);
+        }
+    }
 }

@@ -2,3 +2,4 @@
 //! one area.
 mod reference;
 mod text;
+mod validate;
