@@ -1,0 +1,2 @@
+;; RUN: run %s 'missing()'
+(module (func (export "present")))
