@@ -3,3 +3,4 @@
 mod reference;
 mod text;
 mod validate;
+mod schema;
