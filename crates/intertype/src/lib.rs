@@ -51,17 +51,18 @@ impl Module {
     /// Does not validate; see [`Module::validate`].
     pub fn from_binary(bytes: &[u8]) -> Result<Module> {
         let core = core::CoreModule::parse(bytes)?;
-        let booklet =
-            match core.interface_sections.as_slice() {
-                [] => Booklet::default(),
-                [s] => Booklet::decode(&bytes[s.payload.clone()], s.payload.start)?,
-                [_, second, ..] => return Err(Error::binary(
+        let booklet = match core.interface_sections.as_slice() {
+            [] => Booklet::default(),
+            [s] => Booklet::decode(&bytes[s.payload.clone()], s.payload.start)?,
+            [_, second, ..] => {
+                return Err(Error::binary(
                     second.range.start,
                     format!(
                         "found a second `{SECTION_NAME}` custom section; a module has at most one"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let has_section = !core.interface_sections.is_empty();
         Ok(Module {
             core,

@@ -1,6 +1,6 @@
 //! The one integration-test binary of the `intertype` crate; each module is
 //! one area.
 mod reference;
+mod schema;
 mod text;
 mod validate;
-mod schema;

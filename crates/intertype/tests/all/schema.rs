@@ -10,7 +10,8 @@ use std::path::Path;
 #[test]
 fn extension_encoding_is_pinned_to_its_version() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("../../tests/corpus/extension/everything.wat")).unwrap();
+    let text =
+        std::fs::read_to_string(root.join("../../tests/corpus/extension/everything.wat")).unwrap();
     let module = intertype::parse_str(&text, None).unwrap();
     let core = intertype::core::CoreModule::parse(&module).unwrap();
     let payload = &module[core.interface_sections[0].payload.clone()];
