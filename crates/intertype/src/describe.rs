@@ -26,20 +26,27 @@ pub fn type_def(booklet: &Booklet, idx: u32) -> String {
 /// A function signature in words: `func(a: s32, b: string) -> string`.
 /// Parameter names are not in the binary format, so they are numbered.
 pub fn func_type(booklet: &Booklet, ty: &FuncType) -> String {
-    let mut out = String::from("func(");
+    let mut out = String::new();
+    write_func(booklet, ty, 0, &mut out);
+    out
+}
+
+fn write_func(booklet: &Booklet, ty: &FuncType, depth: usize, out: &mut String) {
+    let d = depth + 1;
+    out.push_str("func(");
     for (i, p) in ty.params.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
         out.push_str(&format!("p{i}: "));
-        write_val(booklet, *p, 1, true, &mut out);
+        write_val(booklet, *p, d, true, out);
     }
     out.push(')');
     match ty.results.as_slice() {
         [] => {}
         [one] => {
             out.push_str(" -> ");
-            write_val(booklet, *one, 1, true, &mut out);
+            write_val(booklet, *one, d, true, out);
         }
         many => {
             out.push_str(" -> (");
@@ -47,12 +54,11 @@ pub fn func_type(booklet: &Booklet, ty: &FuncType) -> String {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_val(booklet, *r, 1, true, &mut out);
+                write_val(booklet, *r, d, true, out);
             }
             out.push(')');
         }
     }
-    out
 }
 
 fn write_val(booklet: &Booklet, ty: ValType, depth: usize, by_name: bool, out: &mut String) {
@@ -87,7 +93,7 @@ fn write_val(booklet: &Booklet, ty: ValType, depth: usize, by_name: bool, out: &
         }
     };
     match def {
-        TypeDef::Func(f) => out.push_str(&func_type(booklet, f)),
+        TypeDef::Func(f) => write_func(booklet, f, d, out),
         TypeDef::Record(fields) => {
             out.push_str("record { ");
             for (i, f) in fields.iter().enumerate() {
@@ -192,6 +198,13 @@ mod tests {
         }
         let s = val_type(&b, ValType::Type(99));
         assert!(s.contains('…'));
+        // A function type that mentions itself (invalid, but decodable).
+        let f = FuncType {
+            params: vec![ValType::Type(100)],
+            results: vec![],
+        };
+        b.types.push(TypeDef::Func(f.clone()));
+        assert!(func_type(&b, &f).contains('…'));
         assert_eq!(val_type(&b, ValType::Type(500)), "(type 500)");
     }
 }
