@@ -146,6 +146,18 @@ mod tests {
         }
     }
 
+    /// Inputs the fuzzer once found failing, kept so they stay fixed.
+    #[test]
+    fn regressions() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("regressions");
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            round_trip(&std::fs::read(entry.path()).unwrap());
+            n += 1;
+        }
+        assert!(n > 0);
+    }
+
     #[test]
     fn text_oracle_on_garbage() {
         for t in [
