@@ -17,6 +17,8 @@ enum Command {
     Validate(commands::validate::Args),
     Inspect(commands::inspect::Args),
     Strip(commands::strip::Args),
+    Run(commands::run::Args),
+    Bindgen(commands::bindgen::Args),
 }
 
 fn main() -> ExitCode {
@@ -26,12 +28,18 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Strip(args) => commands::strip::run(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Bindgen(args) => commands::bindgen::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(e) if e.is::<commands::Reported>() => ExitCode::FAILURE,
+        Err(e) => match e.downcast_ref::<commands::ExitWith>() {
+            Some(commands::ExitWith(code)) => ExitCode::from(*code as u8),
+            None => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

@@ -1,1 +1,8 @@
+//! The runtime's integration tests (one binary; see STYLE.md).
 
+mod corpus;
+mod extension;
+mod host;
+mod hostile;
+mod leak;
+mod util;

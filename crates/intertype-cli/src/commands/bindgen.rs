@@ -1,0 +1,74 @@
+//! `intertype bindgen js MODULE --out-dir DIR`: glue for hosts without
+//! interface types. Writes `DIR/<name>.js` (an ES module), `DIR/<name>.d.ts`
+//! and `DIR/<name>.wasm` (the module, with extra exports where adapters use
+//! unexported core functions or memories).
+
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+
+/// Generate bindings for a host without interface types.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    target: Target,
+}
+
+#[derive(clap::Subcommand)]
+enum Target {
+    /// JavaScript (an ES module for Node and browsers) and TypeScript types.
+    Js(JsArgs),
+}
+
+#[derive(clap::Args)]
+struct JsArgs {
+    /// Input module (binary or text); `-` for standard input.
+    input: PathBuf,
+    /// Directory to write `<name>.js`, `<name>.d.ts` and `<name>.wasm` to
+    /// (created if missing).
+    #[arg(long, short = 'o')]
+    out_dir: PathBuf,
+    /// Base name of the output files [default: the input's file stem].
+    #[arg(long)]
+    name: Option<String>,
+    /// Also write `<name>.interface.json`: every export and import with its
+    /// types spelled out (what test runners read to convert values).
+    #[arg(long)]
+    interface_json: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    match args.target {
+        Target::Js(args) => js(args),
+    }
+}
+
+fn js(args: JsArgs) -> Result<()> {
+    let bytes = crate::io::read_module(&args.input)?;
+    let name = match args.name {
+        Some(n) => n,
+        None => args
+            .input
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .filter(|s| *s != "-")
+            .unwrap_or("module")
+            .to_string(),
+    };
+    let out = intertype_js::generate(&bytes, &intertype_js::Options { name: name.clone() })
+        .with_context(|| format!("failed to generate JS glue for `{}`", args.input.display()))?;
+    std::fs::create_dir_all(&args.out_dir)
+        .with_context(|| format!("failed to create `{}`", args.out_dir.display()))?;
+    let write = |file: String, data: &[u8]| -> Result<()> {
+        let path = args.out_dir.join(file);
+        std::fs::write(&path, data).with_context(|| format!("failed to write `{}`", path.display()))
+    };
+    write(format!("{name}.js"), out.js.as_bytes())?;
+    write(format!("{name}.d.ts"), out.dts.as_bytes())?;
+    write(format!("{name}.wasm"), &out.wasm)?;
+    if args.interface_json {
+        let module = intertype::Module::from_binary(&bytes)?;
+        let json = serde_json::to_string_pretty(&intertype_js::interface::interface_json(&module))?;
+        write(format!("{name}.interface.json"), json.as_bytes())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,878 @@
+//! Executing plans against a live instance.
+//!
+//! Everything an instance resolves once (callees, memories, host functions)
+//! lives in [`Runtime`]; per-call scratch (registers, `Val` buffers) is pooled
+//! in the store so a steady stream of calls allocates nothing beyond the
+//! values it returns.
+
+use crate::canon::{self, Lowerer};
+use crate::error::{Error, Limit, Misbehavior};
+use crate::linker::HostFunc;
+use crate::plan::{AdapterPlan, FuncPlan, Malloc, Op, Operand, Plans};
+use crate::value::{ExternRef, Value};
+use intertype::{Conversion, CoreType, StringEncoding};
+use std::sync::Arc;
+use wasmtime::{AsContextMut, Memory, StoreContextMut, TypedFunc, Val};
+
+/// Per-store state.
+pub(crate) struct StoreData {
+    pub limiter: Limiter,
+    pub runtime: Option<Arc<Runtime>>,
+    regs_pool: Vec<Vec<Value>>,
+    vals_pool: Vec<Vec<Val>>,
+    pub wasi: Option<wasmtime_wasi::p1::WasiP1Ctx>,
+}
+
+impl StoreData {
+    pub(crate) fn new(limiter: Limiter, wasi: Option<wasmtime_wasi::p1::WasiP1Ctx>) -> Self {
+        StoreData {
+            limiter,
+            runtime: None,
+            regs_pool: Vec::new(),
+            vals_pool: Vec::new(),
+            wasi,
+        }
+    }
+}
+
+/// Enforces memory and table limits and remembers which one was hit, so the
+/// trap wasmtime reports becomes a typed [`Limit`] error.
+pub(crate) struct Limiter {
+    pub max_memory: Option<usize>,
+    pub max_table: Option<usize>,
+    pub max_instances: usize,
+    pub hit: Option<Limit>,
+}
+
+#[derive(Debug)]
+struct LimitHit(Limit);
+
+impl std::fmt::Display for LimitHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} limit exceeded", self.0)
+    }
+}
+
+impl std::error::Error for LimitHit {}
+
+impl wasmtime::ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        match self.max_memory {
+            Some(max) if desired > max => {
+                self.hit = Some(Limit::Memory);
+                Err(wasmtime::Error::new(LimitHit(Limit::Memory)))
+            }
+            _ => Ok(true),
+        }
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        match self.max_table {
+            Some(max) if desired > max => {
+                self.hit = Some(Limit::Table);
+                Err(wasmtime::Error::new(LimitHit(Limit::Table)))
+            }
+            _ => Ok(true),
+        }
+    }
+
+    fn instances(&self) -> usize {
+        self.max_instances
+    }
+}
+
+/// What an instance resolved at instantiation.
+pub(crate) struct Runtime {
+    pub plans: Arc<Plans>,
+    /// By callee slot.
+    pub funcs: Vec<Callee>,
+    /// By memory slot.
+    pub memories: Vec<Memory>,
+    /// By adapter index (`None` for non-imports, and for unknown imports
+    /// when those trap).
+    pub hosts: Vec<Option<HostFunc>>,
+}
+
+/// A core function, with a typed fast path for the common all-`i32` shapes.
+pub(crate) enum Callee {
+    P0R0(TypedFunc<(), ()>),
+    P0R1(TypedFunc<(), i32>),
+    P0R2(TypedFunc<(), (i32, i32)>),
+    P1R0(TypedFunc<i32, ()>),
+    P1R1(TypedFunc<i32, i32>),
+    P1R2(TypedFunc<i32, (i32, i32)>),
+    P2R0(TypedFunc<(i32, i32), ()>),
+    P2R1(TypedFunc<(i32, i32), i32>),
+    P2R2(TypedFunc<(i32, i32), (i32, i32)>),
+    P3R0(TypedFunc<(i32, i32, i32), ()>),
+    P3R1(TypedFunc<(i32, i32, i32), i32>),
+    P4R1(TypedFunc<(i32, i32, i32, i32), i32>),
+    Dynamic {
+        func: wasmtime::Func,
+        results: Box<[CoreType]>,
+    },
+}
+
+impl Callee {
+    pub(crate) fn new(
+        store: impl AsContextMut,
+        func: wasmtime::Func,
+        params: &[CoreType],
+        results: &[CoreType],
+    ) -> wasmtime::Result<Callee> {
+        use CoreType::I32;
+        let all_i32 = params.iter().chain(results).all(|t| *t == I32);
+        let s = store;
+        Ok(match (all_i32, params.len(), results.len()) {
+            (true, 0, 0) => Callee::P0R0(func.typed(s)?),
+            (true, 0, 1) => Callee::P0R1(func.typed(s)?),
+            (true, 0, 2) => Callee::P0R2(func.typed(s)?),
+            (true, 1, 0) => Callee::P1R0(func.typed(s)?),
+            (true, 1, 1) => Callee::P1R1(func.typed(s)?),
+            (true, 1, 2) => Callee::P1R2(func.typed(s)?),
+            (true, 2, 0) => Callee::P2R0(func.typed(s)?),
+            (true, 2, 1) => Callee::P2R1(func.typed(s)?),
+            (true, 2, 2) => Callee::P2R2(func.typed(s)?),
+            (true, 3, 0) => Callee::P3R0(func.typed(s)?),
+            (true, 3, 1) => Callee::P3R1(func.typed(s)?),
+            (true, 4, 1) => Callee::P4R1(func.typed(s)?),
+            _ => Callee::Dynamic {
+                func,
+                results: results.into(),
+            },
+        })
+    }
+
+    /// Calls an all-`i32` function. Returns `None` when it is not one.
+    fn call_i32(
+        &self,
+        cx: &mut StoreContextMut<'_, StoreData>,
+        a: [i32; 4],
+    ) -> Option<wasmtime::Result<[i32; 2]>> {
+        let r = match self {
+            Callee::P0R0(f) => f.call(cx, ()).map(|()| [0, 0]),
+            Callee::P0R1(f) => f.call(cx, ()).map(|x| [x, 0]),
+            Callee::P0R2(f) => f.call(cx, ()).map(|(x, y)| [x, y]),
+            Callee::P1R0(f) => f.call(cx, a[0]).map(|()| [0, 0]),
+            Callee::P1R1(f) => f.call(cx, a[0]).map(|x| [x, 0]),
+            Callee::P1R2(f) => f.call(cx, a[0]).map(|(x, y)| [x, y]),
+            Callee::P2R0(f) => f.call(cx, (a[0], a[1])).map(|()| [0, 0]),
+            Callee::P2R1(f) => f.call(cx, (a[0], a[1])).map(|x| [x, 0]),
+            Callee::P2R2(f) => f.call(cx, (a[0], a[1])).map(|(x, y)| [x, y]),
+            Callee::P3R0(f) => f.call(cx, (a[0], a[1], a[2])).map(|()| [0, 0]),
+            Callee::P3R1(f) => f.call(cx, (a[0], a[1], a[2])).map(|x| [x, 0]),
+            Callee::P4R1(f) => f.call(cx, (a[0], a[1], a[2], a[3])).map(|x| [x, 0]),
+            Callee::Dynamic { .. } => return None,
+        };
+        Some(r)
+    }
+}
+
+/// Where an adapter's arguments come from: a slice of [`Value`]s (dynamic
+/// calls) or borrowed Rust values (typed calls).
+pub(crate) trait ArgSource {
+    fn arg(&self, i: u32) -> Option<ArgRef<'_>>;
+}
+
+pub(crate) enum ArgRef<'a> {
+    Value(&'a Value),
+    Str(&'a str),
+}
+
+impl ArgSource for [Value] {
+    fn arg(&self, i: u32) -> Option<ArgRef<'_>> {
+        self.get(i as usize).map(ArgRef::Value)
+    }
+}
+
+/// One argument of a typed call: borrowed string data, or a value.
+pub enum TypedArg<'a> {
+    Str(&'a str),
+    Value(Value),
+}
+
+impl ArgSource for [TypedArg<'_>] {
+    fn arg(&self, i: u32) -> Option<ArgRef<'_>> {
+        self.get(i as usize).map(|a| match a {
+            TypedArg::Str(s) => ArgRef::Str(s),
+            TypedArg::Value(v) => ArgRef::Value(v),
+        })
+    }
+}
+
+#[cold]
+fn internal(what: &str) -> Error {
+    Error::host_type(format!(
+        "internal: {what} (a value of the wrong type reached an adapter)"
+    ))
+}
+
+/// The registers and arguments of one running adapter.
+struct Frame<'r, A: ?Sized> {
+    regs: &'r mut Vec<Value>,
+    args: &'r A,
+}
+
+impl<A: ArgSource + ?Sized> Frame<'_, A> {
+    fn i32(&self, o: Operand) -> Result<i32, Error> {
+        let v = match o {
+            Operand::Arg(i) => match self.args.arg(i) {
+                Some(ArgRef::Value(v)) => v,
+                _ => return Err(internal("expected an i32 argument")),
+            },
+            Operand::Reg(r) | Operand::Keep(r) => self
+                .regs
+                .get(r as usize)
+                .ok_or_else(|| internal("register"))?,
+        };
+        match v {
+            Value::I32(x) => Ok(*x),
+            _ => Err(internal("expected an i32")),
+        }
+    }
+
+    /// Moves (or copies, for arguments and kept registers) a value out.
+    fn take(&mut self, o: Operand) -> Result<Value, Error> {
+        match o {
+            Operand::Arg(i) => match self.args.arg(i) {
+                Some(ArgRef::Value(v)) => Ok(v.clone()),
+                Some(ArgRef::Str(s)) => Ok(Value::String(s.to_owned())),
+                None => Err(internal("argument")),
+            },
+            Operand::Reg(r) => self
+                .regs
+                .get_mut(r as usize)
+                .map(std::mem::take)
+                .ok_or_else(|| internal("register")),
+            Operand::Keep(r) => self
+                .regs
+                .get(r as usize)
+                .cloned()
+                .ok_or_else(|| internal("register")),
+        }
+    }
+
+    /// A value by reference (arguments are not copied).
+    fn with_value<T>(&mut self, o: Operand, f: impl FnOnce(&Value) -> T) -> Result<T, Error> {
+        match o {
+            Operand::Arg(i) => match self.args.arg(i) {
+                Some(ArgRef::Value(v)) => Ok(f(v)),
+                Some(ArgRef::Str(s)) => Ok(f(&Value::String(s.to_owned()))),
+                None => Err(internal("argument")),
+            },
+            Operand::Reg(r) | Operand::Keep(r) => self
+                .regs
+                .get(r as usize)
+                .map(f)
+                .ok_or_else(|| internal("register")),
+        }
+    }
+
+    fn set(&mut self, r: u32, v: Value) -> Result<(), Error> {
+        *self
+            .regs
+            .get_mut(r as usize)
+            .ok_or_else(|| internal("register"))? = v;
+        Ok(())
+    }
+}
+
+/// Calls adapter `func` with `args`, appending its results to `out`.
+pub(crate) fn call_adapter<A: ArgSource + ?Sized>(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    func: u32,
+    args: &A,
+    nargs: usize,
+    out: &mut Vec<Value>,
+) -> Result<(), Error> {
+    match rt.plans.func(func) {
+        Some(AdapterPlan::Func(plan)) => run(cx, rt, plan, args, out),
+        Some(AdapterPlan::Import { module, name, ty }) => {
+            let mut values = Vec::with_capacity(nargs);
+            for i in 0..nargs as u32 {
+                values.push(match args.arg(i) {
+                    Some(ArgRef::Value(v)) => v.clone(),
+                    Some(ArgRef::Str(s)) => Value::String(s.to_owned()),
+                    None => return Err(internal("argument")),
+                });
+            }
+            call_host(rt, func, module, name, ty, &values, out)
+        }
+        None => Err(Error::usage(format!(
+            "adapter function {func} does not exist"
+        ))),
+    }
+}
+
+fn call_host(
+    rt: &Runtime,
+    func: u32,
+    module: &str,
+    name: &str,
+    ty: &crate::types::FuncType,
+    args: &[Value],
+    out: &mut Vec<Value>,
+) -> Result<(), Error> {
+    let Some(Some(host)) = rt.hosts.get(func as usize) else {
+        return Err(Error::new(
+            crate::error::ErrorKind::Trap,
+            format!("unknown import `{module}` `{name}` was called (nothing provides it)"),
+        ));
+    };
+    let start = out.len();
+    host.call(args, out)
+        .map_err(|e| e.context(format!("in host function `{module}` `{name}`")))?;
+    let results = &out[start..];
+    if results.len() != ty.results.len() {
+        return Err(Error::host_type(format!(
+            "host function `{module}` `{name}` returned {} values, its type {ty} has {}",
+            results.len(),
+            ty.results.len()
+        )));
+    }
+    for (v, t) in results.iter().zip(&ty.results) {
+        v.check(t).map_err(|e| {
+            e.context(format!(
+                "in the result of host function `{module}` `{name}`"
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+fn run<A: ArgSource + ?Sized>(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    plan: &FuncPlan,
+    args: &A,
+    out: &mut Vec<Value>,
+) -> Result<(), Error> {
+    let mut regs = cx.data_mut().regs_pool.pop().unwrap_or_default();
+    regs.clear();
+    regs.resize_with(plan.regs as usize, Value::default);
+    let mut frame = Frame {
+        regs: &mut regs,
+        args,
+    };
+    let mut reached = 0usize;
+    let mut result = exec(cx, rt, plan, &mut frame, &mut reached);
+    // Deferred calls run on every exit, last reached first.
+    for d in plan.deferred[..reached].iter().rev() {
+        let r = call_core(cx, rt, d.func, &d.args, &[], &mut frame)
+            .map_err(|e| e.context(format!("in a deferred call of {}", plan.label)));
+        if let (Err(e), true) = (r, result.is_ok()) {
+            result = Err(e);
+        }
+    }
+    if result.is_ok() {
+        for o in plan.results.iter() {
+            match frame.take(*o) {
+                Ok(v) => out.push(v),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+    }
+    regs.clear();
+    cx.data_mut().regs_pool.push(regs);
+    result
+}
+
+fn exec<A: ArgSource + ?Sized>(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    plan: &FuncPlan,
+    f: &mut Frame<'_, A>,
+    reached: &mut usize,
+) -> Result<(), Error> {
+    for (instr, op) in &plan.ops {
+        exec_op(cx, rt, op, f, reached).map_err(|e| {
+            e.context(format!(
+                "in {} at instruction {instr} `{}`",
+                plan.label,
+                op.mnemonic()
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+fn memory(rt: &Runtime, slot: u32) -> Result<Memory, Error> {
+    rt.memories
+        .get(slot as usize)
+        .copied()
+        .ok_or_else(|| internal("memory slot"))
+}
+
+fn exec_op<A: ArgSource + ?Sized>(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    op: &Op,
+    f: &mut Frame<'_, A>,
+    reached: &mut usize,
+) -> Result<(), Error> {
+    match op {
+        Op::CallCore {
+            func,
+            args,
+            results,
+        } => call_core(cx, rt, *func, args, results, f),
+        Op::CallAdapter {
+            func,
+            args,
+            results,
+        } => {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args.iter() {
+                vals.push(f.take(*a)?);
+            }
+            let mut outs = Vec::with_capacity(results.len());
+            call_adapter(cx, rt, *func, vals.as_slice(), vals.len(), &mut outs)?;
+            for (r, v) in results.iter().zip(outs) {
+                f.set(*r, v)?;
+            }
+            Ok(())
+        }
+        Op::Defer { ordinal } => {
+            *reached = *ordinal as usize + 1;
+            Ok(())
+        }
+        Op::MemoryToString {
+            mem,
+            encoding,
+            ptr,
+            len,
+            dst,
+        } => {
+            let (ptr, len) = (f.i32(*ptr)? as u32, f.i32(*len)? as u32);
+            let mem = memory(rt, *mem)?;
+            let s = canon::read_string(mem.data(&*cx), ptr, len, *encoding)?;
+            f.set(*dst, Value::String(s))
+        }
+        Op::StringToMemory {
+            mem,
+            encoding,
+            malloc,
+            src,
+            ptr,
+            len,
+        } => {
+            let mem = memory(rt, *mem)?;
+            let (p, l) = match *src {
+                Operand::Arg(i) => match f.args.arg(i) {
+                    Some(ArgRef::Str(s)) => write_string(cx, rt, mem, *malloc, s, *encoding)?,
+                    Some(ArgRef::Value(Value::String(s))) => {
+                        write_string(cx, rt, mem, *malloc, s, *encoding)?
+                    }
+                    _ => return Err(internal("expected a string argument")),
+                },
+                other => match f.take(other)? {
+                    Value::String(s) => write_string(cx, rt, mem, *malloc, &s, *encoding)?,
+                    _ => return Err(internal("expected a string")),
+                },
+            };
+            f.set(*ptr, Value::I32(p as i32))?;
+            f.set(*len, Value::I32(l as i32))
+        }
+        Op::Convert { conv, src, dst } => {
+            let v = f.take(*src)?;
+            f.set(*dst, convert(*conv, v)?)
+        }
+        Op::RecordLift { tuple, fields, dst } => {
+            let mut vs = Vec::with_capacity(fields.len());
+            for o in fields.iter() {
+                vs.push(f.take(*o)?);
+            }
+            f.set(
+                *dst,
+                if *tuple {
+                    Value::Tuple(vs)
+                } else {
+                    Value::Record(vs)
+                },
+            )
+        }
+        Op::RecordLower { src, dsts } => match f.take(*src)? {
+            Value::Record(vs) | Value::Tuple(vs) if vs.len() == dsts.len() => {
+                for (r, v) in dsts.iter().zip(vs) {
+                    f.set(*r, v)?;
+                }
+                Ok(())
+            }
+            _ => Err(internal("expected a record")),
+        },
+        Op::ValueLift {
+            shape,
+            mem,
+            src,
+            dst,
+        } => {
+            let mut flat = Vec::with_capacity(src.len());
+            for o in src.iter() {
+                flat.push(f.take(*o)?);
+            }
+            let (data, enc): (&[u8], StringEncoding) = match mem {
+                Some(m) => (memory(rt, m.mem)?.data(&*cx), m.encoding),
+                None => (&[], StringEncoding::Utf8),
+            };
+            let v = canon::lift_flat(data, shape, &flat, enc)?;
+            f.set(*dst, v)
+        }
+        Op::ValueLower {
+            shape,
+            mem,
+            malloc,
+            src,
+            dsts,
+        } => {
+            let mut flat = Vec::with_capacity(dsts.len());
+            {
+                let mem = match mem {
+                    Some(m) => Some((memory(rt, m.mem)?, m.encoding)),
+                    None => None,
+                };
+                let mut l = Lowerer {
+                    cx: &mut *cx,
+                    rt,
+                    mem,
+                    malloc: *malloc,
+                };
+                match *src {
+                    Operand::Arg(_) => {
+                        let v = f.with_value(*src, |v| v.clone())?;
+                        l.lower_flat(shape, &v, &mut flat)?
+                    }
+                    other => {
+                        let v = f.take(other)?;
+                        l.lower_flat(shape, &v, &mut flat)?
+                    }
+                }
+            }
+            for (r, v) in dsts.iter().zip(flat) {
+                f.set(*r, v)?;
+            }
+            Ok(())
+        }
+        Op::ValueLoad {
+            shape,
+            mem,
+            ptr,
+            dst,
+        } => {
+            let ptr = f.i32(*ptr)? as u32;
+            let m = memory(rt, mem.mem)?;
+            let v = canon::load_checked(m.data(&*cx), shape, ptr, mem.encoding)?;
+            f.set(*dst, v)
+        }
+        Op::ValueStore {
+            shape,
+            mem,
+            malloc,
+            ptr,
+            src,
+        } => {
+            let ptr = f.i32(*ptr)? as u32;
+            let v = f.take(*src)?;
+            let m = memory(rt, mem.mem)?;
+            let mut l = Lowerer {
+                cx: &mut *cx,
+                rt,
+                mem: Some((m, mem.encoding)),
+                malloc: *malloc,
+            };
+            l.store_checked(shape, &v, ptr)
+        }
+        Op::ValueStoreNew {
+            shape,
+            mem,
+            malloc,
+            src,
+            dst,
+        } => {
+            let v = f.take(*src)?;
+            let m = memory(rt, mem.mem)?;
+            let mut l = Lowerer {
+                cx: &mut *cx,
+                rt,
+                mem: Some((m, mem.encoding)),
+                malloc: Some(*malloc),
+            };
+            let ptr = l.alloc(shape.size, shape.align)?;
+            l.store_checked(shape, &v, ptr)?;
+            f.set(*dst, Value::I32(ptr as i32))
+        }
+    }
+}
+
+/// `string-to-memory`: allocate, check, copy straight from the host string.
+pub(crate) fn write_string(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    mem: Memory,
+    malloc: Malloc,
+    s: &str,
+    enc: StringEncoding,
+) -> Result<(u32, u32), Error> {
+    let (units, bytes, align) = canon::encoded_len(s, enc)?;
+    let ptr = call_malloc(cx, rt, malloc, bytes, align)?;
+    let data = mem.data_mut(&mut *cx);
+    let range = canon::alloc_range(data.len(), ptr, bytes, align)?;
+    canon::encode_into(&mut data[range], s, enc);
+    Ok((ptr, units))
+}
+
+/// Calls an allocator and returns its raw result (checked by the caller).
+pub(crate) fn call_malloc(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    malloc: Malloc,
+    size: u32,
+    align: u32,
+) -> Result<u32, Error> {
+    let callee = rt
+        .funcs
+        .get(malloc.func as usize)
+        .ok_or_else(|| internal("callee slot"))?;
+    let r = callee
+        .call_i32(cx, [size as i32, align as i32, 0, 0])
+        .ok_or_else(|| internal("allocator signature"))?;
+    match r {
+        Ok([ptr, _]) => Ok(ptr as u32),
+        Err(e) => {
+            let hit = cx.data_mut().limiter.hit.take();
+            Err(Error::from_wasmtime(e, hit))
+        }
+    }
+}
+
+fn call_core<A: ArgSource + ?Sized>(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    slot: u32,
+    args: &[Operand],
+    results: &[u32],
+    f: &mut Frame<'_, A>,
+) -> Result<(), Error> {
+    let callee = rt
+        .funcs
+        .get(slot as usize)
+        .ok_or_else(|| internal("callee slot"))?;
+    let err = |cx: &mut StoreContextMut<'_, StoreData>, e: wasmtime::Error| {
+        let hit = cx.data_mut().limiter.hit.take();
+        Error::from_wasmtime(e, hit)
+    };
+    if !matches!(callee, Callee::Dynamic { .. }) {
+        let mut a = [0i32; 4];
+        for (slot, o) in a.iter_mut().zip(args) {
+            *slot = f.i32(*o)?;
+        }
+        let r = match callee.call_i32(cx, a) {
+            Some(Ok(r)) => r,
+            Some(Err(e)) => return Err(err(cx, e)),
+            None => return Err(internal("callee")),
+        };
+        for (dst, v) in results.iter().zip(r) {
+            f.set(*dst, Value::I32(v))?;
+        }
+        return Ok(());
+    }
+    let Callee::Dynamic {
+        func,
+        results: result_types,
+        ..
+    } = callee
+    else {
+        return Err(internal("callee"));
+    };
+    let mut vals = cx.data_mut().vals_pool.pop().unwrap_or_default();
+    vals.clear();
+    let r = (|| {
+        for o in args {
+            let v = f.take(*o)?;
+            vals.push(to_val(cx, &v)?);
+        }
+        let n = vals.len();
+        vals.extend(result_types.iter().map(|t| match t {
+            CoreType::I32 => Val::I32(0),
+            CoreType::I64 => Val::I64(0),
+            CoreType::F32 => Val::F32(0),
+            CoreType::F64 => Val::F64(0),
+            CoreType::Externref => Val::ExternRef(None),
+        }));
+        let (params, outs) = vals.split_at_mut(n);
+        func.call(&mut *cx, params, outs).map_err(|e| err(cx, e))?;
+        for (dst, v) in results.iter().zip(outs.iter()) {
+            let v = from_val(cx, v)?;
+            f.set(*dst, v)?;
+        }
+        Ok(())
+    })();
+    vals.clear();
+    cx.data_mut().vals_pool.push(vals);
+    r
+}
+
+pub(crate) fn to_val(cx: &mut StoreContextMut<'_, StoreData>, v: &Value) -> Result<Val, Error> {
+    Ok(match v {
+        Value::I32(x) => Val::I32(*x),
+        Value::I64(x) => Val::I64(*x),
+        Value::F32(x) => Val::F32(x.to_bits()),
+        Value::F64(x) => Val::F64(x.to_bits()),
+        Value::Externref(None) => Val::ExternRef(None),
+        Value::Externref(Some(r)) => Val::ExternRef(Some(
+            wasmtime::ExternRef::new(&mut *cx, r.clone())
+                .map_err(|e| Error::from_wasmtime(e, None))?,
+        )),
+        other => {
+            return Err(internal(&format!(
+                "expected a core value, found {}",
+                other.describe()
+            )))
+        }
+    })
+}
+
+pub(crate) fn from_val(cx: &mut StoreContextMut<'_, StoreData>, v: &Val) -> Result<Value, Error> {
+    Ok(match v {
+        Val::I32(x) => Value::I32(*x),
+        Val::I64(x) => Value::I64(*x),
+        Val::F32(x) => Value::F32(f32::from_bits(*x)),
+        Val::F64(x) => Value::F64(f64::from_bits(*x)),
+        Val::ExternRef(None) => Value::Externref(None),
+        Val::ExternRef(Some(r)) => {
+            let data = r.data(&*cx).map_err(|e| Error::from_wasmtime(e, None))?;
+            match data.and_then(|d| d.downcast_ref::<ExternRef>()) {
+                Some(r) => Value::Externref(Some(r.clone())),
+                None => {
+                    return Err(Error::guest(
+                        Misbehavior::InvalidValue,
+                        "an externref that this host did not create reached an adapter",
+                    ))
+                }
+            }
+        }
+        other => {
+            return Err(internal(&format!(
+                "unsupported core value {:?}",
+                other.ty(&*cx).ok()
+            )))
+        }
+    })
+}
+
+/// The scalar conversions (`docs/format.md` §2). A failed checked lift is the
+/// guest's fault; a failed checked lower is the host's.
+pub(crate) fn convert(conv: Conversion, v: Value) -> Result<Value, Error> {
+    use Conversion as C;
+    use Value as V;
+    let lift_range = |x: i64, lo: i64, hi: i64, t: &str| {
+        if x < lo || x > hi {
+            Err(Error::guest(
+                Misbehavior::InvalidValue,
+                format!("{conv}: {x} is outside the range of {t}"),
+            ))
+        } else {
+            Ok(x)
+        }
+    };
+    Ok(match (conv, v) {
+        (C::I32ToS8, V::I32(x)) => V::S8(x as i8),
+        (C::I32ToS8X, V::I32(x)) => {
+            V::S8(lift_range(x.into(), i8::MIN.into(), i8::MAX.into(), "s8")? as i8)
+        }
+        (C::I32ToU8, V::I32(x)) => V::U8(x as u8),
+        (C::I32ToS16, V::I32(x)) => V::S16(x as i16),
+        (C::I32ToS16X, V::I32(x)) => {
+            V::S16(lift_range(x.into(), i16::MIN.into(), i16::MAX.into(), "s16")? as i16)
+        }
+        (C::I32ToU16, V::I32(x)) => V::U16(x as u16),
+        (C::I32ToS32, V::I32(x)) => V::S32(x),
+        (C::I32ToU32, V::I32(x)) => V::U32(x as u32),
+        (C::I32ToS64, V::I32(x)) => V::S64(x.into()),
+        (C::I32ToU64, V::I32(x)) => V::U64((x as u32).into()),
+        (C::I64ToS8, V::I64(x)) => V::S8(x as i8),
+        (C::I64ToS8X, V::I64(x)) => {
+            V::S8(lift_range(x, i8::MIN.into(), i8::MAX.into(), "s8")? as i8)
+        }
+        (C::I64ToU8, V::I64(x)) => V::U8(x as u8),
+        (C::I64ToS16, V::I64(x)) => V::S16(x as i16),
+        (C::I64ToS16X, V::I64(x)) => {
+            V::S16(lift_range(x, i16::MIN.into(), i16::MAX.into(), "s16")? as i16)
+        }
+        (C::I64ToU16, V::I64(x)) => V::U16(x as u16),
+        (C::I64ToS32, V::I64(x)) => V::S32(x as i32),
+        (C::I64ToS32X, V::I64(x)) => {
+            V::S32(lift_range(x, i32::MIN.into(), i32::MAX.into(), "s32")? as i32)
+        }
+        (C::I64ToU32, V::I64(x)) => V::U32(x as u32),
+        (C::I64ToS64, V::I64(x)) => V::S64(x),
+        (C::I64ToU64, V::I64(x)) => V::U64(x as u64),
+        (C::S8ToI32, V::S8(x)) => V::I32(x.into()),
+        (C::U8ToI32, V::U8(x)) => V::I32(x.into()),
+        (C::S16ToI32, V::S16(x)) => V::I32(x.into()),
+        (C::U16ToI32, V::U16(x)) => V::I32(x.into()),
+        (C::S32ToI32, V::S32(x)) => V::I32(x),
+        (C::U32ToI32, V::U32(x)) => V::I32(x as i32),
+        (C::S64ToI32, V::S64(x)) => V::I32(x as i32),
+        (C::S64ToI32X, V::S64(x)) => V::I32(i32::try_from(x).map_err(|_| {
+            Error::host_type(format!("s64-to-i32x: {x} is outside the range of i32"))
+        })?),
+        (C::U64ToI32, V::U64(x)) => V::I32(x as i32),
+        (C::U64ToI32X, V::U64(x)) => V::I32(
+            u32::try_from(x)
+                .map_err(|_| Error::host_type(format!("u64-to-i32x: {x} is outside 0..2^32")))?
+                as i32,
+        ),
+        (C::S8ToI64, V::S8(x)) => V::I64(x.into()),
+        (C::U8ToI64, V::U8(x)) => V::I64(x.into()),
+        (C::S16ToI64, V::S16(x)) => V::I64(x.into()),
+        (C::U16ToI64, V::U16(x)) => V::I64(x.into()),
+        (C::S32ToI64, V::S32(x)) => V::I64(x.into()),
+        (C::U32ToI64, V::U32(x)) => V::I64(x.into()),
+        (C::S64ToI64, V::S64(x)) => V::I64(x),
+        (C::U64ToI64, V::U64(x)) => V::I64(x as i64),
+        (C::I32ToBool, V::I32(x)) => V::Bool(x != 0),
+        (C::BoolToI32, V::Bool(b)) => V::I32(b.into()),
+        (C::I32ToChar, V::I32(x)) => V::Char(char::from_u32(x as u32).ok_or_else(|| {
+            Error::guest(
+                Misbehavior::InvalidValue,
+                format!("i32-to-char: {:#x} is not a Unicode scalar value", x as u32),
+            )
+        })?),
+        (C::CharToI32, V::Char(c)) => V::I32(c as i32),
+        (_, v) => return Err(internal(&format!("{conv} applied to {}", v.describe()))),
+    })
+}
+
+impl Op {
+    pub(crate) fn mnemonic(&self) -> &'static str {
+        match self {
+            Op::CallCore { .. } => "call-core",
+            Op::CallAdapter { .. } => "call-adapter",
+            Op::Defer { .. } => "defer-call-core",
+            Op::MemoryToString { .. } => "memory-to-string",
+            Op::StringToMemory { .. } => "string-to-memory",
+            Op::Convert { conv, .. } => conv.name(),
+            Op::RecordLift { .. } => "record.lift",
+            Op::RecordLower { .. } => "record.lower",
+            Op::ValueLift { .. } => "value.lift",
+            Op::ValueLower { .. } => "value.lower",
+            Op::ValueLoad { .. } => "value.load",
+            Op::ValueStore { .. } => "value.store",
+            Op::ValueStoreNew { .. } => "value.store_new",
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! Host functions with interface signatures, WASI, and instantiation.
+
+use crate::error::{Error, ErrorKind};
+use crate::exec::{self, Callee, Limiter, Runtime, StoreData};
+use crate::instance::Instance;
+use crate::module::Module;
+use crate::plan::AdapterPlan;
+use crate::types::FuncType;
+use crate::value::Value;
+use crate::{Engine, Limits};
+use std::collections::HashMap;
+use std::sync::Arc;
+use wasmtime::{AsContextMut, Store};
+
+type HostFn = dyn Fn(&[Value], &mut Vec<Value>) -> Result<(), Error> + Send + Sync;
+
+/// A host function with an interface signature.
+#[derive(Clone)]
+pub(crate) struct HostFunc {
+    pub ty: FuncType,
+    f: Arc<HostFn>,
+}
+
+impl HostFunc {
+    pub(crate) fn call(&self, args: &[Value], out: &mut Vec<Value>) -> Result<(), Error> {
+        (self.f)(args, out)
+    }
+}
+
+/// WASI preview 1 settings for every instance a [`Linker`] creates.
+#[derive(Clone, Debug, Default)]
+pub struct WasiOptions {
+    /// `argv`, program name first.
+    pub args: Vec<String>,
+    /// Environment variables.
+    pub env: Vec<(String, String)>,
+    /// Give the guest the host's stdin, stdout and stderr.
+    pub inherit_stdio: bool,
+}
+
+/// Resolves a module's imports and instantiates it.
+///
+/// Interface imports are satisfied by host functions given with
+/// [`Linker::func_new`] (dynamic) or [`Linker::func_wrap`] (typed); core
+/// imports that an `implement` adapter covers are satisfied by that adapter;
+/// the remaining core imports come from WASI when it is enabled.
+pub struct Linker {
+    engine: Engine,
+    hosts: HashMap<(String, String), HostFunc>,
+    core: wasmtime::Linker<StoreData>,
+    wasi: Option<WasiOptions>,
+    trap_unknown_imports: bool,
+    limits: Limits,
+}
+
+impl Linker {
+    pub fn new(engine: &Engine) -> Linker {
+        Linker {
+            engine: engine.clone(),
+            hosts: HashMap::new(),
+            core: wasmtime::Linker::new(engine.wasmtime()),
+            wasi: None,
+            trap_unknown_imports: false,
+            limits: engine.config().limits.clone(),
+        }
+    }
+
+    /// Defines interface function `module` `name` of type `ty`. The closure
+    /// receives arguments of the declared types and pushes its results onto
+    /// the vector; results of the wrong type are a [`ErrorKind::HostType`]
+    /// error, an `Err` a [`ErrorKind::Host`] one, both raised in the caller.
+    pub fn func_new(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: FuncType,
+        f: impl Fn(&[Value], &mut Vec<Value>) -> Result<(), Error> + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.hosts.insert(
+            (module.to_string(), name.to_string()),
+            HostFunc { ty, f: Arc::new(f) },
+        );
+        self
+    }
+
+    /// Enables WASI preview 1 for modules that import it.
+    pub fn wasi(&mut self, options: WasiOptions) -> Result<&mut Self, Error> {
+        if self.wasi.is_none() {
+            wasmtime_wasi::p1::add_to_linker_sync(&mut self.core, |d: &mut StoreData| {
+                d.wasi
+                    .get_or_insert_with(|| wasmtime_wasi::WasiCtxBuilder::new().build_p1())
+            })
+            .map_err(|e| Error::link(format!("cannot add WASI: {e:#}")))?;
+        }
+        self.wasi = Some(options);
+        Ok(self)
+    }
+
+    /// As `wasmtime run --trap-unknown-imports`: imports nobody provides
+    /// trap when called instead of failing instantiation.
+    pub fn trap_unknown_imports(&mut self, yes: bool) -> &mut Self {
+        self.trap_unknown_imports = yes;
+        self
+    }
+
+    /// Limits for instances created from now on.
+    pub fn limits(&mut self, limits: Limits) -> &mut Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Instantiates `module` in a new store of its own.
+    pub fn instantiate(&self, module: &Module) -> Result<Instance, Error> {
+        let m = &module.inner;
+        if !wasmtime::Engine::same(m.engine.wasmtime(), self.engine.wasmtime()) {
+            return Err(Error::usage(
+                "the module was compiled by a different engine than the linker's",
+            ));
+        }
+        let wasi = self.wasi.as_ref().map(|o| {
+            let mut b = wasmtime_wasi::WasiCtxBuilder::new();
+            b.args(&o.args);
+            for (k, v) in &o.env {
+                b.env(k, v);
+            }
+            if o.inherit_stdio {
+                b.inherit_stdio();
+            }
+            b.build_p1()
+        });
+        let limiter = Limiter {
+            max_memory: self.limits.max_memory_bytes,
+            max_table: self.limits.max_table_elements,
+            max_instances: self.limits.max_instances,
+            hit: None,
+        };
+        let mut store = Store::new(self.engine.wasmtime(), StoreData::new(limiter, wasi));
+        store.limiter(|d| &mut d.limiter);
+        if self.engine.fuel_enabled() {
+            store
+                .set_fuel(self.limits.fuel.unwrap_or(u64::MAX))
+                .map_err(|e| Error::usage(format!("{e:#}")))?;
+        }
+        if self.engine.epoch_enabled() {
+            // wasmtime adds the delta to the current epoch without saturating.
+            store.set_epoch_deadline(
+                self.limits
+                    .epoch_deadline
+                    .unwrap_or(u64::MAX)
+                    .min(u64::MAX / 2),
+            );
+            store.epoch_deadline_trap();
+        }
+
+        // Interface imports.
+        let plans = &m.plans;
+        let mut hosts = Vec::with_capacity(plans.adapters.len());
+        for a in &plans.adapters {
+            hosts.push(match a {
+                AdapterPlan::Func(_) => None,
+                AdapterPlan::Import { module: mn, name, ty } => match self.hosts.get(&(mn.clone(), name.clone())) {
+                    Some(h) if h.ty == *ty => Some(h.clone()),
+                    Some(h) => {
+                        return Err(Error::link(format!(
+                            "host function `{mn}` `{name}` has type {} but the module imports it with type {ty}",
+                            h.ty
+                        )))
+                    }
+                    None if self.trap_unknown_imports => None,
+                    None => {
+                        return Err(Error::link(format!(
+                            "missing import: interface function `{mn}` `{name}` of type {ty} is not defined"
+                        )))
+                    }
+                },
+            });
+        }
+
+        // Core imports.
+        let mut externs = Vec::new();
+        let mut func_idx = 0u32;
+        for import in m.core.imports() {
+            let this_func = func_idx;
+            if matches!(import.ty(), wasmtime::ExternType::Func(_)) {
+                func_idx += 1;
+            }
+            if let (wasmtime::ExternType::Func(fty), Some(&adapter)) =
+                (import.ty(), plans.implements.get(&this_func))
+            {
+                let label = format!(
+                    "`implement` adapter {adapter} for core import `{}` `{}`",
+                    import.module(),
+                    import.name()
+                );
+                let func = implement_func(&mut store, fty, adapter, label);
+                externs.push(func.into());
+                continue;
+            }
+            if let Some(ext) = self.core.get_by_import(&mut store, &import) {
+                externs.push(ext);
+                continue;
+            }
+            match import.ty() {
+                wasmtime::ExternType::Func(fty) if self.trap_unknown_imports => {
+                    let what = format!(
+                        "unknown import `{}` `{}` was called (nothing provides it)",
+                        import.module(),
+                        import.name()
+                    );
+                    let f = wasmtime::Func::new(&mut store, fty, move |_, _, _| {
+                        Err(wasmtime::Error::new(Error::new(
+                            ErrorKind::Trap,
+                            what.clone(),
+                        )))
+                    });
+                    externs.push(f.into());
+                }
+                ty => {
+                    let hint = if import.module().starts_with("wasi") && self.wasi.is_none() {
+                        " (enable WASI to provide it)"
+                    } else {
+                        ""
+                    };
+                    return Err(Error::link(format!(
+                        "missing import: core {} `{}` `{}` is not defined{hint}",
+                        describe_extern(&ty),
+                        import.module(),
+                        import.name()
+                    )));
+                }
+            }
+        }
+
+        let instance = wasmtime::Instance::new(&mut store, &m.core, &externs).map_err(|e| {
+            let hit = store.data_mut().limiter.hit.take();
+            if hit.is_none()
+                && e.downcast_ref::<wasmtime::Trap>().is_none()
+                && e.downcast_ref::<Error>().is_none()
+            {
+                Error::link(format!("{e:#}"))
+            } else {
+                Error::from_wasmtime(e, hit).context("while instantiating (start function)")
+            }
+        })?;
+
+        // Resolve everything plans name, once.
+        let mut funcs = Vec::with_capacity(plans.core_funcs.len());
+        for idx in &plans.core_funcs {
+            let missing = || Error::load(format!("internal: core function {idx} is not reachable"));
+            let name = m.func_exports.get(idx).ok_or_else(missing)?;
+            let func = instance.get_func(&mut store, name).ok_or_else(missing)?;
+            let (params, results) = m
+                .core_info
+                .funcs
+                .get(*idx as usize)
+                .and_then(|f| f.ty.known())
+                .ok_or_else(missing)?;
+            let callee = Callee::new(&mut store, func, &params, &results)
+                .map_err(|e| Error::load(format!("{e:#}")))?;
+            funcs.push(callee);
+        }
+        let mut memories = Vec::with_capacity(plans.memories.len());
+        for idx in &plans.memories {
+            let missing = || Error::load(format!("internal: memory {idx} is not reachable"));
+            let name = m.memory_exports.get(idx).ok_or_else(missing)?;
+            memories.push(instance.get_memory(&mut store, name).ok_or_else(missing)?);
+        }
+        let rt = Arc::new(Runtime {
+            plans: plans.clone(),
+            funcs,
+            memories,
+            hosts,
+        });
+        store.data_mut().runtime = Some(rt.clone());
+        Ok(Instance::new(store, module.clone(), rt, instance))
+    }
+}
+
+fn describe_extern(ty: &wasmtime::ExternType) -> String {
+    match ty {
+        wasmtime::ExternType::Func(f) => format!("function {f}"),
+        wasmtime::ExternType::Memory(_) => "memory".into(),
+        wasmtime::ExternType::Table(_) => "table".into(),
+        wasmtime::ExternType::Global(_) => "global".into(),
+        wasmtime::ExternType::Tag(_) => "tag".into(),
+    }
+}
+
+/// The core function that satisfies an implemented import: converts the core
+/// arguments, runs the adapter (which calls the host), converts back.
+fn implement_func(
+    store: &mut Store<StoreData>,
+    fty: wasmtime::FuncType,
+    adapter: u32,
+    label: String,
+) -> wasmtime::Func {
+    wasmtime::Func::new(store, fty, move |mut caller, params, results| {
+        let Some(rt) = caller.data().runtime.clone() else {
+            return Err(wasmtime::Error::new(Error::usage(format!(
+                "{label} was called during instantiation (by the start function), before the instance was ready"
+            ))));
+        };
+        let mut cx = caller.as_context_mut();
+        let mut args = Vec::with_capacity(params.len());
+        for p in params {
+            args.push(exec::from_val(&mut cx, p).map_err(wasmtime::Error::new)?);
+        }
+        let mut out = Vec::with_capacity(results.len());
+        exec::call_adapter(&mut cx, &rt, adapter, args.as_slice(), args.len(), &mut out)
+            .map_err(|e| wasmtime::Error::new(e.context(format!("in {label}"))))?;
+        for (slot, v) in results.iter_mut().zip(&out) {
+            *slot = exec::to_val(&mut cx, v).map_err(wasmtime::Error::new)?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,467 @@
+//! Typed calls: Rust values in, Rust values out, through the [`Lift`] and
+//! [`Lower`] traits.
+//!
+//! Signatures are checked once, when a [`TypedFunc`] is made; a call then
+//! skips the per-argument type check that dynamic calls do. String
+//! arguments are borrowed (`&str` goes straight from the caller's buffer into
+//! guest memory) and string results move out of the adapter without a copy.
+//!
+//! Records, variants, enums and flags of user types will come from a derive
+//! (`#[derive(Lift, Lower)]`): it only has to implement these two traits by
+//! mapping fields to [`Value::Record`] and cases to [`Value::Variant`].
+
+use crate::error::Error;
+use crate::exec::TypedArg;
+use crate::instance::{Func, Instance};
+use crate::linker::Linker;
+use crate::types::{FuncType, Type};
+use crate::value::{ExternRef, Value};
+use std::marker::PhantomData;
+
+/// A Rust type that can be passed into wasm as an interface value.
+pub trait Lower {
+    /// The interface type.
+    fn ty() -> Type;
+    /// The value.
+    fn to_value(&self) -> Value;
+    /// As an argument: borrowed when possible.
+    fn to_arg(&self) -> TypedArg<'_> {
+        TypedArg::Value(self.to_value())
+    }
+    /// `()` stands for "no payload" in `Result<(), E>`.
+    #[doc(hidden)]
+    const IS_UNIT: bool = false;
+}
+
+/// A Rust type that can be made from an interface value.
+pub trait Lift: Sized {
+    fn ty() -> Type;
+    fn from_value(v: Value) -> Result<Self, Error>;
+    #[doc(hidden)]
+    const IS_UNIT: bool = false;
+}
+
+fn mismatch<T>(want: &Type, v: &Value) -> Result<T, Error> {
+    Err(Error::host_type(format!(
+        "expected `{want}`, found {}",
+        v.describe()
+    )))
+}
+
+macro_rules! scalar {
+    ($($rust:ty => $variant:ident, $ty:ident;)*) => {$(
+        impl Lower for $rust {
+            fn ty() -> Type { Type::$ty }
+            fn to_value(&self) -> Value { Value::$variant(*self) }
+        }
+        impl Lift for $rust {
+            fn ty() -> Type { Type::$ty }
+            fn from_value(v: Value) -> Result<Self, Error> {
+                match v {
+                    Value::$variant(x) => Ok(x),
+                    other => mismatch(&Type::$ty, &other),
+                }
+            }
+        }
+    )*};
+}
+
+scalar! {
+    bool => Bool, Bool;
+    i8 => S8, S8;
+    u8 => U8, U8;
+    i16 => S16, S16;
+    u16 => U16, U16;
+    i32 => S32, S32;
+    u32 => U32, U32;
+    i64 => S64, S64;
+    u64 => U64, U64;
+    f32 => F32, F32;
+    f64 => F64, F64;
+    char => Char, Char;
+}
+
+impl Lower for str {
+    fn ty() -> Type {
+        Type::String
+    }
+    fn to_value(&self) -> Value {
+        Value::String(self.to_owned())
+    }
+    fn to_arg(&self) -> TypedArg<'_> {
+        TypedArg::Str(self)
+    }
+}
+
+impl Lower for String {
+    fn ty() -> Type {
+        Type::String
+    }
+    fn to_value(&self) -> Value {
+        Value::String(self.clone())
+    }
+    fn to_arg(&self) -> TypedArg<'_> {
+        TypedArg::Str(self)
+    }
+}
+
+impl Lift for String {
+    fn ty() -> Type {
+        Type::String
+    }
+    fn from_value(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::String(s) => Ok(s),
+            other => mismatch(&Type::String, &other),
+        }
+    }
+}
+
+impl<T: Lower + ?Sized> Lower for &T {
+    fn ty() -> Type {
+        T::ty()
+    }
+    fn to_value(&self) -> Value {
+        (**self).to_value()
+    }
+    fn to_arg(&self) -> TypedArg<'_> {
+        (**self).to_arg()
+    }
+}
+
+impl Lower for Option<ExternRef> {
+    fn ty() -> Type {
+        Type::Externref
+    }
+    fn to_value(&self) -> Value {
+        Value::Externref(self.clone())
+    }
+}
+
+impl Lift for Option<ExternRef> {
+    fn ty() -> Type {
+        Type::Externref
+    }
+    fn from_value(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::Externref(r) => Ok(r),
+            other => mismatch(&Type::Externref, &other),
+        }
+    }
+}
+
+impl<T: Lower> Lower for [T] {
+    fn ty() -> Type {
+        Type::list(T::ty())
+    }
+    fn to_value(&self) -> Value {
+        Value::List(self.iter().map(Lower::to_value).collect())
+    }
+}
+
+impl<T: Lower> Lower for Vec<T> {
+    fn ty() -> Type {
+        Type::list(T::ty())
+    }
+    fn to_value(&self) -> Value {
+        self.as_slice().to_value()
+    }
+}
+
+impl<T: Lift> Lift for Vec<T> {
+    fn ty() -> Type {
+        Type::list(T::ty())
+    }
+    fn from_value(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::List(vs) => vs.into_iter().map(T::from_value).collect(),
+            other => mismatch(&Self::ty(), &other),
+        }
+    }
+}
+
+impl<T: Lower> Lower for Option<T> {
+    fn ty() -> Type {
+        Type::option(T::ty())
+    }
+    fn to_value(&self) -> Value {
+        Value::Option(self.as_ref().map(|v| Box::new(v.to_value())))
+    }
+}
+
+impl<T: Lift> Lift for Option<T> {
+    fn ty() -> Type {
+        Type::option(T::ty())
+    }
+    fn from_value(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::Option(None) => Ok(None),
+            Value::Option(Some(v)) => Ok(Some(T::from_value(*v)?)),
+            other => mismatch(&Self::ty(), &other),
+        }
+    }
+}
+
+impl Lower for () {
+    fn ty() -> Type {
+        Type::Tuple(Vec::new())
+    }
+    fn to_value(&self) -> Value {
+        Value::Tuple(Vec::new())
+    }
+    const IS_UNIT: bool = true;
+}
+
+impl Lift for () {
+    fn ty() -> Type {
+        Type::Tuple(Vec::new())
+    }
+    fn from_value(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::Tuple(vs) if vs.is_empty() => Ok(()),
+            other => mismatch(&Type::Tuple(Vec::new()), &other),
+        }
+    }
+    const IS_UNIT: bool = true;
+}
+
+fn payload_ty<T>(is_unit: bool, ty: impl FnOnce() -> Type) -> Option<Type> {
+    let _ = PhantomData::<T>;
+    if is_unit {
+        None
+    } else {
+        Some(ty())
+    }
+}
+
+impl<T: Lower, E: Lower> Lower for Result<T, E> {
+    fn ty() -> Type {
+        Type::result(
+            payload_ty::<T>(T::IS_UNIT, T::ty),
+            payload_ty::<E>(E::IS_UNIT, E::ty),
+        )
+    }
+    fn to_value(&self) -> Value {
+        Value::Result(match self {
+            Ok(v) => Ok((!T::IS_UNIT).then(|| Box::new(v.to_value()))),
+            Err(e) => Err((!E::IS_UNIT).then(|| Box::new(e.to_value()))),
+        })
+    }
+}
+
+impl<T: Lift, E: Lift> Lift for Result<T, E> {
+    fn ty() -> Type {
+        Type::result(
+            payload_ty::<T>(T::IS_UNIT, T::ty),
+            payload_ty::<E>(E::IS_UNIT, E::ty),
+        )
+    }
+    fn from_value(v: Value) -> Result<Self, Error> {
+        let unit = || Value::Tuple(Vec::new());
+        match v {
+            Value::Result(Ok(p)) => Ok(Ok(T::from_value(p.map_or_else(unit, |b| *b))?)),
+            Value::Result(Err(p)) => Ok(Err(E::from_value(p.map_or_else(unit, |b| *b))?)),
+            other => mismatch(&Self::ty(), &other),
+        }
+    }
+}
+
+/// A list of values lowered into wasm: the parameters of a typed call, the
+/// results of a typed host function. Implemented for tuples.
+pub trait LowerList {
+    fn types() -> Vec<Type>;
+    #[doc(hidden)]
+    fn with_args<R>(&self, f: impl FnOnce(&[TypedArg<'_>]) -> R) -> R;
+    #[doc(hidden)]
+    fn push_values(&self, out: &mut Vec<Value>);
+}
+
+/// A list of values lifted out of wasm: the results of a typed call, the
+/// parameters of a typed host function. Implemented for tuples.
+pub trait LiftList: Sized {
+    fn types() -> Vec<Type>;
+    #[doc(hidden)]
+    fn from_values(vs: &mut dyn Iterator<Item = Value>) -> Result<Self, Error>;
+}
+
+macro_rules! tuples {
+    ($(($($t:ident $i:tt),*);)*) => {$(
+        impl<$($t: Lower),*> LowerList for ($($t,)*) {
+            fn types() -> Vec<Type> { vec![$($t::ty()),*] }
+            fn with_args<R>(&self, f: impl FnOnce(&[TypedArg<'_>]) -> R) -> R {
+                f(&[$(self.$i.to_arg()),*])
+            }
+            fn push_values(&self, _out: &mut Vec<Value>) {
+                $(_out.push(self.$i.to_value());)*
+            }
+        }
+        impl<$($t: Lift),*> LiftList for ($($t,)*) {
+            fn types() -> Vec<Type> { vec![$($t::ty()),*] }
+            fn from_values(_vs: &mut dyn Iterator<Item = Value>) -> Result<Self, Error> {
+                Ok(($(
+                    $t::from_value(_vs.next().ok_or_else(|| Error::host_type("too few values"))?)?,
+                )*))
+            }
+        }
+        impl<$($t: Lower),*> Lower for ($($t,)*) where ($($t,)*): NonEmpty {
+            fn ty() -> Type { Type::Tuple(vec![$($t::ty()),*]) }
+            fn to_value(&self) -> Value { Value::Tuple(vec![$(self.$i.to_value()),*]) }
+        }
+        impl<$($t: Lift),*> Lift for ($($t,)*) where ($($t,)*): NonEmpty {
+            fn ty() -> Type { Type::Tuple(vec![$($t::ty()),*]) }
+            fn from_value(v: Value) -> Result<Self, Error> {
+                match v {
+                    Value::Tuple(vs) if vs.len() == [$(stringify!($t)),*].len() => {
+                        let mut it = vs.into_iter();
+                        <Self as LiftList>::from_values(&mut it)
+                    }
+                    other => mismatch(&Self::ty(), &other),
+                }
+            }
+        }
+    )*};
+}
+
+/// Tuples with at least one element (the empty tuple is `()`, handled apart).
+#[doc(hidden)]
+pub trait NonEmpty {}
+
+macro_rules! non_empty {
+    ($(($($t:ident),*);)*) => {$( impl<$($t),*> NonEmpty for ($($t,)*) {} )*};
+}
+
+non_empty! {
+    (A); (A, B); (A, B, C); (A, B, C, D); (A, B, C, D, E); (A, B, C, D, E, F);
+}
+
+impl LowerList for () {
+    fn types() -> Vec<Type> {
+        Vec::new()
+    }
+    fn with_args<R>(&self, f: impl FnOnce(&[TypedArg<'_>]) -> R) -> R {
+        f(&[])
+    }
+    fn push_values(&self, _out: &mut Vec<Value>) {}
+}
+
+impl LiftList for () {
+    fn types() -> Vec<Type> {
+        Vec::new()
+    }
+    fn from_values(_vs: &mut dyn Iterator<Item = Value>) -> Result<Self, Error> {
+        Ok(())
+    }
+}
+
+tuples! {
+    (A 0);
+    (A 0, B 1);
+    (A 0, B 1, C 2);
+    (A 0, B 1, C 2, D 3);
+    (A 0, B 1, C 2, D 3, E 4);
+    (A 0, B 1, C 2, D 3, E 4, F 5);
+}
+
+/// An interface function with a Rust signature, checked once.
+pub struct TypedFunc<P, R> {
+    func: Func,
+    _marker: PhantomData<fn(P) -> R>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        TypedFunc {
+            func: self.func.clone(),
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<P: LowerList, R: LiftList> TypedFunc<P, R> {
+    /// Calls the function. No per-call type check: the signature was checked
+    /// when the `TypedFunc` was made.
+    pub fn call(&self, instance: &mut Instance, params: P) -> Result<R, Error> {
+        if !instance.owns(&self.func) {
+            return Err(Error::usage(format!(
+                "function `{}` belongs to another module",
+                self.func.name()
+            )));
+        }
+        let mut out = instance.take_results_buf();
+        let r = params.with_args(|args| instance.invoke(&self.func, args, args.len(), &mut out));
+        let r = r.and_then(|()| R::from_values(&mut out.drain(..)));
+        instance.put_results_buf(out);
+        r
+    }
+
+    pub fn func(&self) -> &Func {
+        &self.func
+    }
+}
+
+fn check_sig(
+    what: &str,
+    want: &FuncType,
+    params: Vec<Type>,
+    results: Vec<Type>,
+) -> Result<(), Error> {
+    let have = FuncType { params, results };
+    if have != *want {
+        return Err(Error::host_type(format!(
+            "{what} has type {want}, not {have}"
+        )));
+    }
+    Ok(())
+}
+
+impl Instance {
+    /// The interface function `name` with Rust types `P` (a tuple of
+    /// parameters) and `R` (a tuple of results), checked against its type.
+    pub fn typed_func<P: LowerList, R: LiftList>(
+        &self,
+        name: &str,
+    ) -> Result<TypedFunc<P, R>, Error> {
+        let func = self
+            .func(name)
+            .ok_or_else(|| Error::usage(format!("the module has no function `{name}`")))?;
+        func.typed()
+    }
+}
+
+impl Func {
+    /// This function with Rust types, checked against its type.
+    pub fn typed<P: LowerList, R: LiftList>(&self) -> Result<TypedFunc<P, R>, Error> {
+        check_sig(
+            &format!("`{}`", self.name()),
+            self.ty(),
+            P::types(),
+            R::types(),
+        )?;
+        let _ = self.kind();
+        Ok(TypedFunc {
+            func: self.clone(),
+            _marker: PhantomData,
+        })
+    }
+}
+
+impl Linker {
+    /// Defines interface function `module` `name` from a typed closure: `P`
+    /// and `R` are tuples whose types give the function's signature.
+    pub fn func_wrap<P, R, F>(&mut self, module: &str, name: &str, f: F) -> &mut Self
+    where
+        P: LiftList + 'static,
+        R: LowerList + 'static,
+        F: Fn(P) -> Result<R, Error> + Send + Sync + 'static,
+    {
+        let ty = FuncType {
+            params: P::types(),
+            results: R::types(),
+        };
+        self.func_new(module, name, ty, move |args, out| {
+            let p = P::from_values(&mut args.iter().cloned())?;
+            f(p)?.push_values(out);
+            Ok(())
+        })
+    }
+}

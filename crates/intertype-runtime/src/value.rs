@@ -1,0 +1,193 @@
+//! Dynamic interface values.
+
+use crate::error::Error;
+use crate::types::Type;
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+/// One interface value of any type.
+///
+/// Aggregates are positional: a record holds its fields in declaration order,
+/// a variant the index of its case. The [`Type`] that goes with a value (from
+/// [`crate::Func::ty`]) supplies the names.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    S8(i8),
+    U8(u8),
+    S16(i16),
+    U16(u16),
+    S32(i32),
+    U32(u32),
+    S64(i64),
+    U64(u64),
+    F32(f32),
+    F64(f64),
+    Char(char),
+    String(String),
+    /// Core `i32`.
+    I32(i32),
+    /// Core `i64`.
+    I64(i64),
+    /// A host reference, passed through wasm untouched (`None` is null).
+    Externref(Option<ExternRef>),
+    List(Vec<Value>),
+    Record(Vec<Value>),
+    Tuple(Vec<Value>),
+    /// Case index and payload.
+    Variant(u32, Option<Box<Value>>),
+    /// Case index.
+    Enum(u32),
+    Option(Option<Box<Value>>),
+    Result(Result<Option<Box<Value>>, Option<Box<Value>>>),
+    /// The set bits, 32 flags per word (flag `i` is bit `i % 32` of word `i / 32`);
+    /// exactly ⌈n/32⌉ words.
+    Flags(Vec<u32>),
+}
+
+impl Default for Value {
+    fn default() -> Self {
+        Value::I32(0)
+    }
+}
+
+impl Value {
+    /// Checks that the value has type `ty` (every nested value included).
+    pub fn check(&self, ty: &Type) -> Result<(), Error> {
+        if self.has_type(ty) {
+            Ok(())
+        } else {
+            Err(Error::host_type(format!(
+                "expected a value of type `{ty}`, found {}",
+                self.describe()
+            )))
+        }
+    }
+
+    /// Whether the value has type `ty`.
+    pub fn has_type(&self, ty: &Type) -> bool {
+        match (self, ty) {
+            (Value::Bool(_), Type::Bool)
+            | (Value::S8(_), Type::S8)
+            | (Value::U8(_), Type::U8)
+            | (Value::S16(_), Type::S16)
+            | (Value::U16(_), Type::U16)
+            | (Value::S32(_), Type::S32)
+            | (Value::U32(_), Type::U32)
+            | (Value::S64(_), Type::S64)
+            | (Value::U64(_), Type::U64)
+            | (Value::F32(_), Type::F32)
+            | (Value::F64(_), Type::F64)
+            | (Value::Char(_), Type::Char)
+            | (Value::String(_), Type::String)
+            | (Value::I32(_), Type::I32)
+            | (Value::I64(_), Type::I64)
+            | (Value::Externref(_), Type::Externref) => true,
+            (Value::List(vs), Type::List(t)) => vs.iter().all(|v| v.has_type(t)),
+            (Value::Record(vs), Type::Record(fs)) => {
+                vs.len() == fs.len() && vs.iter().zip(fs).all(|(v, f)| v.has_type(&f.ty))
+            }
+            (Value::Tuple(vs), Type::Tuple(ts)) => {
+                vs.len() == ts.len() && vs.iter().zip(ts).all(|(v, t)| v.has_type(t))
+            }
+            (Value::Variant(case, payload), Type::Variant(cases)) => {
+                match cases.get(*case as usize) {
+                    Some(c) => payload_matches(payload.as_deref(), c.ty.as_ref()),
+                    None => false,
+                }
+            }
+            (Value::Enum(case), Type::Enum(names)) => (*case as usize) < names.len(),
+            (Value::Option(v), Type::Option(t)) => v.as_ref().is_none_or(|v| v.has_type(t)),
+            (Value::Result(r), Type::Result { ok, err }) => match r {
+                Ok(v) => payload_matches(v.as_deref(), ok.as_deref()),
+                Err(v) => payload_matches(v.as_deref(), err.as_deref()),
+            },
+            (Value::Flags(words), Type::Flags(names)) => {
+                let n = names.len();
+                words.len() == n.div_ceil(32)
+                    && (n % 32 == 0 || words.last().is_none_or(|w| w >> (n % 32) == 0))
+            }
+            _ => false,
+        }
+    }
+
+    /// A short description for error messages (`a string`, `s32 7`, …).
+    pub fn describe(&self) -> String {
+        match self {
+            Value::String(s) if s.len() > 32 => "a string".to_string(),
+            Value::String(s) => format!("string {s:?}"),
+            Value::List(v) => format!("a list of {} values", v.len()),
+            Value::Record(_) => "a record".to_string(),
+            Value::Tuple(v) => format!("a tuple of {}", v.len()),
+            Value::Variant(c, _) => format!("variant case {c}"),
+            Value::Enum(c) => format!("enum case {c}"),
+            Value::Option(_) => "an option".to_string(),
+            Value::Result(_) => "a result".to_string(),
+            Value::Flags(_) => "flags".to_string(),
+            Value::Externref(_) => "an externref".to_string(),
+            scalar => {
+                let s = format!("{scalar:?}");
+                // `S32(7)` -> `s32 7`
+                match s.split_once('(') {
+                    Some((k, rest)) => {
+                        format!("{} {}", k.to_lowercase(), rest.trim_end_matches(')'))
+                    }
+                    None => s,
+                }
+            }
+        }
+    }
+
+    /// Flags with the given flag indices set, for a flags type of `count` flags.
+    pub fn flags(count: usize, set: impl IntoIterator<Item = usize>) -> Value {
+        let mut words = vec![0u32; count.div_ceil(32)];
+        for i in set {
+            if i < count {
+                words[i / 32] |= 1 << (i % 32);
+            }
+        }
+        Value::Flags(words)
+    }
+}
+
+fn payload_matches(v: Option<&Value>, t: Option<&Type>) -> bool {
+    match (v, t) {
+        (None, None) => true,
+        (Some(v), Some(t)) => v.has_type(t),
+        _ => false,
+    }
+}
+
+/// A host reference that wasm holds as an `externref` without looking inside.
+///
+/// Identity is preserved across the boundary: the `ExternRef` a guest hands
+/// back is the same allocation the host passed in ([`ExternRef::ptr_eq`]).
+#[derive(Clone)]
+pub struct ExternRef(Arc<dyn Any + Send + Sync>);
+
+impl ExternRef {
+    pub fn new<T: Any + Send + Sync>(value: T) -> ExternRef {
+        ExternRef(Arc::new(value))
+    }
+
+    pub fn downcast_ref<T: Any>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+
+    pub fn ptr_eq(&self, other: &ExternRef) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl PartialEq for ExternRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.ptr_eq(other)
+    }
+}
+
+impl fmt::Debug for ExternRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ExternRef({:p})", Arc::as_ptr(&self.0))
+    }
+}
