@@ -6,9 +6,11 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-/// Describe a module's interface: each export and import with its signature,
-/// named types, implemented core imports, and the core exports the adapters
-/// wrap (an engine with interface types hides those).
+/// Describe a module's interface in words.
+///
+/// Lists each export and import with its signature, named types, implemented
+/// core imports, and the core exports the adapters wrap (an engine with
+/// interface types hides those).
 #[derive(clap::Args)]
 pub struct Args {
     /// Input module (binary or text); `-` for standard input.

@@ -3,8 +3,10 @@
 use anyhow::Result;
 use std::path::PathBuf;
 
-/// Print a module as text: the core module with its interface items in the
-/// canonical form, which parses back to the same bytes.
+/// Print a module as text, the interface items in canonical form.
+///
+/// The core module is printed as `wasmprinter` prints it; the `(@interface …)`
+/// items follow in one canonical form that parses back to the same bytes.
 #[derive(clap::Args)]
 pub struct Args {
     /// Input module (binary or text); `-` for standard input.

@@ -3,9 +3,11 @@
 use anyhow::Result;
 use std::path::PathBuf;
 
-/// Remove the `wasm-interface-types` section, leaving the core module that an
-/// engine without interface types runs (it already runs the original, but
-/// this makes the module smaller). Everything else is kept byte for byte.
+/// Remove the interface section, leaving the plain core module.
+///
+/// An engine without interface types already runs the original (it ignores
+/// the section); stripping makes the module smaller. Everything else is kept
+/// byte for byte.
 #[derive(clap::Args)]
 pub struct Args {
     /// Input module (binary or text); `-` for standard input.

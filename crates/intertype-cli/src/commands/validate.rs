@@ -3,8 +3,10 @@
 use anyhow::Result;
 use std::path::PathBuf;
 
-/// Validate a module: the core module, then every adapter's stack typing and
-/// its references into the core module. Prints nothing and exits 0 when valid.
+/// Validate the core module and type-check every adapter against it.
+///
+/// Checks the core module, then every adapter's stack typing and its
+/// references into the core module. Prints nothing and exits 0 when valid.
 #[derive(clap::Args)]
 pub struct Args {
     /// Input module (binary or text); `-` for standard input.
