@@ -19,6 +19,12 @@ say "intertype validate $out/greeting.wasm"
 $it validate "$out/greeting.wasm" && echo "valid"
 say "intertype inspect $out/greeting.wasm"
 $it inspect "$out/greeting.wasm"
+say "intertype run $out/greeting.wasm 'greeting(\"WebAssembly\")'   # the Rust engine on wasmtime"
+$it run "$out/greeting.wasm" 'greeting("WebAssembly")'
+say "intertype run --json $out/greeting.wasm 'greeting(\"世界\")'"
+$it run --json "$out/greeting.wasm" 'greeting("世界")'
+say "intertype run tests/corpus/wasm-bindgen/markdown.wasm 'render(\"# Hello, *interface types*\")'   # what wasm-bindgen emitted in 2019"
+$it run tests/corpus/wasm-bindgen/markdown.wasm 'render("# Hello, *interface types*")'
 say "intertype print --interface-only $out/greeting.wasm"
 $it print --interface-only "$out/greeting.wasm"
 say "intertype strip $out/greeting.wasm -o $out/greeting.core.wasm"
