@@ -17,6 +17,9 @@
 //! one): `mod peer_component;` from a bench file
 //! (`benches/component.rs` runs it alone).
 
+// Each bench that includes this module may use only part of it.
+#![allow(dead_code)]
+
 use wasmtime::component::{Component, Func, Linker, Val};
 use wasmtime::{Config, Engine, Store};
 

@@ -1,0 +1,2 @@
+// world root:component/root
+export function greet(name: string): string;
