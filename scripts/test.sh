@@ -19,3 +19,10 @@ cargo test --workspace --locked
 
 step "benchmarks compile"
 cargo bench --workspace --locked --no-run
+
+# The JS glue (`intertype bindgen js`) in Node and in headless Chromium; runs
+# the conformance corpus (tests/conformance) too. Needs the CLI and the
+# example guests that `cargo test` built.
+step "JS tests (node --test)"
+cargo build -p intertype-cli --locked
+(cd tests/js && node --test)

@@ -38,23 +38,32 @@ async function jco() {
   return glue.greet;
 }
 
-/** Median ns per call over `rounds` rounds of at least `ms` milliseconds. */
-function measure(f, arg, { rounds = 7, ms = 200 } = {}) {
+/** Calls per round so that one round of `f` takes about `ms` milliseconds. */
+function calibrate(f, arg, ms) {
   let n = 1;
   for (;;) {
     const t = process.hrtime.bigint();
     for (let i = 0; i < n; i++) f(arg);
-    if (Number(process.hrtime.bigint() - t) > ms * 1e6 / 4) break;
+    if (Number(process.hrtime.bigint() - t) > ms * 1e6) return n;
     n *= 2;
   }
-  const per = [];
+}
+
+/**
+ * Median ns per call of each implementation. Rounds alternate between the
+ * implementations, so a change in machine load hits all of them alike.
+ */
+function measure(fns, arg, { rounds = 15, ms = 60 } = {}) {
+  const entries = Object.entries(fns).map(([name, f]) => [name, f, calibrate(f, arg, ms)]);
+  const per = Object.fromEntries(entries.map(([name]) => [name, []]));
   for (let r = 0; r < rounds; r++) {
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < n * 4; i++) f(arg);
-    per.push(Number(process.hrtime.bigint() - t) / (n * 4));
+    for (const [name, f, n] of entries) {
+      const t = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) f(arg);
+      per[name].push(Number(process.hrtime.bigint() - t) / n);
+    }
   }
-  per.sort((a, b) => a - b);
-  return per[Math.floor(rounds / 2)];
+  return Object.fromEntries(Object.entries(per).map(([name, xs]) => [name, xs.sort((a, b) => a - b)[rounds >> 1]]));
 }
 
 function warm(f, arg, ms) {
@@ -76,13 +85,10 @@ const fmt = (ns) => (ns >= 1e4 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed
 const results = {};
 console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
 for (const [label, arg] of Object.entries(inputs)) {
-  results[label] = {};
-  for (const [name, f] of Object.entries(impls)) {
-    warm(f, arg, name === 'jco' ? 1000 : 300);
-    results[label][name] = measure(f, arg);
-  }
+  for (const [name, f] of Object.entries(impls)) warm(f, arg, name === 'jco' ? 1000 : 300);
+  results[label] = measure(impls, arg);
 }
-console.log('\ngreet(string) -> string, ns per call (median of 7 rounds)\n');
+console.log('\ngreet(string) -> string, ns per call (median of 15 interleaved rounds)\n');
 console.log('| input | intertype | wasm-bindgen | jco | wasm-bindgen / intertype | jco / intertype |');
 console.log('|---|---|---|---|---|---|');
 for (const [label, r] of Object.entries(results)) {

@@ -1,13 +1,20 @@
 //! `greet(string) -> string` at 5 B and 64 KiB, side by side:
 //! (a) raw wasmtime core calls with hand-written glue, (b) intertype typed,
-//! (c) intertype dynamic. Every variant makes the same guest calls
-//! (malloc, greet_, free) and copies the result into a host `String`.
+//! (c) intertype dynamic, (d) wasmtime's component model, typed (`bindgen!`)
+//! and dynamic (`Val`). (a)–(c) make the same guest calls (malloc, greet_,
+//! free) and copy the result into a host `String`; (d) runs the same
+//! function compiled from Rust with wit-bindgen (`peer_component`).
 //!
-//! `cargo bench -p intertype-runtime --bench greet`
+//! `cargo bench -p intertype-runtime --bench greet`; results and how to read
+//! them: `docs/performance.md`.
+
+mod peer_component;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use intertype_runtime::{Engine, Linker, Module, Value};
+use peer_component::{ComponentTyped, ComponentVal};
 use std::hint::black_box;
+use wasmtime::component::Val;
 
 const GUEST: &str = r#"
 (module
@@ -117,6 +124,29 @@ fn bench(c: &mut Criterion) {
                     func.call_into(&mut inst, black_box(args), &mut out)
                         .unwrap();
                     black_box(&out);
+                })
+            },
+        );
+
+        let expected = format!("Hello, {name}");
+        let mut typed = ComponentTyped::new();
+        assert_eq!(typed.greet(&name), expected);
+        group.bench_with_input(
+            BenchmarkId::new("d_component_typed", label),
+            &name,
+            |b, name| b.iter(|| black_box(typed.greet(black_box(name)))),
+        );
+        let mut dynamic = ComponentVal::new();
+        assert_eq!(dynamic.greet(&name), expected);
+        let args = [Val::String(name.clone())];
+        let mut results = [Val::Bool(false)];
+        group.bench_with_input(
+            BenchmarkId::new("d_component_val", label),
+            &args,
+            |b, args| {
+                b.iter(|| {
+                    dynamic.call(black_box(args), &mut results);
+                    black_box(&results);
                 })
             },
         );

@@ -114,20 +114,28 @@ pub(crate) fn read_string(
     }
 }
 
+/// The UTF-8 length of `s`, if it fits a guest's 31-bit lengths.
+#[inline]
+pub(crate) fn utf8_len(s: &str) -> Result<u32, Error> {
+    match u32::try_from(s.len()) {
+        Ok(n) if n <= i32::MAX as u32 => Ok(n),
+        _ => Err(too_long(s.len())),
+    }
+}
+
+#[cold]
+fn too_long(bytes: usize) -> Error {
+    Error::host_type(format!(
+        "a string of {bytes} bytes is too long for 32-bit memory"
+    ))
+}
+
 /// `(code units, bytes, alignment)` of `s` in `enc`.
 pub(crate) fn encoded_len(s: &str, enc: StringEncoding) -> Result<(u32, u32, u32), Error> {
-    let too_long = || {
-        Error::host_type(format!(
-            "a string of {} bytes is too long for 32-bit memory",
-            s.len()
-        ))
-    };
+    let too_long = || too_long(s.len());
     match enc {
         StringEncoding::Utf8 => {
-            let n = u32::try_from(s.len())
-                .ok()
-                .filter(|n| *n <= i32::MAX as u32)
-                .ok_or_else(too_long)?;
+            let n = utf8_len(s)?;
             Ok((n, n, 1))
         }
         StringEncoding::Utf16 => {
@@ -232,7 +240,7 @@ fn load(data: &[u8], shape: &Shape, addr: u32, enc: StringEncoding) -> Result<Va
         Kind::List(elem) => {
             let ptr = u32::from_le_bytes(read(data, addr)?);
             let len = u32::from_le_bytes(read(data, addr + 4)?);
-            Value::List(load_list(data, elem, ptr, len, enc)?)
+            load_list(data, elem, ptr, len, enc)?
         }
         Kind::Record { fields, tuple } => {
             let mut vs = Vec::with_capacity(fields.len());
@@ -284,25 +292,30 @@ fn load(data: &[u8], shape: &Shape, addr: u32, enc: StringEncoding) -> Result<Va
     })
 }
 
+/// A list of `len` elements at `ptr`. A `list<u8>` is one bounds check and
+/// one copy into [`Value::Bytes`].
 fn load_list(
     data: &[u8],
     elem: &Shape,
     ptr: u32,
     len: u32,
     enc: StringEncoding,
-) -> Result<Vec<Value>, Error> {
+) -> Result<Value, Error> {
     if ptr % elem.align != 0 {
         return Err(Error::guest(
             Misbehavior::Misaligned,
             format!("list at {ptr:#x} is not {}-aligned", elem.align),
         ));
     }
-    range(data.len(), ptr, byte_len(len, elem.size)?)?;
+    let r = range(data.len(), ptr, byte_len(len, elem.size)?)?;
+    if let Kind::U8 = elem.kind {
+        return Ok(Value::Bytes(data[r].to_vec()));
+    }
     let mut vs = Vec::with_capacity(len.min(1 << 16) as usize);
     for i in 0..len {
         vs.push(load(data, elem, ptr + i * elem.size, enc)?);
     }
-    Ok(vs)
+    Ok(Value::List(vs))
 }
 
 fn check_flags(count: u32, words: &[u32]) -> Result<(), Error> {
@@ -412,7 +425,7 @@ fn lift(
         }
         Kind::List(elem) => {
             let (ptr, len) = (it.i32()? as u32, it.i32()? as u32);
-            Value::List(load_list(data, elem, ptr, len, enc)?)
+            load_list(data, elem, ptr, len, enc)?
         }
         Kind::Record { fields, tuple } => {
             let mut vs = Vec::with_capacity(fields.len());
@@ -543,6 +556,48 @@ impl Lowerer<'_, '_> {
         crate::exec::write_string(self.cx, self.rt, mem, malloc, s, enc)
     }
 
+    /// A `list<u8>`: one allocation, one copy.
+    pub(crate) fn bytes(&mut self, b: &[u8]) -> Result<(u32, u32), Error> {
+        let len = u32::try_from(b.len())
+            .ok()
+            .filter(|n| *n <= i32::MAX as u32)
+            .ok_or_else(|| Error::host_type("list too long for 32-bit memory"))?;
+        let ptr = self.alloc(len, 1)?;
+        self.write(ptr, b)?;
+        Ok((ptr, len))
+    }
+
+    /// `(ptr, len)` of a list value of element shape `elem`, written into the guest.
+    fn any_list(&mut self, elem: &Shape, v: &Value) -> Result<(u32, u32), Error> {
+        match (&elem.kind, v) {
+            (Kind::U8, Value::Bytes(b)) => self.bytes(b),
+            (_, Value::List(vs)) => self.list(elem, vs),
+            (_, v) => Err(wrong("a list", v)),
+        }
+    }
+
+    /// `value.lower` of a borrowed argument of a typed call.
+    pub(crate) fn lower_arg(
+        &mut self,
+        shape: &Shape,
+        arg: crate::exec::ArgRef<'_>,
+        out: &mut Vec<Value>,
+    ) -> Result<(), Error> {
+        use crate::exec::ArgRef;
+        let (p, l) = match (&shape.kind, arg) {
+            (_, ArgRef::Value(v)) => return self.lower_flat(shape, v, out),
+            (Kind::String, ArgRef::Str(s)) => self.string(s)?,
+            (Kind::List(elem), ArgRef::Bytes(b)) if matches!(elem.kind, Kind::U8) => {
+                self.bytes(b)?
+            }
+            (_, ArgRef::Str(s)) => return self.lower_flat(shape, &Value::String(s.into()), out),
+            (_, ArgRef::Bytes(b)) => return self.lower_flat(shape, &Value::Bytes(b.into()), out),
+        };
+        out.push(Value::I32(p as i32));
+        out.push(Value::I32(l as i32));
+        Ok(())
+    }
+
     fn list(&mut self, elem: &Shape, vs: &[Value]) -> Result<(u32, u32), Error> {
         let len = u32::try_from(vs.len()).map_err(|_| Error::host_type("list too long"))?;
         let bytes = u32::try_from(u64::from(len) * u64::from(elem.size))
@@ -595,8 +650,8 @@ impl Lowerer<'_, '_> {
                 self.write(addr, &p.to_le_bytes())?;
                 self.write(addr + 4, &l.to_le_bytes())
             }
-            (Kind::List(elem), Value::List(vs)) => {
-                let (p, l) = self.list(elem, vs)?;
+            (Kind::List(elem), Value::List(_) | Value::Bytes(_)) => {
+                let (p, l) = self.any_list(elem, v)?;
                 self.write(addr, &p.to_le_bytes())?;
                 self.write(addr + 4, &l.to_le_bytes())
             }
@@ -681,8 +736,8 @@ impl Lowerer<'_, '_> {
                 out.push(Value::I32(p as i32));
                 out.push(Value::I32(l as i32));
             }
-            (Kind::List(elem), Value::List(vs)) => {
-                let (p, l) = self.list(elem, vs)?;
+            (Kind::List(elem), Value::List(_) | Value::Bytes(_)) => {
+                let (p, l) = self.any_list(elem, v)?;
                 out.push(Value::I32(p as i32));
                 out.push(Value::I32(l as i32));
             }

@@ -8,7 +8,10 @@
 use crate::canon::{self, Lowerer};
 use crate::error::{Error, Limit, Misbehavior};
 use crate::linker::HostFunc;
-use crate::plan::{AdapterPlan, FuncPlan, Malloc, Op, Operand, Plans};
+use crate::plan::{
+    AdapterPlan, Dst, FastOp, FastPlan, FastResult, FuncPlan, I32Call, Malloc, Op, Operand, Plans,
+    FAST_INTS, FAST_STRS,
+};
 use crate::value::{ExternRef, Value};
 use intertype::{Conversion, CoreType, StringEncoding};
 use std::sync::Arc;
@@ -123,6 +126,15 @@ pub(crate) enum Callee {
     },
 }
 
+/// Whether [`Callee::new`] gives a function of this type a typed fast path.
+pub(crate) fn has_typed_callee(params: &[CoreType], results: &[CoreType]) -> bool {
+    params.iter().chain(results).all(|t| *t == CoreType::I32)
+        && matches!(
+            (params.len(), results.len()),
+            (0..=2, 0..=2) | (3, 0..=1) | (4, 1)
+        )
+}
+
 impl Callee {
     pub(crate) fn new(
         store: impl AsContextMut,
@@ -130,8 +142,7 @@ impl Callee {
         params: &[CoreType],
         results: &[CoreType],
     ) -> wasmtime::Result<Callee> {
-        use CoreType::I32;
-        let all_i32 = params.iter().chain(results).all(|t| *t == I32);
+        let all_i32 = has_typed_callee(params, results);
         let s = store;
         Ok(match (all_i32, params.len(), results.len()) {
             (true, 0, 0) => Callee::P0R0(func.typed(s)?),
@@ -154,6 +165,7 @@ impl Callee {
     }
 
     /// Calls an all-`i32` function. Returns `None` when it is not one.
+    #[inline]
     fn call_i32(
         &self,
         cx: &mut StoreContextMut<'_, StoreData>,
@@ -184,9 +196,11 @@ pub(crate) trait ArgSource {
     fn arg(&self, i: u32) -> Option<ArgRef<'_>>;
 }
 
+#[derive(Clone, Copy)]
 pub(crate) enum ArgRef<'a> {
     Value(&'a Value),
     Str(&'a str),
+    Bytes(&'a [u8]),
 }
 
 impl ArgSource for [Value] {
@@ -195,9 +209,11 @@ impl ArgSource for [Value] {
     }
 }
 
-/// One argument of a typed call: borrowed string data, or a value.
+/// One argument of a typed call: borrowed string or byte data, or a value.
 pub enum TypedArg<'a> {
     Str(&'a str),
+    /// A `list<u8>`.
+    Bytes(&'a [u8]),
     Value(Value),
 }
 
@@ -205,6 +221,7 @@ impl ArgSource for [TypedArg<'_>] {
     fn arg(&self, i: u32) -> Option<ArgRef<'_>> {
         self.get(i as usize).map(|a| match a {
             TypedArg::Str(s) => ArgRef::Str(s),
+            TypedArg::Bytes(b) => ArgRef::Bytes(b),
             TypedArg::Value(v) => ArgRef::Value(v),
         })
     }
@@ -219,13 +236,23 @@ fn internal(what: &str) -> Error {
 
 /// The registers and arguments of one running adapter.
 struct Frame<'r, A: ?Sized> {
-    regs: &'r mut Vec<Value>,
+    regs: &'r mut [Value],
+    ints: &'r mut [i32],
+    strs: &'r mut [String],
     args: &'r A,
 }
 
 impl<A: ArgSource + ?Sized> Frame<'_, A> {
+    #[inline]
     fn i32(&self, o: Operand) -> Result<i32, Error> {
         let v = match o {
+            Operand::Int(r) => {
+                return self
+                    .ints
+                    .get(r as usize)
+                    .copied()
+                    .ok_or_else(|| internal("register"))
+            }
             Operand::Arg(i) => match self.args.arg(i) {
                 Some(ArgRef::Value(v)) => v,
                 _ => return Err(internal("expected an i32 argument")),
@@ -234,6 +261,7 @@ impl<A: ArgSource + ?Sized> Frame<'_, A> {
                 .regs
                 .get(r as usize)
                 .ok_or_else(|| internal("register"))?,
+            Operand::Str(_) => return Err(internal("expected an i32")),
         };
         match v {
             Value::I32(x) => Ok(*x),
@@ -244,15 +272,26 @@ impl<A: ArgSource + ?Sized> Frame<'_, A> {
     /// Moves (or copies, for arguments and kept registers) a value out.
     fn take(&mut self, o: Operand) -> Result<Value, Error> {
         match o {
+            Operand::Int(r) => self
+                .ints
+                .get(r as usize)
+                .map(|x| Value::I32(*x))
+                .ok_or_else(|| internal("register")),
             Operand::Arg(i) => match self.args.arg(i) {
                 Some(ArgRef::Value(v)) => Ok(v.clone()),
                 Some(ArgRef::Str(s)) => Ok(Value::String(s.to_owned())),
+                Some(ArgRef::Bytes(b)) => Ok(Value::Bytes(b.to_vec())),
                 None => Err(internal("argument")),
             },
             Operand::Reg(r) => self
                 .regs
                 .get_mut(r as usize)
                 .map(std::mem::take)
+                .ok_or_else(|| internal("register")),
+            Operand::Str(r) => self
+                .strs
+                .get_mut(r as usize)
+                .map(|s| Value::String(std::mem::take(s)))
                 .ok_or_else(|| internal("register")),
             Operand::Keep(r) => self
                 .regs
@@ -262,27 +301,42 @@ impl<A: ArgSource + ?Sized> Frame<'_, A> {
         }
     }
 
-    /// A value by reference (arguments are not copied).
-    fn with_value<T>(&mut self, o: Operand, f: impl FnOnce(&Value) -> T) -> Result<T, Error> {
-        match o {
-            Operand::Arg(i) => match self.args.arg(i) {
-                Some(ArgRef::Value(v)) => Ok(f(v)),
-                Some(ArgRef::Str(s)) => Ok(f(&Value::String(s.to_owned()))),
-                None => Err(internal("argument")),
-            },
-            Operand::Reg(r) | Operand::Keep(r) => self
-                .regs
-                .get(r as usize)
-                .map(f)
-                .ok_or_else(|| internal("register")),
+    fn set(&mut self, d: Dst, v: Value) -> Result<(), Error> {
+        match (d, v) {
+            (Dst::Int(r), Value::I32(x)) => self.set_i32(Dst::Int(r), x),
+            (Dst::Int(_), _) => Err(internal("expected an i32")),
+            (Dst::Str(r), Value::String(s)) => self.set_str(r, s),
+            (Dst::Str(_), _) => Err(internal("expected a string")),
+            (Dst::Val(r), v) => {
+                *self
+                    .regs
+                    .get_mut(r as usize)
+                    .ok_or_else(|| internal("register"))? = v;
+                Ok(())
+            }
         }
     }
 
-    fn set(&mut self, r: u32, v: Value) -> Result<(), Error> {
+    #[inline]
+    fn set_i32(&mut self, d: Dst, x: i32) -> Result<(), Error> {
+        match d {
+            Dst::Int(r) => {
+                *self
+                    .ints
+                    .get_mut(r as usize)
+                    .ok_or_else(|| internal("register"))? = x;
+                Ok(())
+            }
+            Dst::Val(_) | Dst::Str(_) => self.set(d, Value::I32(x)),
+        }
+    }
+
+    #[inline]
+    fn set_str(&mut self, r: u32, s: String) -> Result<(), Error> {
         *self
-            .regs
+            .strs
             .get_mut(r as usize)
-            .ok_or_else(|| internal("register"))? = v;
+            .ok_or_else(|| internal("register"))? = s;
         Ok(())
     }
 }
@@ -304,6 +358,7 @@ pub(crate) fn call_adapter<A: ArgSource + ?Sized>(
                 values.push(match args.arg(i) {
                     Some(ArgRef::Value(v)) => v.clone(),
                     Some(ArgRef::Str(s)) => Value::String(s.to_owned()),
+                    Some(ArgRef::Bytes(b)) => Value::Bytes(b.to_vec()),
                     None => return Err(internal("argument")),
                 });
             }
@@ -351,6 +406,13 @@ fn call_host(
     Ok(())
 }
 
+/// `i32` registers up to this many live on the native stack.
+const STACK_INTS: usize = 16;
+/// `Value` registers up to this many live on the native stack.
+const STACK_REGS: usize = 4;
+/// `String` registers up to this many live on the native stack.
+const STACK_STRS: usize = 4;
+
 fn run<A: ArgSource + ?Sized>(
     cx: &mut StoreContextMut<'_, StoreData>,
     rt: &Runtime,
@@ -358,19 +420,57 @@ fn run<A: ArgSource + ?Sized>(
     args: &A,
     out: &mut Vec<Value>,
 ) -> Result<(), Error> {
-    let mut regs = cx.data_mut().regs_pool.pop().unwrap_or_default();
-    regs.clear();
-    regs.resize_with(plan.regs as usize, Value::default);
+    if let Some(fast) = &plan.fast {
+        return run_fast(cx, rt, plan, fast, args, out);
+    }
+    // Small register files live on the native stack; larger ones come from
+    // a pool in the store.
+    let mut small_regs: [Value; STACK_REGS];
+    let mut pooled = Vec::new();
+    let regs: &mut [Value] = if plan.regs == 0 {
+        &mut []
+    } else if plan.regs as usize <= STACK_REGS {
+        small_regs = Default::default();
+        &mut small_regs[..plan.regs as usize]
+    } else {
+        pooled = cx.data_mut().regs_pool.pop().unwrap_or_default();
+        pooled.resize_with(plan.regs as usize, Value::default);
+        &mut pooled
+    };
+    let mut small = [0i32; STACK_INTS];
+    let mut big = Vec::new();
+    let ints: &mut [i32] = if plan.ints as usize <= STACK_INTS {
+        &mut small[..plan.ints as usize]
+    } else {
+        big.resize(plan.ints as usize, 0);
+        &mut big
+    };
+    let mut small_strs: [String; STACK_STRS];
+    let mut big_strs = Vec::new();
+    let strs: &mut [String] = if plan.strs == 0 {
+        &mut []
+    } else if plan.strs as usize <= STACK_STRS {
+        small_strs = Default::default();
+        &mut small_strs[..plan.strs as usize]
+    } else {
+        big_strs.resize_with(plan.strs as usize, String::new);
+        &mut big_strs
+    };
     let mut frame = Frame {
-        regs: &mut regs,
+        regs,
+        ints,
+        strs,
         args,
     };
     let mut reached = 0usize;
     let mut result = exec(cx, rt, plan, &mut frame, &mut reached);
     // Deferred calls run on every exit, last reached first.
     for d in plan.deferred[..reached].iter().rev() {
-        let r = call_core(cx, rt, d.func, &d.args, &[], &mut frame)
-            .map_err(|e| e.context(format!("in a deferred call of {}", plan.label)));
+        let r = match &d.fast {
+            Some(call) => call_i32(cx, rt, call, frame.ints),
+            None => call_core(cx, rt, d.func, &d.args, &[], &mut frame),
+        };
+        let r = r.map_err(|e| e.context(format!("in a deferred call of {}", plan.label)));
         if let (Err(e), true) = (r, result.is_ok()) {
             result = Err(e);
         }
@@ -386,9 +486,137 @@ fn run<A: ArgSource + ?Sized>(
             }
         }
     }
-    regs.clear();
-    cx.data_mut().regs_pool.push(regs);
+    if plan.regs as usize > STACK_REGS {
+        pooled.clear();
+        cx.data_mut().regs_pool.push(pooled);
+    }
     result
+}
+
+/// Runs a plan in the fast subset ([`FastOp`]): same semantics and errors
+/// as [`run`], with registers on the native stack and no operand decoding.
+fn run_fast<A: ArgSource + ?Sized>(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    plan: &FuncPlan,
+    fast: &FastPlan,
+    args: &A,
+    out: &mut Vec<Value>,
+) -> Result<(), Error> {
+    let mut ints = [0i32; FAST_INTS];
+    let mut strs: [String; FAST_STRS] = Default::default();
+    let mut reached = 0usize;
+    let mut result = Ok(());
+    for (at, op) in fast.ops.iter() {
+        let r = match *op {
+            FastOp::Call(ref call) => call_i32(cx, rt, call, &mut ints),
+            FastOp::Defer(ordinal) => {
+                reached = ordinal as usize + 1;
+                Ok(())
+            }
+            FastOp::ArgToMemory {
+                arg,
+                mem,
+                malloc,
+                ptr,
+                len,
+            } => fast_arg_to_memory(cx, rt, args, arg, mem, malloc).and_then(|(p, l)| {
+                set_int(&mut ints, ptr, p as i32).and(set_int(&mut ints, len, l as i32))
+            }),
+            FastOp::MemoryToString { mem, ptr, len, dst } => {
+                fast_memory_to_string(cx, rt, &ints, mem, ptr, len).and_then(|s| {
+                    *strs
+                        .get_mut(dst as usize)
+                        .ok_or_else(|| internal("register"))? = s;
+                    Ok(())
+                })
+            }
+        };
+        if let Err(e) = r {
+            result = Err(e.context(format!(
+                "in {} at instruction {at} `{}`",
+                plan.label,
+                op.mnemonic()
+            )));
+            break;
+        }
+    }
+    for d in plan.deferred[..reached].iter().rev() {
+        let r = match &d.fast {
+            Some(call) => call_i32(cx, rt, call, &mut ints),
+            None => Err(internal("deferred call outside the fast subset")),
+        };
+        let r = r.map_err(|e| e.context(format!("in a deferred call of {}", plan.label)));
+        if let (Err(e), true) = (r, result.is_ok()) {
+            result = Err(e);
+        }
+    }
+    result?;
+    for r in fast.results.iter() {
+        out.push(match *r {
+            FastResult::Int(r) => Value::I32(ints.get(r as usize).copied().unwrap_or_default()),
+            FastResult::Str(r) => Value::String(
+                strs.get_mut(r as usize)
+                    .map(std::mem::take)
+                    .unwrap_or_default(),
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[inline]
+fn set_int(ints: &mut [i32], r: u32, v: i32) -> Result<(), Error> {
+    *ints
+        .get_mut(r as usize)
+        .ok_or_else(|| internal("register"))? = v;
+    Ok(())
+}
+
+#[inline]
+fn fast_arg_to_memory<A: ArgSource + ?Sized>(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    args: &A,
+    arg: u32,
+    mem: u32,
+    malloc: Malloc,
+) -> Result<(u32, u32), Error> {
+    let s: &str = match args.arg(arg) {
+        Some(ArgRef::Str(s)) => s,
+        Some(ArgRef::Value(Value::String(s))) => s,
+        _ => return Err(internal("expected a string argument")),
+    };
+    write_string(cx, rt, memory(rt, mem)?, malloc, s, StringEncoding::Utf8)
+}
+
+#[inline]
+fn fast_memory_to_string(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    ints: &[i32],
+    mem: u32,
+    ptr: u32,
+    len: u32,
+) -> Result<String, Error> {
+    let get = |r: u32| {
+        ints.get(r as usize)
+            .copied()
+            .ok_or_else(|| internal("register"))
+    };
+    let (ptr, len) = (get(ptr)? as u32, get(len)? as u32);
+    canon::read_string(memory(rt, mem)?.data(&*cx), ptr, len, StringEncoding::Utf8)
+}
+
+impl FastOp {
+    fn mnemonic(&self) -> &'static str {
+        match self {
+            FastOp::ArgToMemory { .. } => "string-to-memory",
+            FastOp::Call(_) => "call-core",
+            FastOp::Defer(_) => "defer-call-core",
+            FastOp::MemoryToString { .. } => "memory-to-string",
+        }
+    }
 }
 
 fn exec<A: ArgSource + ?Sized>(
@@ -425,6 +653,7 @@ fn exec_op<A: ArgSource + ?Sized>(
     reached: &mut usize,
 ) -> Result<(), Error> {
     match op {
+        Op::CallI32(call) => call_i32(cx, rt, call, f.ints),
         Op::CallCore {
             func,
             args,
@@ -460,7 +689,10 @@ fn exec_op<A: ArgSource + ?Sized>(
             let (ptr, len) = (f.i32(*ptr)? as u32, f.i32(*len)? as u32);
             let mem = memory(rt, *mem)?;
             let s = canon::read_string(mem.data(&*cx), ptr, len, *encoding)?;
-            f.set(*dst, Value::String(s))
+            match *dst {
+                Dst::Str(r) => f.set_str(r, s),
+                other => f.set(other, Value::String(s)),
+            }
         }
         Op::StringToMemory {
             mem,
@@ -479,13 +711,17 @@ fn exec_op<A: ArgSource + ?Sized>(
                     }
                     _ => return Err(internal("expected a string argument")),
                 },
+                Operand::Str(r) => {
+                    let s = f.strs.get(r as usize).ok_or_else(|| internal("register"))?;
+                    write_string(cx, rt, mem, *malloc, s, *encoding)?
+                }
                 other => match f.take(other)? {
                     Value::String(s) => write_string(cx, rt, mem, *malloc, &s, *encoding)?,
                     _ => return Err(internal("expected a string")),
                 },
             };
-            f.set(*ptr, Value::I32(p as i32))?;
-            f.set(*len, Value::I32(l as i32))
+            f.set_i32(*ptr, p as i32)?;
+            f.set_i32(*len, l as i32)
         }
         Op::Convert { conv, src, dst } => {
             let v = f.take(*src)?;
@@ -551,9 +787,9 @@ fn exec_op<A: ArgSource + ?Sized>(
                     malloc: *malloc,
                 };
                 match *src {
-                    Operand::Arg(_) => {
-                        let v = f.with_value(*src, |v| v.clone())?;
-                        l.lower_flat(shape, &v, &mut flat)?
+                    Operand::Arg(i) => {
+                        let arg = f.args.arg(i).ok_or_else(|| internal("argument"))?;
+                        l.lower_arg(shape, arg, &mut flat)?
                     }
                     other => {
                         let v = f.take(other)?;
@@ -612,8 +848,48 @@ fn exec_op<A: ArgSource + ?Sized>(
             };
             let ptr = l.alloc(shape.size, shape.align)?;
             l.store_checked(shape, &v, ptr)?;
-            f.set(*dst, Value::I32(ptr as i32))
+            f.set_i32(*dst, ptr as i32)
         }
+    }
+}
+
+/// A wasmtime error from a call, with the limit the limiter saw (if any).
+#[cold]
+fn wasm_error(cx: &mut StoreContextMut<'_, StoreData>, e: wasmtime::Error) -> Error {
+    let hit = cx.data_mut().limiter.hit.take();
+    Error::from_wasmtime(e, hit)
+}
+
+/// [`Op::CallI32`]: arguments from and results to `i32` registers.
+#[inline]
+fn call_i32(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    call: &I32Call,
+    ints: &mut [i32],
+) -> Result<(), Error> {
+    let mut a = [0i32; 4];
+    for (slot, r) in a.iter_mut().zip(&call.args[..call.nargs as usize]) {
+        *slot = ints
+            .get(*r as usize)
+            .copied()
+            .ok_or_else(|| internal("register"))?;
+    }
+    let callee = rt
+        .funcs
+        .get(call.func as usize)
+        .ok_or_else(|| internal("callee slot"))?;
+    match callee.call_i32(cx, a) {
+        Some(Ok(r)) => {
+            for (d, v) in call.results[..call.nresults as usize].iter().zip(r) {
+                *ints
+                    .get_mut(*d as usize)
+                    .ok_or_else(|| internal("register"))? = v;
+            }
+            Ok(())
+        }
+        Some(Err(e)) => Err(wasm_error(cx, e)),
+        None => Err(internal("callee")),
     }
 }
 
@@ -626,6 +902,20 @@ pub(crate) fn write_string(
     s: &str,
     enc: StringEncoding,
 ) -> Result<(u32, u32), Error> {
+    if enc == StringEncoding::Utf8 {
+        // The common case, without the per-encoding detour.
+        let n = canon::utf8_len(s)?;
+        let ptr = call_malloc(cx, rt, malloc, n, 1)?;
+        let data = mem.data_mut(&mut *cx);
+        match data.get_mut(ptr as usize..ptr as usize + n as usize) {
+            Some(dst) => dst.copy_from_slice(s.as_bytes()),
+            None => {
+                let e = canon::alloc_range(data.len(), ptr, n, 1).err();
+                return Err(e.unwrap_or_else(|| internal("string range")));
+            }
+        }
+        return Ok((ptr, n));
+    }
     let (units, bytes, align) = canon::encoded_len(s, enc)?;
     let ptr = call_malloc(cx, rt, malloc, bytes, align)?;
     let data = mem.data_mut(&mut *cx);
@@ -651,10 +941,7 @@ pub(crate) fn call_malloc(
         .ok_or_else(|| internal("allocator signature"))?;
     match r {
         Ok([ptr, _]) => Ok(ptr as u32),
-        Err(e) => {
-            let hit = cx.data_mut().limiter.hit.take();
-            Err(Error::from_wasmtime(e, hit))
-        }
+        Err(e) => Err(wasm_error(cx, e)),
     }
 }
 
@@ -663,7 +950,7 @@ fn call_core<A: ArgSource + ?Sized>(
     rt: &Runtime,
     slot: u32,
     args: &[Operand],
-    results: &[u32],
+    results: &[Dst],
     f: &mut Frame<'_, A>,
 ) -> Result<(), Error> {
     let callee = rt
@@ -685,7 +972,7 @@ fn call_core<A: ArgSource + ?Sized>(
             None => return Err(internal("callee")),
         };
         for (dst, v) in results.iter().zip(r) {
-            f.set(*dst, Value::I32(v))?;
+            f.set_i32(*dst, v)?;
         }
         return Ok(());
     }
@@ -860,7 +1147,7 @@ pub(crate) fn convert(conv: Conversion, v: Value) -> Result<Value, Error> {
 impl Op {
     pub(crate) fn mnemonic(&self) -> &'static str {
         match self {
-            Op::CallCore { .. } => "call-core",
+            Op::CallCore { .. } | Op::CallI32(_) => "call-core",
             Op::CallAdapter { .. } => "call-adapter",
             Op::Defer { .. } => "defer-call-core",
             Op::MemoryToString { .. } => "memory-to-string",

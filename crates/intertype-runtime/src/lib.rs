@@ -29,8 +29,17 @@ pub use engine::{Config, Engine, Limits};
 pub use error::{Error, ErrorKind, Limit, Misbehavior};
 pub use exec::TypedArg;
 pub use instance::{Func, Instance};
+/// `#[derive(Interface)]`: records, flags, enums and variants as [`Lift`] +
+/// [`Lower`] (see `intertype-runtime-derive`).
+pub use intertype_runtime_derive::Interface;
 pub use linker::{Linker, WasiOptions};
 pub use module::{ExportInfo, ExportKind, Module};
 pub use typed::{Lift, LiftList, Lower, LowerList, TypedFunc};
+
+#[doc(hidden)]
+pub mod __private {
+    //! Support for code that `#[derive(Interface)]` generates.
+    pub use crate::typed::derive_mismatch as mismatch;
+}
 pub use types::{Case, Field, FuncType, Type};
 pub use value::{ExternRef, Value};

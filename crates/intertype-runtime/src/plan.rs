@@ -26,6 +26,22 @@ pub(crate) enum Operand {
     Reg(u32),
     /// Register `n`, copied when read (a deferred call needs it at exit).
     Keep(u32),
+    /// Core `i32` register `n` (a separate, unboxed register file; reads copy).
+    Int(u32),
+    /// String register `n` (moved out when read; strings are never peeked
+    /// by a deferred call, which takes core values only).
+    Str(u32),
+}
+
+/// Where an instruction puts a value it pushes. Registers come in three
+/// files by type, known at load time: unboxed `i32`s (every pointer, length
+/// and allocator result), `String`s, and [`Value`](crate::Value)s for the
+/// rest. The first two never build or drop a `Value`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dst {
+    Val(u32),
+    Int(u32),
+    Str(u32),
 }
 
 /// A core function an adapter uses: an index into the instance's callee table.
@@ -39,17 +55,164 @@ pub(crate) struct Malloc {
     pub func: CoreSlot,
 }
 
+/// A call of an all-`i32` core function whose arguments and results all
+/// live in `i32` registers: the common case (allocators, frees, `(ptr, len)`
+/// functions), run without touching a `Value`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct I32Call {
+    pub func: CoreSlot,
+    pub args: [u32; 4],
+    pub nargs: u8,
+    pub results: [u32; 2],
+    pub nresults: u8,
+}
+
+impl I32Call {
+    fn new(
+        func: CoreSlot,
+        params: &[CoreType],
+        results: &[CoreType],
+        args: &[Operand],
+        dsts: &[Dst],
+    ) -> Option<I32Call> {
+        if !crate::exec::has_typed_callee(params, results) {
+            return None;
+        }
+        let mut call = I32Call {
+            func,
+            args: [0; 4],
+            nargs: args.len() as u8,
+            results: [0; 2],
+            nresults: dsts.len() as u8,
+        };
+        for (slot, a) in call.args.iter_mut().zip(args) {
+            let Operand::Int(r) = a else { return None };
+            *slot = *r;
+        }
+        for (slot, d) in call.results.iter_mut().zip(dsts) {
+            let Dst::Int(r) = d else { return None };
+            *slot = *r;
+        }
+        Some(call)
+    }
+}
+
+/// The straight-line subset most adapters are made of — strings in and out
+/// of linear memory around `i32` core calls (the article's `greeting`,
+/// wasm-bindgen's string functions) — with every operand resolved to a
+/// register index. A plan made only of these runs without `Value`
+/// registers or operand decoding ([`FuncPlan::fast`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FastOp {
+    /// `string-to-memory` (UTF-8) of string argument `arg`.
+    ArgToMemory {
+        arg: u32,
+        mem: MemSlot,
+        malloc: Malloc,
+        ptr: u32,
+        len: u32,
+    },
+    Call(I32Call),
+    Defer(u32),
+    /// `memory-to-string` (UTF-8) into string register `dst`.
+    MemoryToString {
+        mem: MemSlot,
+        ptr: u32,
+        len: u32,
+        dst: u32,
+    },
+}
+
+/// A result of a [`FastPlan`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FastResult {
+    Int(u32),
+    Str(u32),
+}
+
+/// See [`FastOp`].
+#[derive(Debug)]
+pub(crate) struct FastPlan {
+    /// `(instruction index, op)`.
+    pub ops: Box<[(u32, FastOp)]>,
+    pub results: Box<[FastResult]>,
+}
+
+/// `i32` registers a [`FastPlan`] may use (they live on the native stack).
+pub(crate) const FAST_INTS: usize = 16;
+/// String registers a [`FastPlan`] may use.
+pub(crate) const FAST_STRS: usize = 2;
+
+impl FastPlan {
+    fn new(plan: &FuncPlan) -> Option<FastPlan> {
+        if plan.regs != 0
+            || plan.ints as usize > FAST_INTS
+            || plan.strs as usize > FAST_STRS
+            || plan.uses_externref
+            || plan.deferred.iter().any(|d| d.fast.is_none())
+        {
+            return None;
+        }
+        let ops = plan
+            .ops
+            .iter()
+            .map(|(at, op)| {
+                Some((
+                    *at,
+                    match *op {
+                        Op::CallI32(c) => FastOp::Call(c),
+                        Op::Defer { ordinal } => FastOp::Defer(ordinal),
+                        Op::StringToMemory {
+                            mem,
+                            encoding: StringEncoding::Utf8,
+                            malloc,
+                            src: Operand::Arg(arg),
+                            ptr: Dst::Int(ptr),
+                            len: Dst::Int(len),
+                        } => FastOp::ArgToMemory {
+                            arg,
+                            mem,
+                            malloc,
+                            ptr,
+                            len,
+                        },
+                        Op::MemoryToString {
+                            mem,
+                            encoding: StringEncoding::Utf8,
+                            ptr: Operand::Int(ptr),
+                            len: Operand::Int(len),
+                            dst: Dst::Str(dst),
+                        } => FastOp::MemoryToString { mem, ptr, len, dst },
+                        _ => return None,
+                    },
+                ))
+            })
+            .collect::<Option<_>>()?;
+        let results = plan
+            .results
+            .iter()
+            .map(|o| match *o {
+                Operand::Int(r) => Some(FastResult::Int(r)),
+                Operand::Str(r) => Some(FastResult::Str(r)),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        Some(FastPlan { ops, results })
+    }
+}
+
 #[derive(Debug)]
 pub(crate) enum Op {
+    CallI32(I32Call),
     CallCore {
         func: CoreSlot,
         args: Box<[Operand]>,
-        results: Box<[u32]>,
+        results: Box<[Dst]>,
     },
     CallAdapter {
         func: u32,
         args: Box<[Operand]>,
-        results: Box<[u32]>,
+        results: Box<[Dst]>,
     },
     /// Marks deferred call number `ordinal` as reached.
     Defer {
@@ -60,48 +223,48 @@ pub(crate) enum Op {
         encoding: StringEncoding,
         ptr: Operand,
         len: Operand,
-        dst: u32,
+        dst: Dst,
     },
     StringToMemory {
         mem: MemSlot,
         encoding: StringEncoding,
         malloc: Malloc,
         src: Operand,
-        ptr: u32,
-        len: u32,
+        ptr: Dst,
+        len: Dst,
     },
     Convert {
         conv: Conversion,
         src: Operand,
-        dst: u32,
+        dst: Dst,
     },
     RecordLift {
         tuple: bool,
         fields: Box<[Operand]>,
-        dst: u32,
+        dst: Dst,
     },
     RecordLower {
         src: Operand,
-        dsts: Box<[u32]>,
+        dsts: Box<[Dst]>,
     },
     ValueLift {
         shape: Box<Shape>,
         mem: Option<MemArgSlot>,
         src: Box<[Operand]>,
-        dst: u32,
+        dst: Dst,
     },
     ValueLower {
         shape: Box<Shape>,
         mem: Option<MemArgSlot>,
         malloc: Option<Malloc>,
         src: Operand,
-        dsts: Box<[u32]>,
+        dsts: Box<[Dst]>,
     },
     ValueLoad {
         shape: Box<Shape>,
         mem: MemArgSlot,
         ptr: Operand,
-        dst: u32,
+        dst: Dst,
     },
     ValueStore {
         shape: Box<Shape>,
@@ -115,7 +278,7 @@ pub(crate) enum Op {
         mem: MemArgSlot,
         malloc: Malloc,
         src: Operand,
-        dst: u32,
+        dst: Dst,
     },
 }
 
@@ -130,6 +293,8 @@ pub(crate) struct MemArgSlot {
 pub(crate) struct Deferred {
     pub func: CoreSlot,
     pub args: Box<[Operand]>,
+    /// The same call, when it can run on `i32` registers alone.
+    pub fast: Option<I32Call>,
 }
 
 /// One adapter function, compiled.
@@ -140,11 +305,18 @@ pub(crate) struct FuncPlan {
     pub ty: FuncType,
     /// `(instruction index, op)`.
     pub ops: Vec<(u32, Op)>,
+    /// Number of `Value` registers.
     pub regs: u32,
+    /// Number of `i32` registers.
+    pub ints: u32,
+    /// Number of `String` registers.
+    pub strs: u32,
     pub results: Box<[Operand]>,
     pub deferred: Vec<Deferred>,
     /// Whether externrefs are created while running it (needs a GC root scope).
     pub uses_externref: bool,
+    /// The same plan in the fast subset, when it fits.
+    pub fast: Option<FastPlan>,
 }
 
 #[derive(Debug)]
@@ -437,6 +609,8 @@ impl Compiler<'_> {
         let mut b = Builder {
             stack: Vec::new(),
             regs: 0,
+            ints: 0,
+            strs: 0,
             kept: HashSet::new(),
         };
         let mut ops = Vec::new();
@@ -477,15 +651,20 @@ impl Compiler<'_> {
         for d in &mut deferred {
             d.args.iter_mut().for_each(&keep);
         }
-        Ok(FuncPlan {
+        let mut plan = FuncPlan {
             label,
             ty,
             ops,
             regs: b.regs,
+            ints: b.ints,
+            strs: b.strs,
             results,
             deferred,
             uses_externref,
-        })
+            fast: None,
+        };
+        plan.fast = FastPlan::new(&plan);
+        Ok(plan)
     }
 
     fn instr(
@@ -511,11 +690,14 @@ impl Compiler<'_> {
                 let (func, params, results) = self.core_slot(*f)?;
                 let args =
                     b.pop_types(&params.iter().map(|t| core_type(*t)).collect::<Vec<_>>())?;
-                let results = results.iter().map(|t| b.push(core_type(*t))).collect();
-                Op::CallCore {
-                    func,
-                    args,
-                    results,
+                let dsts: Box<[Dst]> = results.iter().map(|t| b.push(core_type(*t))).collect();
+                match I32Call::new(func, &params, &results, &args, &dsts) {
+                    Some(call) => Op::CallI32(call),
+                    None => Op::CallCore {
+                        func,
+                        args,
+                        results: dsts,
+                    },
                 }
             }
             Instruction::CallAdapter(f) => {
@@ -574,7 +756,8 @@ impl Compiler<'_> {
                         b.kept.insert(*r);
                     }
                 }
-                deferred.push(Deferred { func, args });
+                let fast = I32Call::new(func, &params, &results, &args, &[]);
+                deferred.push(Deferred { func, args, fast });
                 Op::Defer {
                     ordinal: deferred.len() as u32 - 1,
                 }
@@ -758,15 +941,30 @@ fn list<'a>(ts: impl Iterator<Item = &'a Type>) -> String {
 struct Builder {
     stack: Vec<(Operand, Type)>,
     regs: u32,
+    ints: u32,
+    strs: u32,
     kept: HashSet<u32>,
 }
 
 impl Builder {
-    fn push(&mut self, t: Type) -> u32 {
+    /// A new register for a value of type `t`: core `i32`s get an unboxed one.
+    fn push(&mut self, t: Type) -> Dst {
+        if t == Type::I32 {
+            let r = self.ints;
+            self.ints += 1;
+            self.stack.push((Operand::Int(r), t));
+            return Dst::Int(r);
+        }
+        if t == Type::String {
+            let r = self.strs;
+            self.strs += 1;
+            self.stack.push((Operand::Str(r), t));
+            return Dst::Str(r);
+        }
         let r = self.regs;
         self.regs += 1;
         self.stack.push((Operand::Reg(r), t));
-        r
+        Dst::Val(r)
     }
 
     /// Pops values of types `want` (the last on top).
@@ -807,7 +1005,7 @@ impl Op {
             Op::RecordLift { fields: args, .. } | Op::ValueLift { src: args, .. } => {
                 args.iter_mut().for_each(f)
             }
-            Op::Defer { .. } => {}
+            Op::Defer { .. } | Op::CallI32(_) => {}
             Op::MemoryToString { ptr, len, .. } => {
                 f(ptr);
                 f(len);

@@ -31,6 +31,22 @@ pub trait Lower {
     /// `()` stands for "no payload" in `Result<(), E>`.
     #[doc(hidden)]
     const IS_UNIT: bool = false;
+    /// A list of these (`u8` makes it [`Value::Bytes`]).
+    #[doc(hidden)]
+    fn list_to_value(items: &[Self]) -> Value
+    where
+        Self: Sized,
+    {
+        Value::List(items.iter().map(Lower::to_value).collect())
+    }
+    /// A list of these as an argument (`u8` borrows the bytes).
+    #[doc(hidden)]
+    fn list_to_arg(items: &[Self]) -> TypedArg<'_>
+    where
+        Self: Sized,
+    {
+        TypedArg::Value(Self::list_to_value(items))
+    }
 }
 
 /// A Rust type that can be made from an interface value.
@@ -39,6 +55,20 @@ pub trait Lift: Sized {
     fn from_value(v: Value) -> Result<Self, Error>;
     #[doc(hidden)]
     const IS_UNIT: bool = false;
+    /// A list of these (`u8` takes [`Value::Bytes`] without a copy).
+    #[doc(hidden)]
+    fn list_from_value(v: Value) -> Result<Vec<Self>, Error> {
+        match v {
+            Value::List(vs) => vs.into_iter().map(Self::from_value).collect(),
+            other => mismatch(&Type::list(Self::ty()), &other),
+        }
+    }
+}
+
+/// The error of a derived `Lift` given a value of another type.
+#[cold]
+pub fn derive_mismatch(rust: &str, want: &Type, v: &Value) -> Error {
+    Error::host_type(format!("`{rust}` is `{want}`, found {}", v.describe()))
 }
 
 fn mismatch<T>(want: &Type, v: &Value) -> Result<T, Error> {
@@ -69,7 +99,6 @@ macro_rules! scalar {
 scalar! {
     bool => Bool, Bool;
     i8 => S8, S8;
-    u8 => U8, U8;
     i16 => S16, S16;
     u16 => U16, U16;
     i32 => S32, S32;
@@ -79,6 +108,40 @@ scalar! {
     f32 => F32, F32;
     f64 => F64, F64;
     char => Char, Char;
+}
+
+impl Lower for u8 {
+    fn ty() -> Type {
+        Type::U8
+    }
+    fn to_value(&self) -> Value {
+        Value::U8(*self)
+    }
+    fn list_to_value(items: &[u8]) -> Value {
+        Value::Bytes(items.to_vec())
+    }
+    fn list_to_arg(items: &[u8]) -> TypedArg<'_> {
+        TypedArg::Bytes(items)
+    }
+}
+
+impl Lift for u8 {
+    fn ty() -> Type {
+        Type::U8
+    }
+    fn from_value(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::U8(x) => Ok(x),
+            other => mismatch(&Type::U8, &other),
+        }
+    }
+    fn list_from_value(v: Value) -> Result<Vec<u8>, Error> {
+        match v {
+            Value::Bytes(b) => Ok(b),
+            Value::List(vs) => vs.into_iter().map(u8::from_value).collect(),
+            other => mismatch(&Type::list(Type::U8), &other),
+        }
+    }
 }
 
 impl Lower for str {
@@ -155,7 +218,10 @@ impl<T: Lower> Lower for [T] {
         Type::list(T::ty())
     }
     fn to_value(&self) -> Value {
-        Value::List(self.iter().map(Lower::to_value).collect())
+        T::list_to_value(self)
+    }
+    fn to_arg(&self) -> TypedArg<'_> {
+        T::list_to_arg(self)
     }
 }
 
@@ -164,7 +230,10 @@ impl<T: Lower> Lower for Vec<T> {
         Type::list(T::ty())
     }
     fn to_value(&self) -> Value {
-        self.as_slice().to_value()
+        T::list_to_value(self)
+    }
+    fn to_arg(&self) -> TypedArg<'_> {
+        T::list_to_arg(self)
     }
 }
 
@@ -173,10 +242,7 @@ impl<T: Lift> Lift for Vec<T> {
         Type::list(T::ty())
     }
     fn from_value(v: Value) -> Result<Self, Error> {
-        match v {
-            Value::List(vs) => vs.into_iter().map(T::from_value).collect(),
-            other => mismatch(&Self::ty(), &other),
-        }
+        T::list_from_value(v)
     }
 }
 

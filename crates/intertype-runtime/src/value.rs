@@ -11,7 +11,12 @@ use std::sync::Arc;
 /// Aggregates are positional: a record holds its fields in declaration order,
 /// a variant the index of its case. The [`Type`] that goes with a value (from
 /// [`crate::Func::ty`]) supplies the names.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// A `list<u8>` always lifts to [`Value::Bytes`] (one copy out of linear
+/// memory, one into it when lowered). A [`Value::List`] of [`Value::U8`]s is
+/// accepted wherever a `list<u8>` is expected and compares equal to the
+/// `Bytes` with the same contents.
+#[derive(Clone, Debug)]
 pub enum Value {
     Bool(bool),
     S8(i8),
@@ -33,6 +38,8 @@ pub enum Value {
     /// A host reference, passed through wasm untouched (`None` is null).
     Externref(Option<ExternRef>),
     List(Vec<Value>),
+    /// A `list<u8>`, contiguous.
+    Bytes(Vec<u8>),
     Record(Vec<Value>),
     Tuple(Vec<Value>),
     /// Case index and payload.
@@ -44,6 +51,41 @@ pub enum Value {
     /// The set bits, 32 flags per word (flag `i` is bit `i % 32` of word `i / 32`);
     /// exactly ⌈n/32⌉ words.
     Flags(Vec<u32>),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        use Value as V;
+        match (self, other) {
+            (V::Bool(a), V::Bool(b)) => a == b,
+            (V::S8(a), V::S8(b)) => a == b,
+            (V::U8(a), V::U8(b)) => a == b,
+            (V::S16(a), V::S16(b)) => a == b,
+            (V::U16(a), V::U16(b)) => a == b,
+            (V::S32(a), V::S32(b)) | (V::I32(a), V::I32(b)) => a == b,
+            (V::U32(a), V::U32(b)) => a == b,
+            (V::S64(a), V::S64(b)) | (V::I64(a), V::I64(b)) => a == b,
+            (V::U64(a), V::U64(b)) => a == b,
+            (V::F32(a), V::F32(b)) => a == b,
+            (V::F64(a), V::F64(b)) => a == b,
+            (V::Char(a), V::Char(b)) => a == b,
+            (V::String(a), V::String(b)) => a == b,
+            (V::Externref(a), V::Externref(b)) => a == b,
+            (V::List(a), V::List(b))
+            | (V::Record(a), V::Record(b))
+            | (V::Tuple(a), V::Tuple(b)) => a == b,
+            (V::Bytes(a), V::Bytes(b)) => a == b,
+            (V::Bytes(bytes), V::List(vs)) | (V::List(vs), V::Bytes(bytes)) => {
+                bytes.len() == vs.len() && bytes.iter().zip(vs).all(|(b, v)| *v == V::U8(*b))
+            }
+            (V::Variant(c, p), V::Variant(d, q)) => c == d && p == q,
+            (V::Enum(a), V::Enum(b)) => a == b,
+            (V::Option(a), V::Option(b)) => a == b,
+            (V::Result(a), V::Result(b)) => a == b,
+            (V::Flags(a), V::Flags(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl Default for Value {
@@ -85,6 +127,7 @@ impl Value {
             | (Value::I64(_), Type::I64)
             | (Value::Externref(_), Type::Externref) => true,
             (Value::List(vs), Type::List(t)) => vs.iter().all(|v| v.has_type(t)),
+            (Value::Bytes(_), Type::List(t)) => **t == Type::U8,
             (Value::Record(vs), Type::Record(fs)) => {
                 vs.len() == fs.len() && vs.iter().zip(fs).all(|(v, f)| v.has_type(&f.ty))
             }
@@ -118,6 +161,7 @@ impl Value {
             Value::String(s) if s.len() > 32 => "a string".to_string(),
             Value::String(s) => format!("string {s:?}"),
             Value::List(v) => format!("a list of {} values", v.len()),
+            Value::Bytes(b) => format!("a list of {} bytes", b.len()),
             Value::Record(_) => "a record".to_string(),
             Value::Tuple(v) => format!("a tuple of {}", v.len()),
             Value::Variant(c, _) => format!("variant case {c}"),

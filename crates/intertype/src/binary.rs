@@ -13,6 +13,7 @@ use crate::{
     Instruction, MemArg, Result, StringEncoding, TypeDef, ValType, EXTENSION_VERSION,
     REFERENCE_VERSION,
 };
+use std::collections::BTreeMap;
 
 /// Subsection ids.
 pub mod subsection {
@@ -23,6 +24,14 @@ pub mod subsection {
     pub const IMPLEMENTS: u8 = 4;
     /// Extension: names of type definitions.
     pub const TYPE_NAMES: u8 = 5;
+    /// Extension, fragments only: the core functions a fragment refers to, by
+    /// name (see [`crate::link`]).
+    pub const CORE_NAMES: u8 = 6;
+    /// Extension: documentation of adapter functions.
+    pub const DOCS: u8 = 7;
+    /// Not a subsection: the length byte of the version string `intertype/1`,
+    /// which starts the next fragment of a payload.
+    pub const NEXT_FRAGMENT: u8 = 0x0b;
 
     /// A readable name of subsection `id`, for error messages.
     pub fn name(id: u8) -> &'static str {
@@ -33,6 +42,8 @@ pub mod subsection {
             EXPORTS => "exports",
             IMPLEMENTS => "implements",
             TYPE_NAMES => "type names",
+            CORE_NAMES => "core names",
+            DOCS => "docs",
             _ => "unknown",
         }
     }
@@ -59,107 +70,128 @@ pub mod valtype_code {
     pub const TYPE: u8 = 0x10;
 }
 
+/// A core function a fragment names instead of indexing it (subsection 6).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CoreName {
+    /// `0x00 name:str`: the core function exported as `name`.
+    Export(String),
+    /// `0x01 module:str name:str`: the core function imported as
+    /// `module` `name`.
+    Import { module: String, name: String },
+}
+
+/// One fragment of a payload: a complete booklet whose indices are its own,
+/// and, when it has a core-names subsection, the names its core function
+/// indices stand for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fragment {
+    pub booklet: Booklet,
+    pub core_names: Option<Vec<CoreName>>,
+    /// Absolute offset of the fragment's version string.
+    pub offset: usize,
+}
+
+/// Decodes every fragment of a section payload found at byte `offset` of the
+/// module (`docs/format.md` §1, *Fragments*). A payload written by one tool is
+/// one fragment; a payload the linker concatenated from many objects is
+/// several, each starting with its version string.
+pub fn decode_fragments(payload: &[u8], offset: usize) -> Result<Vec<Fragment>> {
+    let mut r = Reader::new(payload, offset);
+    let mut fragments = Vec::new();
+    loop {
+        fragments.push(r.fragment(!fragments.is_empty())?);
+        if r.at_end() {
+            return Ok(fragments);
+        }
+    }
+}
+
+/// Encodes one fragment: `booklet` with its core function indices standing
+/// for `core_names` (always version `intertype/1`).
+pub fn encode_fragment(booklet: &Booklet, core_names: &[CoreName]) -> Vec<u8> {
+    let mut sink = Vec::new();
+    encode_payload(booklet, Some(core_names), &mut sink);
+    sink
+}
+
 impl Booklet {
-    /// Decodes a section payload found at byte `offset` of the module.
+    /// Decodes a section payload of one fragment found at byte `offset` of
+    /// the module.
     ///
     /// Errors carry the absolute offset (`offset` plus the position in
-    /// `payload`) of the byte that is wrong.
+    /// `payload`) of the byte that is wrong. A payload of several fragments,
+    /// or one that names core functions (subsection 6), needs the core module
+    /// to become one booklet: use [`crate::link::merge_fragments`] (which
+    /// [`crate::Module::from_binary`] does).
     pub fn decode(payload: &[u8], offset: usize) -> Result<Booklet> {
-        let mut r = Reader::new(payload, offset);
-        let version = r.str()?;
-        r.ext = match version {
-            REFERENCE_VERSION => false,
-            EXTENSION_VERSION => true,
-            other => {
-                return Err(r.err(
-                    0,
-                    format!(
-                        "unknown interface-types version `{other}`: expected \
-                         `{REFERENCE_VERSION}` or `{EXTENSION_VERSION}`"
-                    ),
-                ))
-            }
-        };
-
-        let mut booklet = Booklet::default();
-        let mut last: Option<u8> = None;
-        while !r.at_end() {
-            let id_at = r.pos;
-            let id = r.u8()?;
-            if id > subsection::TYPE_NAMES {
-                return Err(r.err(id_at, format!("unknown subsection id {id}")));
-            }
-            if id == subsection::TYPE_NAMES && !r.ext {
-                return Err(r.extension_err(id_at, "subsection 5 (type names)"));
-            }
-            if let Some(prev) = last {
-                if id == prev {
-                    return Err(r.err(
-                        id_at,
-                        format!("duplicate {} subsection (id {id})", subsection::name(id)),
-                    ));
-                }
-                if id < prev {
-                    return Err(r.err(
-                        id_at,
-                        format!(
-                            "{} subsection (id {id}) out of order: it must come before the {} \
-                             subsection (id {prev})",
-                            subsection::name(id),
-                            subsection::name(prev)
-                        ),
-                    ));
-                }
-            }
-            last = Some(id);
-
-            let mut s = r.sub(subsection::name(id))?;
-            match id {
-                subsection::TYPES => booklet.types = s.vec(Reader::typedef)?,
-                subsection::IMPORTS => booklet.imports = s.vec(Reader::import)?,
-                subsection::FUNCS => booklet.funcs = s.vec(Reader::func)?,
-                subsection::EXPORTS => booklet.exports = s.vec(Reader::export)?,
-                subsection::IMPLEMENTS => booklet.implements = s.vec(Reader::implement)?,
-                _ => s.type_names(&mut booklet)?,
-            }
-            s.finish()?;
+        let mut fragments = decode_fragments(payload, offset)?;
+        if let Some(second) = fragments.get(1) {
+            return Err(Error::binary(
+                second.offset,
+                format!(
+                    "the payload holds {} fragments; merging them needs the core module \
+                     (intertype::link::merge_fragments)",
+                    fragments.len()
+                ),
+            ));
         }
-        Ok(booklet)
+        let fragment = fragments.remove(0);
+        if fragment.core_names.is_some() {
+            return Err(Error::binary(
+                fragment.offset,
+                "the fragment names core functions (core names subsection); resolving them \
+                 needs the core module (intertype::link::merge_fragments)",
+            ));
+        }
+        Ok(fragment.booklet)
     }
 
     /// Encodes the section payload: version `0.1.0` and the reference bytes when
     /// [`Booklet::is_reference_subset`], else the extension version.
     pub fn encode(&self) -> Vec<u8> {
         let mut sink = Vec::new();
-        if self.is_reference_subset() {
-            // The reference has no form byte: every type is a function type.
-            let types: Vec<&FuncType> = self
-                .types
-                .iter()
-                .filter_map(|t| match t {
-                    TypeDef::Func(f) => Some(f),
-                    _ => None,
-                })
-                .collect();
-            REFERENCE_VERSION.encode(&mut sink);
-            encode_subsection(&mut sink, subsection::TYPES, &types);
-        } else {
-            EXTENSION_VERSION.encode(&mut sink);
-            encode_subsection(&mut sink, subsection::TYPES, &self.types);
-        }
-        encode_subsection(&mut sink, subsection::IMPORTS, &self.imports);
-        encode_subsection(&mut sink, subsection::FUNCS, &self.funcs);
-        encode_subsection(&mut sink, subsection::EXPORTS, &self.exports);
-        encode_subsection(&mut sink, subsection::IMPLEMENTS, &self.implements);
-        // Empty in the reference subset, so never written in a `0.1.0` payload.
-        let names: Vec<(u32, &str)> = self
-            .type_names
-            .iter()
-            .map(|(i, n)| (*i, n.as_str()))
-            .collect();
-        encode_subsection(&mut sink, subsection::TYPE_NAMES, &names);
+        encode_payload(self, None, &mut sink);
         sink
     }
+}
+
+fn encode_payload(booklet: &Booklet, core_names: Option<&[CoreName]>, sink: &mut Vec<u8>) {
+    if core_names.is_none() && booklet.is_reference_subset() {
+        // The reference has no form byte: every type is a function type.
+        let types: Vec<&FuncType> = booklet
+            .types
+            .iter()
+            .filter_map(|t| match t {
+                TypeDef::Func(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        REFERENCE_VERSION.encode(sink);
+        encode_subsection(sink, subsection::TYPES, &types);
+    } else {
+        EXTENSION_VERSION.encode(sink);
+        encode_subsection(sink, subsection::TYPES, &booklet.types);
+    }
+    encode_subsection(sink, subsection::IMPORTS, &booklet.imports);
+    encode_subsection(sink, subsection::FUNCS, &booklet.funcs);
+    encode_subsection(sink, subsection::EXPORTS, &booklet.exports);
+    encode_subsection(sink, subsection::IMPLEMENTS, &booklet.implements);
+    // Empty in the reference subset, so never written in a `0.1.0` payload.
+    let names: Vec<(u32, &str)> = booklet
+        .type_names
+        .iter()
+        .map(|(i, n)| (*i, n.as_str()))
+        .collect();
+    encode_subsection(sink, subsection::TYPE_NAMES, &names);
+    if let Some(core_names) = core_names {
+        // Written even when empty: its presence says "indices are names".
+        sink.push(subsection::CORE_NAMES);
+        let mut contents = Vec::new();
+        core_names.encode(&mut contents);
+        contents.encode(sink);
+    }
+    let docs: Vec<(u32, &str)> = booklet.docs.iter().map(|(i, n)| (*i, n.as_str())).collect();
+    encode_subsection(sink, subsection::DOCS, &docs);
 }
 
 // ---------------------------------------------------------------------------
@@ -424,6 +456,15 @@ impl Encode for Export {
     }
 }
 
+impl Encode for CoreName {
+    fn encode(&self, sink: &mut Vec<u8>) {
+        match self {
+            CoreName::Export(name) => (0u8, name).encode(sink),
+            CoreName::Import { module, name } => (1u8, (module, name)).encode(sink),
+        }
+    }
+}
+
 impl Encode for Implement {
     fn encode(&self, sink: &mut Vec<u8>) {
         self.core_func.encode(sink);
@@ -594,6 +635,117 @@ impl<'a> Reader<'a> {
         Ok(sub)
     }
 
+    /// `version:str subsection*` up to the end of the payload or the start of
+    /// the next fragment. `later` is true for every fragment but the first.
+    fn fragment(&mut self, later: bool) -> Result<Fragment> {
+        let offset = self.base + self.pos;
+        let version = self.str()?;
+        self.ext = match version {
+            REFERENCE_VERSION if !later => false,
+            EXTENSION_VERSION => true,
+            REFERENCE_VERSION => {
+                return Err(Error::binary(
+                    offset,
+                    format!(
+                        "a `{REFERENCE_VERSION}` fragment after the first one; only \
+                         `{EXTENSION_VERSION}` payloads may hold several fragments"
+                    ),
+                ))
+            }
+            other => {
+                return Err(Error::binary(
+                    offset,
+                    format!(
+                        "unknown interface-types version `{other}`: expected \
+                         `{REFERENCE_VERSION}` or `{EXTENSION_VERSION}`"
+                    ),
+                ))
+            }
+        };
+
+        let mut booklet = Booklet::default();
+        let mut core_names = None;
+        let mut last: Option<u8> = None;
+        while !self.at_end() {
+            let id_at = self.pos;
+            if self.ext && self.peek() == Some(subsection::NEXT_FRAGMENT) {
+                break;
+            }
+            let id = self.u8()?;
+            if id > subsection::DOCS {
+                return Err(self.err(id_at, format!("unknown subsection id {id}")));
+            }
+            if id >= subsection::TYPE_NAMES && !self.ext {
+                return Err(self.extension_err(
+                    id_at,
+                    &format!("subsection {id} ({})", subsection::name(id)),
+                ));
+            }
+            if let Some(prev) = last {
+                if id == prev {
+                    return Err(self.err(
+                        id_at,
+                        format!("duplicate {} subsection (id {id})", subsection::name(id)),
+                    ));
+                }
+                if id < prev {
+                    return Err(self.err(
+                        id_at,
+                        format!(
+                            "{} subsection (id {id}) out of order: it must come before the {} \
+                             subsection (id {prev})",
+                            subsection::name(id),
+                            subsection::name(prev)
+                        ),
+                    ));
+                }
+            }
+            last = Some(id);
+
+            let mut s = self.sub(subsection::name(id))?;
+            match id {
+                subsection::TYPES => booklet.types = s.vec(Reader::typedef)?,
+                subsection::IMPORTS => booklet.imports = s.vec(Reader::import)?,
+                subsection::FUNCS => booklet.funcs = s.vec(Reader::func)?,
+                subsection::EXPORTS => booklet.exports = s.vec(Reader::export)?,
+                subsection::IMPLEMENTS => booklet.implements = s.vec(Reader::implement)?,
+                subsection::TYPE_NAMES => {
+                    let bound = booklet.types.len();
+                    booklet.type_names = s.index_names("type", bound)?;
+                }
+                subsection::CORE_NAMES => core_names = Some(s.vec(Reader::core_name)?),
+                _ => {
+                    let bound = booklet.adapter_func_count() as usize;
+                    booklet.docs = s.index_names("adapter function", bound)?;
+                }
+            }
+            s.finish()?;
+        }
+        Ok(Fragment {
+            booklet,
+            core_names,
+            offset,
+        })
+    }
+
+    /// `0x00 name:str | 0x01 module:str name:str`.
+    fn core_name(&mut self) -> Result<CoreName> {
+        let at = self.pos;
+        match self.u8()? {
+            0x00 => Ok(CoreName::Export(self.string()?)),
+            0x01 => Ok(CoreName::Import {
+                module: self.string()?,
+                name: self.string()?,
+            }),
+            b => Err(self.err(
+                at,
+                format!(
+                    "invalid core name kind 0x{b:02x}: expected 0x00 (export) or 0x01 (import)"
+                ),
+            )),
+        }
+    }
+
     /// Every byte of the region must have been read.
     fn finish(&self) -> Result<()> {
         if self.at_end() {
@@ -752,37 +904,35 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// `vec(type:u32 name:str)` with strictly increasing, in-bounds indices.
-    fn type_names(&mut self, booklet: &mut Booklet) -> Result<()> {
+    /// `vec(index:u32 name:str)` with strictly increasing indices below
+    /// `bound` (type names, docs).
+    fn index_names(&mut self, what: &str, bound: usize) -> Result<BTreeMap<u32, String>> {
         let count = self.u32()?;
         let mut prev: Option<u32> = None;
+        let mut names = BTreeMap::new();
         for _ in 0..count {
             let at = self.pos;
             let idx = self.u32()?;
-            if prev.is_some_and(|p| idx <= p) {
+            if let Some(p) = prev.filter(|p| idx <= *p) {
                 return Err(self.err(
                     at,
                     format!(
-                        "type names out of order: type {idx} after type {}; indices must \
-                         increase",
-                        prev.unwrap_or_default()
+                        "{what} names out of order: {what} {idx} after {what} {p}; indices must \
+                         increase"
                     ),
                 ));
             }
-            if idx as usize >= booklet.types.len() {
+            if idx as usize >= bound {
                 return Err(self.err(
                     at,
-                    format!(
-                        "name for type {idx}, but there are only {} types",
-                        booklet.types.len()
-                    ),
+                    format!("name for {what} {idx}, but there are only {bound} {what}s"),
                 ));
             }
             prev = Some(idx);
             let name = self.string()?;
-            booklet.type_names.insert(idx, name);
+            names.insert(idx, name);
         }
-        Ok(())
+        Ok(names)
     }
 
     /// The string encoding byte of an extension instruction. `utf8_ok` is
@@ -1020,6 +1170,7 @@ mod tests {
                 adapter_func: 1,
             }],
             type_names: BTreeMap::new(),
+            docs: BTreeMap::new(),
         };
         let mut w = wit_writer::Writer::new();
         {
@@ -1360,6 +1511,7 @@ mod tests {
                 adapter_func: 2,
             }],
             type_names,
+            docs: BTreeMap::from([(0, "The first adapter.\nSecond line.".to_string())]),
         }
     }
 
@@ -1454,7 +1606,13 @@ mod tests {
             "duplicate imports",
         );
         assert_err(&payload(REF, &[imports, types].concat()), 9, "out of order");
-        assert_err(&payload(REF, &[0x06, 0x00]), 6, "unknown subsection id 6");
+        assert_err(&payload(REF, &[0x08, 0x00]), 6, "unknown subsection id 8");
+        assert_err(&payload(EXT, &[0x08, 0x00]), 12, "unknown subsection id 8");
+        assert_err(
+            &payload(REF, &[0x06, 0x00]),
+            6,
+            "subsection 6 (core names) is an intertype extension",
+        );
         // in order is fine, and an explicitly empty subsection is accepted
         Booklet::decode(&payload(REF, &[types, imports].concat()), 0).unwrap();
     }

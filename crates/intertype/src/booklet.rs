@@ -21,6 +21,9 @@ pub struct Booklet {
     /// Extension: names of type definitions (for printing and bindings); does
     /// not take part in type equality.
     pub type_names: BTreeMap<u32, String>,
+    /// Extension: documentation of adapter functions (imports first), e.g.
+    /// from the doc comments of the Rust function a guest exports.
+    pub docs: BTreeMap<u32, String>,
 }
 
 /// An interface function the host (or another module) provides.
@@ -61,6 +64,7 @@ impl Booklet {
     /// a booklet is encoded with version `0.1.0` and the reference bytes.
     pub fn is_reference_subset(&self) -> bool {
         self.type_names.is_empty()
+            && self.docs.is_empty()
             && self.types.iter().all(|t| match t {
                 TypeDef::Func(f) => f.params.iter().chain(&f.results).all(|t| t.is_reference()),
                 _ => false,

@@ -8,7 +8,8 @@
 //! * [`validate`]: stack typing and consistency with the core module;
 //! * [`print`](mod@print): the canonical text form;
 //! * [`layout`]: the canonical memory layout and flattening of every type;
-//! * [`core`]: what the booklet needs from the core module.
+//! * [`core`]: what the booklet needs from the core module;
+//! * [`link`]: merging the per-function fragments compilers emit.
 //!
 //! The format is specified in `docs/format.md` at the root of the repository.
 
@@ -19,6 +20,7 @@ pub mod describe;
 mod error;
 pub mod instr;
 pub mod layout;
+pub mod link;
 pub mod print;
 pub mod text;
 pub mod types;
@@ -47,13 +49,14 @@ pub struct Module {
 }
 
 impl Module {
-    /// Reads `bytes` (a binary module) and decodes its interface section.
-    /// Does not validate; see [`Module::validate`].
+    /// Reads `bytes` (a binary module) and decodes its interface section,
+    /// merging the fragments a linker concatenated into one booklet (see
+    /// [`link`]). Does not validate; see [`Module::validate`].
     pub fn from_binary(bytes: &[u8]) -> Result<Module> {
         let core = core::CoreModule::parse(bytes)?;
         let booklet = match core.interface_sections.as_slice() {
             [] => Booklet::default(),
-            [s] => Booklet::decode(&bytes[s.payload.clone()], s.payload.start)?,
+            [s] => link::merge_fragments(&bytes[s.payload.clone()], s.payload.start, &core)?,
             [_, second, ..] => {
                 return Err(Error::binary(
                     second.range.start,

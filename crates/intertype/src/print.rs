@@ -21,14 +21,21 @@ pub fn print_booklet(booklet: &Booklet, core: &CoreModule) -> String {
     for (i, def) in booklet.types.iter().enumerate() {
         let i = i as u32;
         out.push_str("  (@interface type");
-        if let Some(name) = names.types.get(&i) {
-            write!(out, " ${name}").unwrap();
+        if names.types.contains_key(&i) {
+            out.push(' ');
+            print_ref(&mut out, &names.types, i);
         }
         write!(out, " (;{i};) ").unwrap();
         names.typedef(&mut out, def);
         out.push_str(")\n");
     }
+    let doc = |out: &mut String, idx: usize| {
+        if let Some(text) = booklet.docs.get(&(idx as u32)) {
+            writeln!(out, "  (@interface doc (func {idx}) {})", quote(text)).unwrap();
+        }
+    };
     for (i, import) in booklet.imports.iter().enumerate() {
+        doc(&mut out, i);
         writeln!(
             out,
             "  (@interface import {} {} (func (;{i};) (type {})))",
@@ -40,6 +47,7 @@ pub fn print_booklet(booklet: &Booklet, core: &CoreModule) -> String {
     }
     for (i, func) in booklet.funcs.iter().enumerate() {
         let idx = booklet.imports.len() + i;
+        doc(&mut out, idx);
         write!(out, "  (@interface func (;{idx};) (type {})", func.ty).unwrap();
         for instr in &func.instrs {
             out.push_str("\n    ");
@@ -159,10 +167,8 @@ impl<'a> Names<'a> {
 
     fn valtype(&self, out: &mut String, ty: ValType) {
         match ty {
-            ValType::Type(i) => match self.types.get(&i) {
-                Some(name) => write!(out, "${name}").unwrap(),
-                None => write!(out, "(type {i})").unwrap(),
-            },
+            ValType::Type(i) if self.types.contains_key(&i) => print_ref(out, &self.types, i),
+            ValType::Type(i) => write!(out, "(type {i})").unwrap(),
             other => out.push_str(other.keyword().unwrap_or_default()),
         }
     }
@@ -298,7 +304,10 @@ impl<'a> Names<'a> {
 
 fn print_ref(out: &mut String, names: &HashMap<u32, &str>, idx: u32) {
     match names.get(&idx) {
-        Some(name) => write!(out, "${name}").unwrap(),
+        Some(name) if is_plain_id(name) => write!(out, "${name}").unwrap(),
+        // Only type names get here unplain: they are the booklet's own data,
+        // so a quoted id (`$"my type"`) carries them through a round trip.
+        Some(name) => write!(out, "${}", quote(name)).unwrap(),
         None => write!(out, "{idx}").unwrap(),
     }
 }
@@ -314,13 +323,18 @@ fn unique_ids(map: &BTreeMap<u32, String>) -> HashMap<u32, &str> {
 /// names subsection (so reference-subset text keeps the reference bytes), so
 /// printing them would not parse back to the same booklet.
 fn type_ids(booklet: &Booklet) -> HashMap<u32, &str> {
-    unique(
-        booklet
-            .type_names
-            .iter()
-            .filter(|(i, _)| !matches!(booklet.types.get(**i as usize), Some(TypeDef::Func(_))))
-            .map(|(i, name)| (*i, name.as_str())),
-    )
+    let names = booklet
+        .type_names
+        .iter()
+        .filter(|(i, name)| {
+            !name.is_empty() && !matches!(booklet.types.get(**i as usize), Some(TypeDef::Func(_)))
+        })
+        .map(|(i, name)| (*i, name.as_str()));
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    for (_, name) in names.clone() {
+        *uses.entry(name).or_default() += 1;
+    }
+    names.filter(|(_, name)| uses[name] == 1).collect()
 }
 
 fn unique<'a>(names: impl Iterator<Item = (u32, &'a str)> + Clone) -> HashMap<u32, &'a str> {
@@ -717,6 +731,7 @@ mod tests {
             }],
             implements: vec![],
             type_names,
+            docs: BTreeMap::new(),
         }
     }
 
@@ -726,12 +741,12 @@ mod tests {
         let expected = r#"  (@interface type $point (;0;) (record (field "x" s32) (field "y" s32)))
   (@interface type $shape (;1;) (variant (case "circle" f32) (case "rect" $point) (case "dot")))
   (@interface type (;2;) (list u8))
-  (@interface type (;3;) (enum "red" "green"))
+  (@interface type $"not an id" (;3;) (enum "red" "green"))
   (@interface type (;4;) (flags "read"))
   (@interface type (;5;) (flags))
   (@interface type (;6;) (option string))
   (@interface type (;7;) (result s32 (error string)))
-  (@interface type (;8;) (result (error (type 3))))
+  (@interface type (;8;) (result (error $"not an id")))
   (@interface type (;9;) (result))
   (@interface type (;10;) (tuple bool char (type 2)))
   (@interface type (;11;) (func (param $point) (param (type 2)) (result $shape)))
@@ -742,7 +757,7 @@ mod tests {
     record.lift $point
     value.lower $point $malloc
     value.lift (type 2) utf16 $heap
-    value.load (type 3)
+    value.load $"not an id"
     value.store (type 4) 9 latin1
     value.store_new string $malloc 2
     i32-to-char)

@@ -45,6 +45,9 @@ struct Function {
     signature: String,
     params: Vec<String>,
     results: Vec<String>,
+    /// Documentation from the docs subsection (e.g. a Rust doc comment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    doc: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -96,6 +99,7 @@ fn report(module: &Module) -> Report {
                 signature,
                 params,
                 results,
+                doc: b.docs.get(&e.func).cloned(),
             }
         })
         .collect();
@@ -111,6 +115,7 @@ fn report(module: &Module) -> Report {
                 signature,
                 params,
                 results,
+                doc: b.docs.get(&(i as u32)).cloned(),
             }
         })
         .collect();
@@ -177,6 +182,18 @@ fn words(b: &Booklet, tys: &[ValType]) -> Vec<String> {
     tys.iter().map(|t| describe::val_type(b, *t)).collect()
 }
 
+/// `name: signature`, then the documentation as `///` lines.
+fn function_row(f: &Function) -> String {
+    let mut row = format!("{}: {}", f.name, f.signature);
+    if let Some(doc) = &f.doc {
+        for line in doc.lines() {
+            row.push_str("\n    /// ");
+            row.push_str(line);
+        }
+    }
+    row
+}
+
 fn print_text(r: &Report) {
     match r.version {
         None => println!("no interface types: a plain core module"),
@@ -197,20 +214,8 @@ fn print_text(r: &Report) {
             }
         }
     };
-    section(
-        "exports",
-        r.exports
-            .iter()
-            .map(|f| format!("{}: {}", f.name, f.signature))
-            .collect(),
-    );
-    section(
-        "imports",
-        r.imports
-            .iter()
-            .map(|f| format!("{}: {}", f.name, f.signature))
-            .collect(),
-    );
+    section("exports", r.exports.iter().map(function_row).collect());
+    section("imports", r.imports.iter().map(function_row).collect());
     section(
         "types",
         r.types

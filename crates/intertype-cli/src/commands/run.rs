@@ -379,6 +379,13 @@ fn to_wave(v: &Value, t: &Type) -> Result<WValue> {
         (Value::F64(x), _) => WValue::make_f64(*x),
         (Value::Char(x), _) => WValue::make_char(*x),
         (Value::String(s), _) => WValue::make_string(s.into()),
+        (Value::Bytes(b), Type::List(e)) => WValue::make_list(
+            &wt,
+            b.iter()
+                .map(|x| to_wave(&Value::U8(*x), e))
+                .collect::<Result<Vec<_>>>()?,
+        )
+        .map_err(err)?,
         (Value::List(vs), Type::List(e)) => WValue::make_list(
             &wt,
             vs.iter()
@@ -461,6 +468,7 @@ fn to_json(v: &Value, t: &Type) -> Result<serde_json::Value> {
         (Value::Char(c), _) => json!(c.to_string()),
         (Value::String(s), _) => json!(s),
         (Value::Externref(r), _) => json!(r.as_ref().map(|_| "<externref>")),
+        (Value::Bytes(b), Type::List(_)) => json!(b),
         (Value::List(vs), Type::List(e)) => json!(vs
             .iter()
             .map(|v| to_json(v, e))

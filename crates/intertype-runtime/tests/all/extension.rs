@@ -161,3 +161,58 @@ fn invalid_values_from_the_host_are_rejected_before_wasm() {
     }
     assert!(!inst.is_poisoned());
 }
+
+#[test]
+fn bytes_fast_path() {
+    let (mut inst, _) = shapes();
+    // `list<u8>` lifts to one contiguous `Value::Bytes`.
+    let out = one(&mut inst, "reverse", &[Value::Bytes(b"hello".to_vec())]);
+    assert!(matches!(&out, Value::Bytes(b) if b == b"olleh"), "{out:?}");
+    // A list of `u8` values is still accepted and compares equal.
+    let listed = Value::List(b"ab".iter().map(|x| Value::U8(*x)).collect());
+    let out = one(&mut inst, "reverse", &[listed]);
+    assert_eq!(out, Value::Bytes(b"ba".to_vec()));
+    assert_eq!(out, Value::List(vec![Value::U8(b'b'), Value::U8(b'a')]));
+    assert_ne!(out, Value::List(vec![Value::U8(b'b')]));
+    // Bytes are not a list of any other element type.
+    let err = inst
+        .call("same_perms", &[Value::Bytes(vec![1])])
+        .unwrap_err();
+    assert_eq!(err.kind(), intertype_runtime::ErrorKind::HostType);
+
+    // Typed: `Vec<u8>` and `&[u8]` in (borrowed), `Vec<u8>` out (moved).
+    let big: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+    let mut want = big.clone();
+    want.reverse();
+    let f = inst
+        .typed_func::<(Vec<u8>,), (Vec<u8>,)>("reverse")
+        .unwrap();
+    assert_eq!(f.call(&mut inst, (big.clone(),)).unwrap().0, want);
+    let f = inst.typed_func::<(&[u8],), (Vec<u8>,)>("reverse").unwrap();
+    assert_eq!(f.call(&mut inst, (&big[..],)).unwrap().0, want);
+    assert_eq!(f.call(&mut inst, (&[][..],)).unwrap().0, Vec::<u8>::new());
+}
+
+#[test]
+fn bytes_in_named_types() {
+    let engine = Engine::default();
+    let module = load_file(&engine, "extension/everything.wat");
+    let mut linker = Linker::new(&engine);
+    let point = Type::record([("x", Type::S32), ("y", Type::S32)]);
+    linker.func_new("host", "point", FuncType::new([], [point]), |_, out| {
+        out.push(Value::Record(vec![Value::S32(5), Value::S32(6)]));
+        Ok(())
+    });
+    let mut inst = linker.instantiate(&module).unwrap();
+    check_bytes(&mut inst);
+}
+
+fn check_bytes(inst: &mut Instance) {
+    let out = one(inst, "bytes", &[Value::Bytes(vec![0, 1, 255])]);
+    assert!(
+        matches!(&out, Value::Bytes(b) if b == &[0, 1, 255]),
+        "{out:?}"
+    );
+    let f = inst.typed_func::<(Vec<u8>,), (Vec<u8>,)>("bytes").unwrap();
+    assert_eq!(f.call(inst, (vec![9; 3000],)).unwrap().0, vec![9; 3000]);
+}

@@ -14,6 +14,7 @@ pub(super) mod kw {
     wast::custom_keyword!(result);
     wast::custom_keyword!(r#type = "type");
     wast::custom_keyword!(error);
+    wast::custom_keyword!(doc);
 }
 
 pub(super) mod annotation {
@@ -31,6 +32,15 @@ pub(super) enum Item<'a> {
     Func(FuncItem<'a>),
     Export(ExportItem<'a>),
     Implement(ImplementItem<'a>),
+    Doc(DocItem<'a>),
+}
+
+/// `(@interface doc (func <idx>) "text")`: documentation of an adapter
+/// function (the docs subsection).
+pub(super) struct DocItem<'a> {
+    pub span: Span,
+    pub func: Index<'a>,
+    pub text: &'a str,
 }
 
 /// `(@interface type $id? <typedef>)`.
@@ -185,6 +195,15 @@ pub(super) fn parse_item<'a>(p: Parser<'a>) -> Result<Item<'a>> {
             exports: Vec::new(),
             ty,
         }));
+    }
+    if l.peek::<kw::doc>()? {
+        let span = p.parse::<kw::doc>()?.0;
+        let func = p.parens(|p| {
+            p.parse::<kw::func>()?;
+            p.parse()
+        })?;
+        let text = p.parse()?;
+        return Ok(Item::Doc(DocItem { span, func, text }));
     }
     if l.peek::<kw::export>()? {
         p.parse::<kw::export>()?;

@@ -12,7 +12,9 @@
 //! * exports and implements in text order, an inline `(export …)` at its
 //!   function's position.
 
-use super::ast::{AdapterImpl, CoreTarget, Item, Param, TypeDefAst, TypeUse, ValTypeAst};
+use super::ast::{
+    AdapterImpl, CoreTarget, ImplementItem, Item, Param, TypeDefAst, TypeUse, ValTypeAst,
+};
 use super::instrs::{Instr, InstrKind, Operand, ValueOp};
 use crate::core::{CoreModule, ExportKind};
 use crate::instr::{Instruction, MemArg};
@@ -149,6 +151,19 @@ impl<'a> Resolver<'a, '_> {
             .iter()
             .filter(|i| matches!(i, Item::Import(_)))
             .count() as u32;
+        let funcs_total = items
+            .iter()
+            .filter(|i| {
+                matches!(
+                    i,
+                    Item::Func(_)
+                        | Item::Implement(ImplementItem {
+                            adapter: AdapterImpl::Inline { .. },
+                            ..
+                        })
+                )
+            })
+            .count() as u32;
         for item in items {
             match item {
                 Item::Type(_) => {}
@@ -174,6 +189,22 @@ impl<'a> Resolver<'a, '_> {
                         name: name.to_string(),
                         func,
                     }));
+                }
+                Item::Doc(d) => {
+                    let func = self.adapter_func(d.func)?;
+                    let count = nimports + funcs_total;
+                    if func >= count {
+                        return Err(Error::new(
+                            d.span,
+                            format!("doc for adapter function {func}, but there are only {count}"),
+                        ));
+                    }
+                    if b.docs.insert(func, d.text.to_string()).is_some() {
+                        return Err(Error::new(
+                            d.span,
+                            format!("adapter function {func} is documented twice"),
+                        ));
+                    }
                 }
                 Item::Export(e) => {
                     let func = self.adapter_func(e.func)?;

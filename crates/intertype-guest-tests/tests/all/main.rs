@@ -1,0 +1,6 @@
+//! Rust guests on the engine: the examples under `examples/` are built for
+//! wasm32 once (see the crate's `guests()`), then loaded and called.
+
+mod echo;
+mod examples;
+mod fragments;

@@ -1,0 +1,8 @@
+use intertype_guest as intertype;
+
+#[intertype::export]
+pub fn name() -> &'static str {
+    "intertype"
+}
+
+fn main() {}

@@ -1,0 +1,482 @@
+//! The JavaScript polyfill: reads a module's `wasm-interface-types` booklet
+//! and generates glue for engines without interface types — an ES module
+//! (`instantiate(imports?, wasm?)` → one JS function per interface export), a
+//! TypeScript declaration file, and the module rewritten so that JS can
+//! reach every core function and memory the adapters use.
+//!
+//! A pipeline, as code generators in this field are built:
+//! 1. **descriptors** — the validated [`intertype::Module`];
+//! 2. **IR** — [`Plan`]: what is exported, imported, implemented, passed
+//!    through, in index order (deterministic; no hash order anywhere);
+//! 3. **emitter** — each adapter compiled to straight-line JS
+//!    ([`adapter`]), per-type canonical-layout code ([`canon`]), and the
+//!    runtime helpers they use, each emitted once ([`helpers`]).
+//!
+//! The JS value mapping and the Web API binding convention are documented
+//! in `docs/js.md`.
+
+mod adapter;
+mod canon;
+mod dts;
+mod helpers;
+pub mod interface;
+pub mod rewrite;
+
+use adapter::Compiler;
+use canon::TypeGen;
+use helpers::{Helper, Helpers};
+use intertype::core::ExportKind;
+use intertype::{Instruction, TypeDef, ValType};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// The files `intertype bindgen js` writes.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// `<name>.js`, an ES module.
+    pub js: String,
+    /// `<name>.d.ts`.
+    pub dts: String,
+    /// `<name>.wasm`: the input with extra exports where adapters need them.
+    pub wasm: Vec<u8>,
+}
+
+/// Generation options.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Base name of the output files; the glue loads `./<name>.wasm` (next
+    /// to itself) when `instantiate` is given no module.
+    pub name: String,
+}
+
+/// Why glue could not be generated.
+#[derive(Debug, Clone)]
+pub struct Error(String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<intertype::Error> for Error {
+    fn from(e: intertype::Error) -> Error {
+        Error(e.to_string())
+    }
+}
+
+/// An interface export in the IR.
+#[derive(Debug, Clone)]
+pub(crate) struct PlanExport {
+    pub name: String,
+    pub func: u32,
+}
+
+/// The IR: what the glue must provide, in index order.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub exports: Vec<PlanExport>,
+    /// Core function exports no adapter touches, passed through with core types.
+    pub passthrough: Vec<(String, u32)>,
+    /// Interface imports by adapter index: `(module, name)`.
+    pub imports: Vec<(String, String)>,
+    /// Core imports implemented by adapters: `(module, name) -> adapter`.
+    pub implements: BTreeMap<(String, String), u32>,
+    /// Adapter functions (not imports) reachable from exports and implements.
+    pub funcs: BTreeSet<u32>,
+}
+
+fn plan(module: &intertype::Module) -> Result<Plan, Error> {
+    let b = &module.booklet;
+    let core = &module.core;
+    let exports: Vec<PlanExport> = b
+        .exports
+        .iter()
+        .map(|e| PlanExport {
+            name: e.name.clone(),
+            func: e.func,
+        })
+        .collect();
+    let mut implements = BTreeMap::new();
+    for i in &b.implements {
+        let f = core
+            .funcs
+            .get(i.core_func as usize)
+            .and_then(|f| f.import.clone())
+            .ok_or_else(|| {
+                Error(format!(
+                    "implement: core function {} is not an import",
+                    i.core_func
+                ))
+            })?;
+        implements.insert(f, i.adapter_func);
+    }
+    // Reachable adapters.
+    let nimports = b.imports.len() as u32;
+    let mut funcs = BTreeSet::new();
+    let mut work: Vec<u32> = exports
+        .iter()
+        .map(|e| e.func)
+        .chain(implements.values().copied())
+        .collect();
+    while let Some(f) = work.pop() {
+        if f < nimports || !funcs.insert(f) {
+            continue;
+        }
+        let func = b
+            .funcs
+            .get((f - nimports) as usize)
+            .ok_or_else(|| Error(format!("adapter function {f} does not exist")))?;
+        for i in &func.instrs {
+            if let Instruction::CallAdapter(g) = i {
+                work.push(*g);
+            }
+        }
+    }
+    // Core functions any adapter touches are hidden behind the interface.
+    let mut adapted = BTreeSet::new();
+    for f in &b.funcs {
+        for i in &f.instrs {
+            match i {
+                Instruction::CallCore(c) | Instruction::DeferCallCore(c) => {
+                    adapted.insert(*c);
+                }
+                Instruction::StringToMemory { malloc, .. }
+                | Instruction::ValueLower { malloc, .. }
+                | Instruction::ValueStore { malloc, .. }
+                | Instruction::ValueStoreNew { malloc, .. } => {
+                    adapted.insert(*malloc);
+                }
+                _ => {}
+            }
+        }
+    }
+    let passthrough = core
+        .exports
+        .iter()
+        .filter(|e| {
+            e.kind == ExportKind::Func
+                && !adapted.contains(&e.index)
+                && !exports.iter().any(|x| x.name == e.name)
+        })
+        .map(|e| (e.name.clone(), e.index))
+        .collect();
+    let imports = b
+        .imports
+        .iter()
+        .map(|i| (i.module.clone(), i.name.clone()))
+        .collect();
+    Ok(Plan {
+        exports,
+        passthrough,
+        imports,
+        implements,
+        funcs,
+    })
+}
+
+fn js_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+/// Whether `ty` (a function's only result) is a `result`: exports throw its
+/// error case, imports return it by throwing `ResultError`.
+fn single_result(b: &intertype::Booklet, results: &[ValType]) -> bool {
+    matches!(results, [t] if matches!(b.typedef(*t), Some(TypeDef::Result { .. })))
+}
+
+/// Generates the glue for a binary module (validated here).
+pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
+    let module = intertype::validate_module(wasm)?;
+    let plan = plan(&module)?;
+    let b = &module.booklet;
+    let core = &module.core;
+
+    let mut c = Compiler {
+        booklet: b,
+        core,
+        types: TypeGen::new(&b.types),
+        helpers: Helpers::default(),
+        core_funcs: BTreeSet::new(),
+    };
+    let mut adapters = String::new();
+    for &f in &plan.funcs {
+        adapters.push_str(&c.adapter(f).map_err(Error)?);
+    }
+    let type_funcs = c.types.emit();
+    c.core_funcs.extend(c.types.mallocs.iter().copied());
+    let memories = c.types.memories.clone();
+
+    // Core functions the glue calls: imports resolve on the JS side; others
+    // by export name (added by the rewrite when missing).
+    let nimported = core.funcs.iter().take_while(|f| f.import.is_some()).count() as u32;
+    let defined: BTreeSet<u32> = c
+        .core_funcs
+        .iter()
+        .copied()
+        .filter(|&f| f >= nimported)
+        .collect();
+    let exposed = rewrite::expose(wasm, &defined, &memories).map_err(Error)?;
+
+    let h = &mut c.helpers;
+    h.need(Helper::Trap);
+    if !plan.imports.is_empty() {
+        h.need(Helper::HostImport);
+    }
+    for e in &plan.exports {
+        if let Some(ty) = b.adapter_func_type(e.func) {
+            if single_result(b, &ty.results) {
+                h.need(Helper::UnwrapResult);
+            }
+        }
+    }
+    for (i, _) in plan.imports.iter().enumerate() {
+        if let Some(ty) = b.adapter_func_type(i as u32) {
+            if single_result(b, &ty.results) {
+                h.need(Helper::WrapResult);
+            }
+        }
+    }
+    // `ResultError` is always exported, so users can throw it from imports.
+    h.need(Helper::ResultError);
+
+    let name = &options.name;
+    let mut js = String::new();
+    js.push_str(&format!(
+        "// Generated by `intertype bindgen js` from {name}.wasm. Do not edit.\n// Interface exports: {}.\n\n",
+        if plan.exports.is_empty() {
+            "none".to_string()
+        } else {
+            plan.exports.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")
+        }
+    ));
+    js.push_str(&c.helpers.emit(false));
+    js.push_str(LOAD_MODULE);
+    js.push_str(&format!(
+        "\n/**\n * Instantiates {name}.wasm with its interface.\n * @param imports interface imports by module and name (plain JS functions), and any other core imports\n * @param wasm the module: a URL, a path string, bytes, a WebAssembly.Module, a Response or a promise of one (default: ./{name}.wasm next to this file)\n */\nexport async function instantiate(imports = {{}}, wasm = new URL({}, import.meta.url)) {{\n",
+        js_str(&format!("./{name}.wasm"))
+    ));
+    js.push_str("  const module = await loadModule(wasm);\n");
+    // Interface imports, resolved once.
+    for (i, (m, n)) in plan.imports.iter().enumerate() {
+        let wrap = b
+            .adapter_func_type(i as u32)
+            .is_some_and(|t| single_result(b, &t.results));
+        let resolve = format!("hostImport(imports, {}, {})", js_str(m), js_str(n));
+        if wrap {
+            js.push_str(&format!("  const I{i} = wrapResult({resolve});\n"));
+        } else {
+            js.push_str(&format!("  const I{i} = {resolve};\n"));
+        }
+    }
+    // Core functions and memories, bound after instantiation.
+    let mut lets: Vec<String> = c.core_funcs.iter().map(|f| format!("C{f}")).collect();
+    lets.extend(memories.iter().map(|m| format!("MEM_{m}")));
+    if !lets.is_empty() {
+        js.push_str(&format!("  let {};\n", lets.join(", ")));
+    }
+    // Adapters.
+    js.push('\n');
+    for line in adapters.lines() {
+        js.push_str("  ");
+        js.push_str(line);
+        js.push('\n');
+    }
+    // The import object: everything the user passed, plus implemented imports.
+    js.push_str("\n  const importObject = Object.assign({}, imports);\n");
+    let mut by_module: BTreeMap<&str, Vec<(&str, u32)>> = BTreeMap::new();
+    for ((m, n), a) in &plan.implements {
+        by_module.entry(m).or_default().push((n, *a));
+    }
+    for (m, items) in &by_module {
+        let fields: Vec<String> = items
+            .iter()
+            .map(|(n, a)| format!("{}: af{a}", js_str(n)))
+            .collect();
+        js.push_str(&format!(
+            "  importObject[{m}] = Object.assign({{}}, imports[{m}], {{ {} }});\n",
+            fields.join(", "),
+            m = js_str(m)
+        ));
+    }
+    js.push_str("  const { exports: ex } = await WebAssembly.instantiate(module, importObject);\n");
+    for f in &c.core_funcs {
+        let func = &core.funcs[*f as usize];
+        match &func.import {
+            Some((m, n)) => match plan.implements.get(&(m.clone(), n.clone())) {
+                Some(a) => js.push_str(&format!("  C{f} = af{a};\n")),
+                None => js.push_str(&format!(
+                    "  C{f} = importObject[{}][{}];\n",
+                    js_str(m),
+                    js_str(n)
+                )),
+            },
+            None => js.push_str(&format!("  C{f} = ex[{}];\n", js_str(&exposed.funcs[f]))),
+        }
+    }
+    for m in &memories {
+        js.push_str(&format!(
+            "  MEM_{m} = ex[{}];\n",
+            js_str(&exposed.memories[m])
+        ));
+    }
+    let instance_helpers = c.helpers.emit(true);
+    for text in [instance_helpers, type_funcs] {
+        if text.is_empty() {
+            continue;
+        }
+        js.push('\n');
+        for line in text.lines() {
+            js.push_str("  ");
+            js.push_str(line);
+            js.push('\n');
+        }
+    }
+    // The interface.
+    js.push_str("\n  const api = {\n");
+    for e in &plan.exports {
+        let ty = b
+            .adapter_func_type(e.func)
+            .ok_or_else(|| Error(format!("export {}: bad type", e.name)))?;
+        let target = if (e.func as usize) < plan.imports.len() {
+            format!("I{}", e.func)
+        } else {
+            format!("af{}", e.func)
+        };
+        if single_result(b, &ty.results) {
+            let ps: Vec<String> = (0..ty.params.len()).map(|i| format!("a{i}")).collect();
+            js.push_str(&format!(
+                "    {}: ({p}) => unwrapResult({target}({p})),\n",
+                js_str(&e.name),
+                p = ps.join(", ")
+            ));
+        } else {
+            js.push_str(&format!("    {}: {target},\n", js_str(&e.name)));
+        }
+    }
+    for (n, _) in &plan.passthrough {
+        js.push_str(&format!("    {}: ex[{}],\n", js_str(n), js_str(n)));
+    }
+    js.push_str("  };\n  // The core instance's exports, for backward-compatible use.\n  Object.defineProperty(api, '$core', { value: ex });\n  return api;\n}\n");
+
+    let dts = dts::generate(&module, &plan, name);
+    Ok(Output {
+        js,
+        dts,
+        wasm: exposed.wasm,
+    })
+}
+
+const LOAD_MODULE: &str = r#"
+async function loadModule(src) {
+  if (src instanceof Promise) src = await src;
+  if (src instanceof WebAssembly.Module) return src;
+  if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return WebAssembly.compile(src);
+  if (typeof Response === 'function' && src instanceof Response) {
+    return WebAssembly.compile(await src.arrayBuffer());
+  }
+  if (typeof src === 'string') {
+    src = new URL(src, globalThis.location !== undefined ? globalThis.location.href : 'file://' + (globalThis.process ? globalThis.process.cwd() + '/' : '/'));
+  }
+  if (src instanceof URL) {
+    if (src.protocol === 'file:') {
+      const fs = await import('node:fs/promises');
+      return WebAssembly.compile(await fs.readFile(src));
+    }
+    const response = await fetch(src);
+    if (!response.ok) throw new Error(`fetching ${src}: ${response.status} ${response.statusText}`);
+    return WebAssembly.compile(await response.arrayBuffer());
+  }
+  throw new TypeError('expected a URL, a path, bytes, a WebAssembly.Module or a Response for the module');
+}
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    /// Every module the JS tests use: the shared corpus, the conformance
+    /// modules, the examples.
+    fn modules() -> Vec<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut out = Vec::new();
+        for dir in [
+            "tests/corpus/article",
+            "tests/corpus/reference",
+            "tests/corpus/extension",
+            "tests/corpus/wasm-bindgen",
+            "tests/conformance/modules",
+            "tests/js/modules",
+            "examples/markdown-web",
+        ] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if matches!(p.extension().and_then(|e| e.to_str()), Some("wat" | "wasm")) {
+                    out.push(p);
+                }
+            }
+        }
+        out.sort();
+        assert!(out.len() >= 14, "{out:?}");
+        out
+    }
+
+    #[test]
+    fn every_module_generates_deterministic_glue() {
+        for path in modules() {
+            let bytes = intertype::parse_file(&path).unwrap();
+            let options = Options { name: "m".into() };
+            let a =
+                generate(&bytes, &options).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let b = generate(&bytes, &options).unwrap();
+            assert_eq!(a.js, b.js);
+            assert_eq!(a.dts, b.dts);
+            assert_eq!(a.wasm, b.wasm);
+            assert!(a.js.contains("export async function instantiate("));
+            wasmparser::Validator::new()
+                .validate_all(&a.wasm)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            // The rewritten module keeps its interface.
+            let m = intertype::Module::from_binary(&a.wasm).unwrap();
+            assert_eq!(
+                m.booklet,
+                intertype::Module::from_binary(&bytes).unwrap().booklet
+            );
+            for e in &m.booklet.exports {
+                assert!(
+                    a.js.contains(&format!("{}:", js_str(&e.name))),
+                    "{}",
+                    e.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unexported_functions_are_exported_for_the_glue() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let bytes = std::fs::read(root.join("tests/corpus/wasm-bindgen/markdown.wasm")).unwrap();
+        let out = generate(
+            &bytes,
+            &Options {
+                name: "markdown".into(),
+            },
+        )
+        .unwrap();
+        assert!(out.wasm.len() > bytes.len());
+        assert!(out.js.contains("ex[\"__intertype_func_"));
+        // A module that exports what its adapters use is written unchanged.
+        let g =
+            intertype::parse_file(&root.join("tests/corpus/article/greeting-param.wat")).unwrap();
+        assert_eq!(generate(&g, &Options { name: "g".into() }).unwrap().wasm, g);
+    }
+
+    #[test]
+    fn invalid_modules_are_errors() {
+        assert!(generate(b"\0asm\x01\0\0\0\x05", &Options { name: "x".into() }).is_err());
+        assert!(generate(b"not wasm", &Options { name: "x".into() }).is_err());
+    }
+}

@@ -1,0 +1,336 @@
+//! `#[derive(Interface)]` for the host side of `intertype-runtime`: makes a
+//! Rust struct or enum an interface type by implementing the runtime's
+//! `Lift` and `Lower` traits. Use it through `intertype_runtime::Interface`.
+//!
+//! The mapping is the guest derive's (`intertype-guest`'s
+//! `#[derive(Interface)]`), so one type definition reads the same on both
+//! sides:
+//!
+//! * a struct with named fields is a **record** (fields in order);
+//! * a struct of `bool` fields marked `#[interface(flags)]` is **flags**;
+//! * an enum of unit variants is an **enum**;
+//! * any other enum is a **variant**: a unit variant has no payload, a tuple
+//!   variant of one field has that field's type as payload, of several
+//!   fields a tuple of them.
+//!
+//! Names become kebab-case (`first_name` → `first-name`, `NotFound` →
+//! `not-found`). Types are positional in values and named in the `Type`, so a
+//! typed function checks the names once, when it is made.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Error, Fields};
+
+/// Implements `intertype_runtime::Lift` and `intertype_runtime::Lower`.
+/// See the crate documentation for the mapping.
+#[proc_macro_derive(Interface, attributes(interface))]
+pub fn derive_interface(item: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    derive(item.into())
+        .unwrap_or_else(Error::into_compile_error)
+        .into()
+}
+
+/// `first_name` → `first-name`, `NotFound` → `not-found`, `r#type` → `type`.
+fn kebab(ident: &str) -> String {
+    let ident = ident.strip_prefix("r#").unwrap_or(ident);
+    let mut out = String::with_capacity(ident.len() + 4);
+    let mut boundary = false;
+    for c in ident.chars() {
+        if c == '_' {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+            boundary = false;
+        } else {
+            if c.is_uppercase() && boundary && !out.ends_with('-') {
+                out.push('-');
+            }
+            boundary = c.is_lowercase() || c.is_ascii_digit();
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+fn derive(item: TokenStream) -> syn::Result<TokenStream> {
+    let input: DeriveInput = syn::parse2(item)?;
+    if let Some(p) = input.generics.params.first() {
+        return Err(Error::new(
+            p.span(),
+            "`#[derive(Interface)]` does not support generic types: an interface type is one concrete type",
+        ));
+    }
+    let flags = is_flags(&input)?;
+    let ident = &input.ident;
+    let parts = match &input.data {
+        Data::Struct(s) if flags => flags_parts(&s.fields)?,
+        Data::Struct(s) => record_parts(&s.fields, ident.span())?,
+        Data::Enum(_) if flags => {
+            return Err(Error::new(
+                ident.span(),
+                "`#[interface(flags)]` goes on a struct of `bool` fields",
+            ))
+        }
+        Data::Enum(e) if e.variants.is_empty() => {
+            return Err(Error::new(
+                ident.span(),
+                "an enum without variants has no values to pass",
+            ))
+        }
+        Data::Enum(e) if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) => {
+            enum_parts(e)
+        }
+        Data::Enum(e) => variant_parts(e)?,
+        Data::Union(u) => {
+            return Err(Error::new(
+                u.union_token.span(),
+                "unions cannot derive `Interface`: use an enum (a variant)",
+            ))
+        }
+    };
+    let Parts {
+        lower_ty,
+        lift_ty,
+        to_value,
+        from_value,
+    } = parts;
+    let rt = quote!(::intertype_runtime);
+    let name = ident.to_string();
+    Ok(quote! {
+        impl #rt::Lower for #ident {
+            fn ty() -> #rt::Type {
+                #lower_ty
+            }
+            fn to_value(&self) -> #rt::Value {
+                #to_value
+            }
+        }
+        impl #rt::Lift for #ident {
+            fn ty() -> #rt::Type {
+                #lift_ty
+            }
+            fn from_value(__v: #rt::Value) -> ::core::result::Result<Self, #rt::Error> {
+                let __mismatch = |__v: &#rt::Value| {
+                    #rt::__private::mismatch(#name, &<Self as #rt::Lift>::ty(), __v)
+                };
+                #from_value
+            }
+        }
+    })
+}
+
+/// The four bodies of the two impls.
+struct Parts {
+    lower_ty: TokenStream,
+    lift_ty: TokenStream,
+    to_value: TokenStream,
+    from_value: TokenStream,
+}
+
+fn is_flags(input: &DeriveInput) -> syn::Result<bool> {
+    let mut flags = false;
+    for attr in &input.attrs {
+        if !attr.path().is_ident("interface") {
+            continue;
+        }
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("flags") {
+                flags = true;
+                Ok(())
+            } else {
+                Err(meta.error("unknown `interface` option; expected `flags`"))
+            }
+        })?;
+    }
+    Ok(flags)
+}
+
+fn named_fields(fields: &Fields, span: Span, what: &str) -> syn::Result<Vec<syn::Field>> {
+    match fields {
+        Fields::Named(named) if !named.named.is_empty() => {
+            Ok(named.named.iter().cloned().collect())
+        }
+        Fields::Named(_) => Err(Error::new(span, format!("{what} needs at least one field"))),
+        _ => Err(Error::new(
+            fields.span().join(span).unwrap_or(span),
+            format!("only structs with named fields are {what}s: name the fields"),
+        )),
+    }
+}
+
+fn record_parts(fields: &Fields, span: Span) -> syn::Result<Parts> {
+    let fields = named_fields(fields, span, "a record")?;
+    let rt = quote!(::intertype_runtime);
+    let idents: Vec<_> = fields
+        .iter()
+        .map(|f| f.ident.clone().expect("named"))
+        .collect();
+    let names: Vec<_> = idents.iter().map(|i| kebab(&i.to_string())).collect();
+    let tys: Vec<_> = fields.iter().map(|f| &f.ty).collect();
+    let lower: Vec<_> = tys
+        .iter()
+        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lower>))
+        .collect();
+    let lift: Vec<_> = tys
+        .iter()
+        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lift>))
+        .collect();
+    let n = idents.len();
+    Ok(Parts {
+        lower_ty: quote!(#rt::Type::record([#((#names, #lower::ty())),*])),
+        lift_ty: quote!(#rt::Type::record([#((#names, #lift::ty())),*])),
+        to_value: quote!(#rt::Value::Record(::std::vec![#(#lower::to_value(&self.#idents)),*])),
+        from_value: quote! {
+            match __v {
+                #rt::Value::Record(__vs) if __vs.len() == #n => {
+                    let mut __it = __vs.into_iter();
+                    ::core::result::Result::Ok(Self {
+                        #(#idents: #lift::from_value(__it.next().unwrap_or_default())?,)*
+                    })
+                }
+                __other => ::core::result::Result::Err(__mismatch(&__other)),
+            }
+        },
+    })
+}
+
+fn flags_parts(fields: &Fields) -> syn::Result<Parts> {
+    let fields = named_fields(fields, fields.span(), "flags")?;
+    for f in &fields {
+        let is_bool = matches!(&f.ty, syn::Type::Path(p) if p.path.is_ident("bool"));
+        if !is_bool {
+            return Err(Error::new(
+                f.ty.span(),
+                "every field of `#[interface(flags)]` must be a `bool`",
+            ));
+        }
+    }
+    let rt = quote!(::intertype_runtime);
+    let idents: Vec<_> = fields
+        .iter()
+        .map(|f| f.ident.clone().expect("named"))
+        .collect();
+    let names: Vec<_> = idents.iter().map(|i| kebab(&i.to_string())).collect();
+    let n = idents.len();
+    let words = n.div_ceil(32);
+    let word: Vec<_> = (0..n).map(|k| k / 32).collect();
+    let bit: Vec<_> = (0..n).map(|k| (k % 32) as u32).collect();
+    let rem = (n % 32) as u32;
+    let ty = quote!(#rt::Type::Flags(::std::vec![#(::std::string::String::from(#names)),*]));
+    Ok(Parts {
+        lower_ty: ty.clone(),
+        lift_ty: ty,
+        to_value: quote! {
+            let mut __w = ::std::vec![0u32; #words];
+            #(if self.#idents { __w[#word] |= 1u32 << #bit; })*
+            #rt::Value::Flags(__w)
+        },
+        from_value: quote! {
+            match __v {
+                #rt::Value::Flags(__w)
+                    if __w.len() == #words && (#rem == 0 || __w[#words - 1] >> #rem == 0) =>
+                {
+                    ::core::result::Result::Ok(Self {
+                        #(#idents: __w[#word] & (1u32 << #bit) != 0,)*
+                    })
+                }
+                __other => ::core::result::Result::Err(__mismatch(&__other)),
+            }
+        },
+    })
+}
+
+fn enum_parts(e: &syn::DataEnum) -> Parts {
+    let rt = quote!(::intertype_runtime);
+    let idents: Vec<_> = e.variants.iter().map(|v| &v.ident).collect();
+    let names: Vec<_> = idents.iter().map(|i| kebab(&i.to_string())).collect();
+    let k: Vec<_> = (0..idents.len() as u32).collect();
+    let ty = quote!(#rt::Type::Enum(::std::vec![#(::std::string::String::from(#names)),*]));
+    Parts {
+        lower_ty: ty.clone(),
+        lift_ty: ty,
+        to_value: quote!(#rt::Value::Enum(match self { #(Self::#idents => #k,)* })),
+        from_value: quote! {
+            match __v {
+                #(#rt::Value::Enum(#k) => ::core::result::Result::Ok(Self::#idents),)*
+                __other => ::core::result::Result::Err(__mismatch(&__other)),
+            }
+        },
+    }
+}
+
+fn variant_parts(e: &syn::DataEnum) -> syn::Result<Parts> {
+    let rt = quote!(::intertype_runtime);
+    let mut lower_cases = Vec::new();
+    let mut lift_cases = Vec::new();
+    let mut to_arms = Vec::new();
+    let mut from_arms = Vec::new();
+    for (k, v) in e.variants.iter().enumerate() {
+        let k = k as u32;
+        let ident = &v.ident;
+        let name = kebab(&ident.to_string());
+        match &v.fields {
+            Fields::Unit => {
+                let case = quote!(#rt::Case { name: ::std::string::String::from(#name), ty: ::core::option::Option::None });
+                lower_cases.push(case.clone());
+                lift_cases.push(case);
+                to_arms.push(quote!(Self::#ident => #rt::Value::Variant(#k, ::core::option::Option::None),));
+                from_arms.push(quote!(#rt::Value::Variant(#k, ::core::option::Option::None) => ::core::result::Result::Ok(Self::#ident),));
+            }
+            Fields::Unnamed(u) => {
+                let tys: Vec<_> = u.unnamed.iter().map(|f| &f.ty).collect();
+                let xs: Vec<_> = (0..tys.len()).map(|i| format_ident!("__x{i}")).collect();
+                let lower: Vec<_> = tys.iter().map(|t| quote_spanned!(t.span()=> <#t as #rt::Lower>)).collect();
+                let lift: Vec<_> = tys.iter().map(|t| quote_spanned!(t.span()=> <#t as #rt::Lift>)).collect();
+                let (lower_ty, lift_ty, to_payload, from_payload) = if tys.len() == 1 {
+                    let (lo, li, x) = (&lower[0], &lift[0], &xs[0]);
+                    (
+                        quote!(#lo::ty()),
+                        quote!(#li::ty()),
+                        quote!(#lo::to_value(#x)),
+                        quote!(Self::#ident(#li::from_value(*__p)?)),
+                    )
+                } else {
+                    let n = tys.len();
+                    (
+                        quote!(#rt::Type::Tuple(::std::vec![#(#lower::ty()),*])),
+                        quote!(#rt::Type::Tuple(::std::vec![#(#lift::ty()),*])),
+                        quote!(#rt::Value::Tuple(::std::vec![#(#lower::to_value(#xs)),*])),
+                        quote! {
+                            match *__p {
+                                #rt::Value::Tuple(__vs) if __vs.len() == #n => {
+                                    let mut __it = __vs.into_iter();
+                                    Self::#ident(#(#lift::from_value(__it.next().unwrap_or_default())?),*)
+                                }
+                                __other => return ::core::result::Result::Err(__mismatch(&__other)),
+                            }
+                        },
+                    )
+                };
+                lower_cases.push(quote!(#rt::Case { name: ::std::string::String::from(#name), ty: ::core::option::Option::Some(#lower_ty) }));
+                lift_cases.push(quote!(#rt::Case { name: ::std::string::String::from(#name), ty: ::core::option::Option::Some(#lift_ty) }));
+                to_arms.push(quote!(Self::#ident(#(#xs),*) => #rt::Value::Variant(#k, ::core::option::Option::Some(::std::boxed::Box::new(#to_payload))),));
+                from_arms.push(quote!(#rt::Value::Variant(#k, ::core::option::Option::Some(__p)) => ::core::result::Result::Ok(#from_payload),));
+            }
+            Fields::Named(_) => {
+                return Err(Error::new_spanned(
+                    v,
+                    "variants with named fields are not supported: use a tuple variant holding a struct \
+                     that derives `Interface` (a record)",
+                ))
+            }
+        }
+    }
+    Ok(Parts {
+        lower_ty: quote!(#rt::Type::Variant(::std::vec![#(#lower_cases),*])),
+        lift_ty: quote!(#rt::Type::Variant(::std::vec![#(#lift_cases),*])),
+        to_value: quote!(match self { #(#to_arms)* }),
+        from_value: quote! {
+            match __v {
+                #(#from_arms)*
+                __other => ::core::result::Result::Err(__mismatch(&__other)),
+            }
+        },
+    })
+}
