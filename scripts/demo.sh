@@ -25,6 +25,27 @@ say "intertype run --json $out/greeting.wasm 'greeting(\"世界\")'"
 $it run --json "$out/greeting.wasm" 'greeting("世界")'
 say "intertype run tests/corpus/wasm-bindgen/markdown.wasm 'render(\"# Hello, *interface types*\")'   # what wasm-bindgen emitted in 2019"
 $it run tests/corpus/wasm-bindgen/markdown.wasm 'render("# Hello, *interface types*")'
+say "intertype bindgen js $out/greeting.wasm --out-dir $out/js   # the polyfill, for engines without interface types"
+$it bindgen js "$out/greeting.wasm" --out-dir "$out/js"
+say "node: (await instantiate()).greeting('Node.js')"
+node --input-type=module -e "
+  import { instantiate } from '$PWD/$out/js/greeting.js';
+  const m = await instantiate();
+  console.log(m.greeting('Node.js'));"
+
+# The same interface written by the compiler: a Rust guest with
+# #[intertype::export], built for wasm32 with no post-processing.
+say "cargo build --release --target wasm32-unknown-unknown --manifest-path examples/Cargo.toml -p markdown -p greeting"
+cargo build -q --release --locked --target wasm32-unknown-unknown \
+  --manifest-path examples/Cargo.toml -p markdown -p greeting --target-dir target/wasm-guests
+guests=target/wasm-guests/wasm32-unknown-unknown/release
+say "intertype run $guests/greeting.wasm 'greeting(\"Rust guest\")'"
+$it run "$guests/greeting.wasm" 'greeting("Rust guest")'
+say "intertype run $guests/markdown.wasm 'render(\"# Hello, *interface types*\")'"
+$it run "$guests/markdown.wasm" 'render("# Hello, *interface types*")'
+say "intertype inspect $guests/markdown.wasm"
+$it inspect "$guests/markdown.wasm"
+
 say "intertype print --interface-only $out/greeting.wasm"
 $it print --interface-only "$out/greeting.wasm"
 say "intertype strip $out/greeting.wasm -o $out/greeting.core.wasm"
