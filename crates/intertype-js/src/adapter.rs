@@ -398,8 +398,8 @@ impl<'a> Compiler<'a> {
             }
             S64ToI32X => {
                 need(Helper::ToS64);
-                need(Helper::InRangeBig);
-                format!("inRangeBig(toS64({x}), -2147483648n, 2147483647n, 'i32')")
+                need(Helper::LowerInRangeBig);
+                format!("lowerInRangeBig(toS64({x}), -2147483648n, 2147483647n, 'i32')")
             }
             U64ToI32 => {
                 need(Helper::ToU64);
@@ -407,8 +407,8 @@ impl<'a> Compiler<'a> {
             }
             U64ToI32X => {
                 need(Helper::ToU64);
-                need(Helper::InRangeBig);
-                format!("inRangeBig(toU64({x}), 0n, 4294967295n, 'u32') | 0")
+                need(Helper::LowerInRangeBig);
+                format!("lowerInRangeBig(toU64({x}), 0n, 4294967295n, 'u32') | 0")
             }
             S8ToI64 => {
                 need(Helper::ToS8);

@@ -30,6 +30,9 @@ pub(crate) enum Helper {
     ToStr,
     InRange,
     InRangeBig,
+    /// A lowering's checked conversion (`s64-to-i32x`, `u64-to-i32x`): an
+    /// out-of-range value is the host's (a `RangeError`), not a trap.
+    LowerInRangeBig,
     CodeToChar,
     CharToCode,
     Bits,
@@ -66,6 +69,7 @@ impl Helper {
                 vec![BadValue]
             }
             InRange | InRangeBig | CodeToChar => vec![Trap],
+            LowerInRangeBig => vec![],
             CharToCode => vec![BadValue],
             UnwrapResult => vec![ResultError],
             WrapResult => vec![ResultError],
@@ -103,6 +107,7 @@ impl Helper {
             ToF => "function toF(v) {\n  if (typeof v !== 'number') badValue(v, 'a number');\n  return v;\n}\n".into(),
             ToStr => "function toStr(v) {\n  if (typeof v !== 'string') badValue(v, 'a string');\n  return v;\n}\n".into(),
             InRange => "function inRange(v, lo, hi, type) {\n  if (v < lo || v > hi) trap(`${v} does not fit in ${type}`);\n  return v;\n}\n".into(),
+            LowerInRangeBig => "function lowerInRangeBig(v, lo, hi, type) {\n  if (v < lo || v > hi) throw new RangeError(`${v} does not fit in ${type}`);\n  return Number(v);\n}\n".into(),
             InRangeBig => "function inRangeBig(v, lo, hi, type) {\n  if (v < lo || v > hi) trap(`${v} does not fit in ${type}`);\n  return Number(v);\n}\n".into(),
             CodeToChar => "function codeToChar(c) {\n  c >>>= 0;\n  if (c > 0x10ffff || (c >= 0xd800 && c < 0xe000)) trap(`0x${c.toString(16)} is not a Unicode scalar value`);\n  return String.fromCodePoint(c);\n}\n".into(),
             CharToCode => "function charToCode(s) {\n  const c = typeof s === 'string' ? s.codePointAt(0) : undefined;\n  if (c === undefined || s.length !== (c > 0xffff ? 2 : 1) || (c >= 0xd800 && c < 0xe000)) badValue(s, 'a char (a string of one Unicode scalar value)');\n  return c;\n}\n".into(),

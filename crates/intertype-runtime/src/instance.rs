@@ -173,6 +173,16 @@ impl Instance {
         self.poisoned.is_some()
     }
 
+    /// Lets calls run again after a failure poisoned the instance, as core
+    /// wasm hosts do (a JS instance keeps working after a trap; the
+    /// conformance corpus relies on it). The engine's own state is
+    /// consistent after any failure — deferred calls have run, nothing is
+    /// held across calls — but the *guest's* may not be: the caller accepts
+    /// running code that was interrupted mid-update.
+    pub fn clear_poison(&mut self) {
+        self.poisoned = None;
+    }
+
     fn check_poison(&self) -> Result<(), Error> {
         match &self.poisoned {
             None => Ok(()),

@@ -15,7 +15,7 @@
 //!
 //! A module, not a bench target (a folder, so Cargo does not discover it as
 //! one): `mod peer_component;` from a bench file
-//! (`benches/component.rs` runs it alone).
+//! (`cargo bench --bench greet -- d_component` runs it alone).
 
 // Each bench that includes this module may use only part of it.
 #![allow(dead_code)]

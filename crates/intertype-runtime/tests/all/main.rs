@@ -1,5 +1,6 @@
 //! The runtime's integration tests (one binary; see STYLE.md).
 
+mod conformance;
 mod corpus;
 mod derive;
 mod extension;
