@@ -31,6 +31,11 @@ pub fn merge_fragments(payload: &[u8], offset: usize, core: &CoreModule) -> Resu
     if fragments.len() == 1 && fragments[0].core_names.is_none() {
         return Ok(fragments.remove(0).booklet);
     }
+    // The linker concatenates fragments in object order, which changes with
+    // incremental builds; ordering them by content makes the merged booklet
+    // (its import and function indices, its printed form) depend only on
+    // what the fragments say.
+    fragments.sort_by_cached_key(|f| format!("{:?}", (&f.booklet, &f.core_names)));
     merge(&fragments, core)
 }
 
@@ -551,20 +556,31 @@ mod tests {
         // imports first, shared
         assert_eq!(b.imports.len(), 1);
         assert_eq!(b.funcs.len(), 3);
-        // the export's adapter is the second func: index 1 + 1 import
+        // fragments are merged in content order, not link order: the export's
+        // adapter comes after the two import adapters here
+        let f = b.exports[0].func;
         assert_eq!(
             b.exports,
             vec![Export {
                 name: "f".into(),
-                func: 2
+                func: 3
             }]
         );
         // core names resolved: f_ is core func 2, malloc core func 1
-        assert_eq!(b.funcs[1].instrs[2], Instruction::CallCore(2));
+        let body = &b.funcs[(f - 1) as usize].instrs;
+        assert_eq!(body[2], Instruction::CallCore(2));
         assert!(matches!(
-            b.funcs[1].instrs[1],
+            body[1],
             Instruction::ValueStoreNew { malloc: 1, .. }
         ));
+        // the link order does not change the result
+        let reordered = [
+            export_fragment(),
+            import_fragment("log_"),
+            import_fragment("log_"),
+        ]
+        .concat();
+        assert_eq!(merge_fragments(&reordered, 100, &core).unwrap(), b);
         // one implement for the shared core import 0
         assert_eq!(
             b.implements,
@@ -576,7 +592,7 @@ mod tests {
         // identical function types are shared: (string) and (i32 i32) once
         assert_eq!(b.types.len(), 4);
         assert_eq!(b.type_names.values().collect::<Vec<_>>(), ["point"]);
-        assert_eq!(b.docs.get(&2).map(String::as_str), Some("Does f."));
+        assert_eq!(b.docs.get(&f).map(String::as_str), Some("Does f."));
         crate::validate::validate(&b, &core).unwrap();
         // the merged booklet encodes as one fragment and reads back equal
         let again = Booklet::decode(&b.encode(), 0).unwrap();
