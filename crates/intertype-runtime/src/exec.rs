@@ -58,6 +58,25 @@ impl std::fmt::Display for LimitHit {
 
 impl std::error::Error for LimitHit {}
 
+impl Limiter {
+    /// Lets a memory or table grow to `desired` unless that passes `max`; a
+    /// refusal is remembered so the error can name the limit.
+    fn allow(
+        &mut self,
+        limit: Limit,
+        max: Option<usize>,
+        desired: usize,
+    ) -> wasmtime::Result<bool> {
+        match max {
+            Some(max) if desired > max => {
+                self.hit = Some(limit);
+                Err(wasmtime::Error::new(LimitHit(limit)))
+            }
+            _ => Ok(true),
+        }
+    }
+}
+
 impl wasmtime::ResourceLimiter for Limiter {
     fn memory_growing(
         &mut self,
@@ -65,13 +84,7 @@ impl wasmtime::ResourceLimiter for Limiter {
         desired: usize,
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        match self.max_memory {
-            Some(max) if desired > max => {
-                self.hit = Some(Limit::Memory);
-                Err(wasmtime::Error::new(LimitHit(Limit::Memory)))
-            }
-            _ => Ok(true),
-        }
+        self.allow(Limit::Memory, self.max_memory, desired)
     }
 
     fn table_growing(
@@ -80,13 +93,7 @@ impl wasmtime::ResourceLimiter for Limiter {
         desired: usize,
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        match self.max_table {
-            Some(max) if desired > max => {
-                self.hit = Some(Limit::Table);
-                Err(wasmtime::Error::new(LimitHit(Limit::Table)))
-            }
-            _ => Ok(true),
-        }
+        self.allow(Limit::Table, self.max_table, desired)
     }
 
     fn instances(&self) -> usize {

@@ -158,13 +158,13 @@ impl Lower for str {
 
 impl Lower for String {
     fn ty() -> Type {
-        Type::String
+        str::ty()
     }
     fn to_value(&self) -> Value {
-        Value::String(self.clone())
+        self.as_str().to_value()
     }
     fn to_arg(&self) -> TypedArg<'_> {
-        TypedArg::Str(self)
+        self.as_str().to_arg()
     }
 }
 
