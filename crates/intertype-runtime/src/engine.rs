@@ -56,7 +56,18 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(config: &Config) -> Result<Engine, Error> {
-        let mut c = wasmtime::Config::new();
+        Engine::with_wasmtime_config(wasmtime::Config::new(), config)
+    }
+
+    /// An engine on a wasmtime configuration of the embedder's (compiler,
+    /// cache, pooling allocator, profiling, …; [`crate::wasmtime`] is the
+    /// version to use). What the engine relies on is set on top of it:
+    /// reference types, multi-value, and fuel and epoch interruption as
+    /// `config` asks.
+    pub fn with_wasmtime_config(
+        mut c: wasmtime::Config,
+        config: &Config,
+    ) -> Result<Engine, Error> {
         c.wasm_reference_types(true)
             .wasm_multi_value(true)
             .consume_fuel(config.consume_fuel || config.limits.fuel.is_some())

@@ -75,6 +75,10 @@ struct Inner {
     context: Vec<String>,
     trap: Option<wasmtime::Trap>,
     backtrace: Option<String>,
+    /// A host function's own error (any `std::error::Error`, or an
+    /// `anyhow::Error`), kept for [`std::error::Error::source`] and
+    /// [`Error::downcast_ref`].
+    source: Option<anyhow::Error>,
 }
 
 impl Error {
@@ -87,6 +91,7 @@ impl Error {
                 context: Vec::new(),
                 trap: None,
                 backtrace: None,
+                source: None,
             }),
         }
     }
@@ -122,6 +127,39 @@ impl Error {
         Error::new(ErrorKind::Host, message)
     }
 
+    /// A host function's failure caused by `source` (any
+    /// `std::error::Error + Send + Sync`, an `anyhow::Error`, a
+    /// `Box<dyn Error>`): [`ErrorKind::Host`] with `source`'s message, and
+    /// `source` itself kept as [`std::error::Error::source`] and reachable
+    /// with [`Error::downcast_ref`].
+    #[cold]
+    pub fn host_error(source: impl Into<anyhow::Error>) -> Error {
+        let source = source.into();
+        let mut e = Error::new(ErrorKind::Host, format!("{source:#}"));
+        e.inner.source = Some(source);
+        e
+    }
+
+    /// A host function panicked (the payload's message when it has one).
+    #[cold]
+    pub(crate) fn panicked(payload: &(dyn std::any::Any + Send)) -> Error {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a non-string payload".to_string());
+        Error::new(ErrorKind::Host, format!("the host function panicked: {msg}"))
+    }
+
+    /// The host function's own error, when it is an `E` (see
+    /// [`Error::host_error`]).
+    pub fn downcast_ref<E>(&self) -> Option<&E>
+    where
+        E: fmt::Display + fmt::Debug + Send + Sync + 'static,
+    {
+        self.inner.source.as_ref()?.downcast_ref::<E>()
+    }
+
     /// Adds an outer location ("in adapter `greet` …").
     #[cold]
     pub(crate) fn context(mut self, what: impl Into<String>) -> Error {
@@ -151,7 +189,10 @@ impl Error {
     /// Converts an error out of wasmtime (a trap, a limit, or one of ours that
     /// travelled through wasm frames from an `implement` adapter).
     #[cold]
-    pub(crate) fn from_wasmtime(err: wasmtime::Error, limit_hit: Option<Limit>) -> Error {
+    pub(crate) fn from_wasmtime(
+        err: wasmtime::Error,
+        limit_hit: Option<crate::exec::LimitHit>,
+    ) -> Error {
         let backtrace = err
             .downcast_ref::<wasmtime::WasmBacktrace>()
             .map(|bt| bt.to_string())
@@ -166,8 +207,11 @@ impl Error {
         let mut e = match err.downcast::<Error>() {
             Ok(ours) => ours,
             Err(err) => {
-                if let Some(limit) = limit_hit {
-                    Error::new(ErrorKind::Limit(limit), limit_message(limit))
+                if let Some(hit) = limit_hit {
+                    Error::new(
+                        ErrorKind::Limit(hit.limit),
+                        format!("{}: {}", limit_message(hit.limit), hit.detail),
+                    )
                 } else {
                     match trap {
                         Some(wasmtime::Trap::OutOfFuel) => {
@@ -244,7 +288,33 @@ impl fmt::Debug for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        let s: &(dyn std::error::Error + Send + Sync + 'static) = self.inner.source.as_ref()?.as_ref();
+        Some(s)
+    }
+}
+
+/// `?` on an `anyhow::Result` in a host function.
+impl From<anyhow::Error> for Error {
+    fn from(e: anyhow::Error) -> Self {
+        Error::host_error(e)
+    }
+}
+
+/// `?` on an I/O result in a host function.
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::host_error(e)
+    }
+}
+
+/// `?` on a `Result<_, Box<dyn Error + Send + Sync>>` in a host function.
+impl From<Box<dyn std::error::Error + Send + Sync>> for Error {
+    fn from(e: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        Error::host_error(anyhow::Error::from_boxed(e))
+    }
+}
 
 impl From<intertype::Error> for Error {
     fn from(e: intertype::Error) -> Self {

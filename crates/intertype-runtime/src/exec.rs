@@ -14,6 +14,7 @@ use crate::plan::{
 };
 use crate::value::{ExternRef, Value};
 use intertype::{Conversion, CoreType, StringEncoding};
+use std::any::Any;
 use std::sync::Arc;
 use wasmtime::{AsContextMut, Memory, StoreContextMut, TypedFunc, Val};
 
@@ -24,16 +25,37 @@ pub(crate) struct StoreData {
     regs_pool: Vec<Vec<Value>>,
     vals_pool: Vec<Vec<Val>>,
     pub wasi: Option<wasmtime_wasi::p1::WasiP1Ctx>,
+    /// The embedder's data (`T` of `Linker<T>`/`Instance<T>`), erased so the
+    /// executor is compiled once for every `T`; [`crate::Caller`] and
+    /// `Instance` downcast it back (the linker that made the store fixes `T`).
+    pub user: Box<dyn Any + Send + Sync>,
+    /// Why the instance is poisoned (a call failed after wasm ran). In the
+    /// store so that calls back into the guest from host functions see it.
+    pub poisoned: Option<String>,
+    /// Set when the current outermost call entered wasm (or a host function
+    /// panicked): from then on a failure may have left the guest mid-update,
+    /// so it poisons; failures before it do not.
+    pub entered: bool,
+    /// Results of typed calls, reused.
+    pub results_pool: Vec<Value>,
 }
 
 impl StoreData {
-    pub(crate) fn new(limiter: Limiter, wasi: Option<wasmtime_wasi::p1::WasiP1Ctx>) -> Self {
+    pub(crate) fn new(
+        limiter: Limiter,
+        wasi: Option<wasmtime_wasi::p1::WasiP1Ctx>,
+        user: Box<dyn Any + Send + Sync>,
+    ) -> Self {
         StoreData {
             limiter,
             runtime: None,
             regs_pool: Vec::new(),
             vals_pool: Vec::new(),
             wasi,
+            user,
+            poisoned: None,
+            entered: false,
+            results_pool: Vec::new(),
         }
     }
 }
@@ -44,33 +66,39 @@ pub(crate) struct Limiter {
     pub max_memory: Option<usize>,
     pub max_table: Option<usize>,
     pub max_instances: usize,
-    pub hit: Option<Limit>,
+    pub hit: Option<LimitHit>,
 }
 
-#[derive(Debug)]
-struct LimitHit(Limit);
-
-impl std::fmt::Display for LimitHit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?} limit exceeded", self.0)
-    }
+/// A refused growth: which limit, and the sizes involved.
+#[derive(Clone, Debug)]
+pub(crate) struct LimitHit {
+    pub limit: Limit,
+    pub detail: String,
 }
-
-impl std::error::Error for LimitHit {}
 
 impl Limiter {
-    /// Lets a memory or table grow to `desired` unless that passes `max`; a
-    /// refusal is remembered so the error can name the limit.
+    /// Lets a memory or table grow to `desired` unless that passes `max`. A
+    /// refusal makes `memory.grow`/`table.grow` return -1, as wasmtime's own
+    /// limits do (a guest may handle it); it is remembered with the sizes so
+    /// that a failure that follows (a Rust guest aborts on allocation
+    /// failure) is reported as the limit it was.
     fn allow(
         &mut self,
         limit: Limit,
+        unit: &str,
         max: Option<usize>,
+        current: usize,
         desired: usize,
     ) -> wasmtime::Result<bool> {
         match max {
             Some(max) if desired > max => {
-                self.hit = Some(limit);
-                Err(wasmtime::Error::new(LimitHit(limit)))
+                self.hit = Some(LimitHit {
+                    limit,
+                    detail: format!(
+                        "growing from {current} to {desired} {unit} was refused (the limit is {max} {unit})"
+                    ),
+                });
+                Ok(false)
             }
             _ => Ok(true),
         }
@@ -80,20 +108,20 @@ impl Limiter {
 impl wasmtime::ResourceLimiter for Limiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        self.allow(Limit::Memory, self.max_memory, desired)
+        self.allow(Limit::Memory, "bytes", self.max_memory, current, desired)
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        self.allow(Limit::Table, self.max_table, desired)
+        self.allow(Limit::Table, "elements", self.max_table, current, desired)
     }
 
     fn instances(&self) -> usize {
@@ -111,6 +139,10 @@ pub(crate) struct Runtime {
     /// By adapter index (`None` for non-imports, and for unknown imports
     /// when those trap).
     pub hosts: Vec<Option<HostFunc>>,
+    /// The module and core instance, for host functions that look at the
+    /// guest's memory or call back into it ([`crate::Caller`]).
+    pub module: crate::Module,
+    pub core: wasmtime::Instance,
 }
 
 /// A core function, with a typed fast path for the common all-`i32` shapes.
@@ -178,6 +210,7 @@ impl Callee {
         cx: &mut StoreContextMut<'_, StoreData>,
         a: [i32; 4],
     ) -> Option<wasmtime::Result<[i32; 2]>> {
+        cx.data_mut().entered = true;
         let r = match self {
             Callee::P0R0(f) => f.call(cx, ()).map(|()| [0, 0]),
             Callee::P0R1(f) => f.call(cx, ()).map(|x| [x, 0]),
@@ -199,12 +232,14 @@ impl Callee {
 
 /// Where an adapter's arguments come from: a slice of [`Value`]s (dynamic
 /// calls) or borrowed Rust values (typed calls).
-pub(crate) trait ArgSource {
+#[doc(hidden)]
+pub trait ArgSource {
     fn arg(&self, i: u32) -> Option<ArgRef<'_>>;
 }
 
+#[doc(hidden)]
 #[derive(Clone, Copy)]
-pub(crate) enum ArgRef<'a> {
+pub enum ArgRef<'a> {
     Value(&'a Value),
     Str(&'a str),
     Bytes(&'a [u8]),
@@ -232,6 +267,18 @@ impl ArgSource for [TypedArg<'_>] {
             TypedArg::Value(v) => ArgRef::Value(v),
         })
     }
+}
+
+/// The arguments of a core function (core values only).
+pub(crate) fn core_args<A: ArgSource + ?Sized>(args: &A, nargs: usize) -> Result<Vec<Value>, Error> {
+    let mut vals = Vec::with_capacity(nargs);
+    for i in 0..nargs as u32 {
+        match args.arg(i) {
+            Some(ArgRef::Value(v)) => vals.push(v.clone()),
+            _ => return Err(Error::host_type("core functions take core values")),
+        }
+    }
+    Ok(vals)
 }
 
 #[cold]
@@ -369,7 +416,7 @@ pub(crate) fn call_adapter<A: ArgSource + ?Sized>(
                     None => return Err(internal("argument")),
                 });
             }
-            call_host(rt, func, module, name, ty, &values, out)
+            call_host(cx, rt, func, module, name, ty, &values, out)
         }
         None => Err(Error::usage(format!(
             "adapter function {func} does not exist"
@@ -377,7 +424,9 @@ pub(crate) fn call_adapter<A: ArgSource + ?Sized>(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn call_host(
+    cx: &mut StoreContextMut<'_, StoreData>,
     rt: &Runtime,
     func: u32,
     module: &str,
@@ -393,8 +442,25 @@ fn call_host(
         ));
     };
     let start = out.len();
-    host.call(args, out)
-        .map_err(|e| e.context(format!("in host function `{module}` `{name}`")))?;
+    // A panicking host function must not unwind through wasm frames into the
+    // embedder's call (leaving the instance in an unknown state): it becomes
+    // a `Host` error that poisons the instance.
+    let caller = crate::caller::RawCaller {
+        cx: cx.as_context_mut(),
+        rt,
+    };
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        host.call(caller, args, out)
+    }));
+    let r = match r {
+        Ok(r) => r,
+        Err(payload) => {
+            cx.data_mut().entered = true;
+            out.truncate(start);
+            Err(Error::panicked(payload.as_ref()))
+        }
+    };
+    r.map_err(|e| e.context(format!("in host function `{module}` `{name}`")))?;
     let results = &out[start..];
     if results.len() != ty.results.len() {
         return Err(Error::host_type(format!(
@@ -862,7 +928,7 @@ fn exec_op<A: ArgSource + ?Sized>(
 
 /// A wasmtime error from a call, with the limit the limiter saw (if any).
 #[cold]
-fn wasm_error(cx: &mut StoreContextMut<'_, StoreData>, e: wasmtime::Error) -> Error {
+pub(crate) fn wasm_error(cx: &mut StoreContextMut<'_, StoreData>, e: wasmtime::Error) -> Error {
     let hit = cx.data_mut().limiter.hit.take();
     Error::from_wasmtime(e, hit)
 }
@@ -1007,6 +1073,7 @@ fn call_core<A: ArgSource + ?Sized>(
             CoreType::Externref => Val::ExternRef(None),
         }));
         let (params, outs) = vals.split_at_mut(n);
+        cx.data_mut().entered = true;
         func.call(&mut *cx, params, outs).map_err(|e| err(cx, e))?;
         for (dst, v) in results.iter().zip(outs.iter()) {
             let v = from_val(cx, v)?;

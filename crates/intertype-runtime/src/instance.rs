@@ -2,27 +2,32 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::exec::{self, ArgSource, Runtime, StoreData};
+use std::marker::PhantomData;
 use crate::module::{ExportKind, Module};
 use crate::types::FuncType;
 use crate::value::Value;
 use std::sync::Arc;
-use wasmtime::{AsContextMut, RootScope, Store};
+use wasmtime::{AsContextMut, RootScope, Store, StoreContextMut};
 
-/// A module instance with its own store (memory, globals, fuel).
+/// A module instance with its own store (memory, globals, fuel) and the
+/// embedder's data `T` (given to [`crate::Linker::instantiate_with`]; host
+/// functions reach it through [`crate::Caller`]).
 ///
 /// After a call fails once wasm has started running (a trap, a guest
-/// misbehaviour, a limit, a host function error), the instance is
+/// misbehaviour, a limit, a host function error or panic), the instance is
 /// *poisoned*: the guest may be in the middle of an update, so every later
 /// call returns [`ErrorKind::Poisoned`]. Instantiate the module again to
 /// continue. Errors found before entering wasm (wrong argument types, unknown
-/// function) leave the instance as it was.
-pub struct Instance {
+/// function, a string the guest's encoding cannot hold) leave the instance
+/// as it was.
+pub struct Instance<T = ()> {
     store: Store<StoreData>,
     module: Module,
     rt: Arc<Runtime>,
     core: wasmtime::Instance,
-    poisoned: Option<String>,
-    results_buf: Vec<Value>,
+    fuel_per_call: Option<u64>,
+    deadline_per_call: Option<u64>,
+    _data: PhantomData<fn() -> T>,
 }
 
 /// An interface function of an instance's module.
@@ -35,63 +40,136 @@ pub struct Func {
     module_id: usize,
 }
 
-impl Instance {
-    pub(crate) fn new(
-        store: Store<StoreData>,
-        module: Module,
-        rt: Arc<Runtime>,
-        core: wasmtime::Instance,
-    ) -> Instance {
-        Instance {
-            store,
-            module,
-            rt,
-            core,
-            poisoned: None,
-            results_buf: Vec::new(),
-        }
-    }
+/// Where a call runs: an [`Instance`], or a [`crate::Caller`] (a host
+/// function calling back into the guest). [`Func::call_in`] and
+/// [`crate::TypedFunc::call_in`] take either.
+pub trait CallContext {
+    #[doc(hidden)]
+    fn invoke<A: ArgSource + ?Sized>(
+        &mut self,
+        f: &Func,
+        args: &A,
+        nargs: usize,
+        out: &mut Vec<Value>,
+    ) -> Result<(), Error>;
+    #[doc(hidden)]
+    fn module_id(&self) -> usize;
+    #[doc(hidden)]
+    fn take_results(&mut self) -> Vec<Value>;
+    #[doc(hidden)]
+    fn put_results(&mut self, buf: Vec<Value>);
+}
 
-    pub(crate) fn take_results_buf(&mut self) -> Vec<Value> {
-        std::mem::take(&mut self.results_buf)
-    }
-
-    pub(crate) fn put_results_buf(&mut self, mut buf: Vec<Value>) {
-        buf.clear();
-        self.results_buf = buf;
-    }
-
-    pub fn module(&self) -> &Module {
-        &self.module
-    }
-
+impl Module {
     /// The interface function `name`, if the module offers it.
-    pub fn func(&self, name: &str) -> Option<Func> {
-        let e = self.module.exports().iter().find(|e| e.name == name)?;
+    pub(crate) fn func_named(&self, name: &str) -> Option<Func> {
+        let e = self.exports().iter().find(|e| e.name == name)?;
+        let any_externref = || {
+            e.ty.params
+                .iter()
+                .chain(&e.ty.results)
+                .any(|t| t.has_externref())
+        };
         let uses_externref = match e.kind {
-            ExportKind::Adapter(idx) => match self.rt.plans.func(idx) {
+            ExportKind::Adapter(idx) => match self.inner.plans.func(idx) {
                 Some(crate::plan::AdapterPlan::Func(p)) => p.uses_externref,
-                _ => {
-                    e.ty.params
-                        .iter()
-                        .chain(&e.ty.results)
-                        .any(|t| t.has_externref())
-                }
+                _ => any_externref(),
             },
-            ExportKind::Core(_) => {
-                e.ty.params
-                    .iter()
-                    .chain(&e.ty.results)
-                    .any(|t| t.has_externref())
-            }
+            ExportKind::Core(_) => any_externref(),
         };
         Some(Func {
             name: e.name.clone(),
             kind: e.kind,
             ty: e.ty.clone(),
             uses_externref,
-            module_id: Arc::as_ptr(&self.module.inner) as usize,
+            module_id: self.id(),
         })
+    }
+
+    pub(crate) fn id(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+}
+
+pub(crate) fn poisoned_error(why: &str) -> Error {
+    Error::new(
+        ErrorKind::Poisoned,
+        format!(
+            "an earlier call failed inside wasm ({}); instantiate the module again",
+            why.lines().next().unwrap_or("")
+        ),
+    )
+}
+
+/// Calls core function `func` with core values.
+pub(crate) fn call_core_func(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    func: wasmtime::Func,
+    name: &str,
+    args: &[Value],
+) -> Result<Vec<Value>, Error> {
+    let ty = func.ty(&*cx);
+    if ty.params().len() != args.len() {
+        return Err(Error::usage(format!(
+            "`{name}` takes {} arguments, got {}",
+            ty.params().len(),
+            args.len()
+        )));
+    }
+    let mut scope = RootScope::new(&mut *cx);
+    let mut cx = scope.as_context_mut();
+    let mut params = Vec::with_capacity(args.len());
+    for (a, t) in args.iter().zip(ty.params()) {
+        let v = exec::to_val(&mut cx, a).map_err(|_| {
+            Error::host_type(format!("expected a core {t}, found {}", a.describe()))
+        })?;
+        params.push(v);
+    }
+    let mut results: Vec<wasmtime::Val> = ty
+        .results()
+        .map(|t| wasmtime::Val::default_for_ty(&t).unwrap_or(wasmtime::Val::I32(0)))
+        .collect();
+    cx.data_mut().entered = true;
+    func.call(&mut cx, &params, &mut results)
+        .map_err(|e| exec::wasm_error(&mut cx, e))?;
+    results.iter().map(|v| exec::from_val(&mut cx, v)).collect()
+}
+
+impl<T: 'static> Instance<T> {
+    pub(crate) fn new(
+        store: Store<StoreData>,
+        module: Module,
+        rt: Arc<Runtime>,
+        core: wasmtime::Instance,
+    ) -> Instance<T> {
+        Instance {
+            store,
+            module,
+            rt,
+            core,
+            fuel_per_call: None,
+            deadline_per_call: None,
+            _data: PhantomData,
+        }
+    }
+
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+
+    /// The data given at instantiation.
+    pub fn data(&self) -> &T {
+        crate::caller::downcast(&*self.store.data().user)
+    }
+
+    /// The data given at instantiation, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        crate::caller::downcast_mut(&mut *self.store.data_mut().user)
+    }
+
+    /// The interface function `name`, if the module offers it.
+    pub fn func(&self, name: &str) -> Option<Func> {
+        self.module.func_named(name)
     }
 
     /// Calls interface function `name` with `args`.
@@ -109,38 +187,9 @@ impl Instance {
         let func = self.core.get_func(&mut self.store, name).ok_or_else(|| {
             Error::usage(format!("the core module has no function export `{name}`"))
         })?;
-        let ty = func.ty(&self.store);
-        if ty.params().len() != args.len() {
-            return Err(Error::usage(format!(
-                "`{name}` takes {} arguments, got {}",
-                ty.params().len(),
-                args.len()
-            )));
-        }
-        let mut scope = RootScope::new(&mut self.store);
-        let mut cx = scope.as_context_mut();
-        let mut params = Vec::with_capacity(args.len());
-        for (a, t) in args.iter().zip(ty.params()) {
-            let v = exec::to_val(&mut cx, a).map_err(|_| {
-                Error::host_type(format!("expected a core {t}, found {}", a.describe()))
-            })?;
-            params.push(v);
-        }
-        let mut results: Vec<wasmtime::Val> = ty
-            .results()
-            .map(|t| wasmtime::Val::default_for_ty(&t).unwrap_or(wasmtime::Val::I32(0)))
-            .collect();
-        let r = func.call(&mut cx, &params, &mut results).map_err(|e| {
-            let hit = cx.data_mut().limiter.hit.take();
-            Error::from_wasmtime(e, hit)
-        });
-        let r = r.and_then(|()| results.iter().map(|v| exec::from_val(&mut cx, v)).collect());
-        drop(scope);
-        if let Err(e) = &r {
-            if e.poisons() {
-                self.poisoned = Some(e.to_string());
-            }
-        }
+        self.begin_call()?;
+        let r = call_core_func(&mut self.store.as_context_mut(), func, name, args);
+        self.end_call(&r);
         r
     }
 
@@ -156,10 +205,36 @@ impl Instance {
             .map_err(|e| Error::usage(format!("{e:#}")))
     }
 
-    /// Wasm stops [`crate::Limit::Deadline`] `ticks` epochs from now.
+    /// Wasm stops [`crate::Limit::Deadline`] `ticks` epochs from now. The
+    /// deadline counts from this call (from instantiation for the
+    /// [`crate::Limits::epoch_deadline`] an instance starts with) across
+    /// every later call; for a budget per call, see
+    /// [`Instance::set_deadline_per_call`].
     pub fn set_epoch_deadline(&mut self, ticks: u64) {
         // wasmtime adds the delta to the current epoch without saturating.
         self.store.set_epoch_deadline(ticks.min(u64::MAX / 2));
+    }
+
+    /// Gives every call from now on `fuel` fuel of its own (refilled at the
+    /// start of each call, `None` to stop refilling). Fuel metering must be
+    /// on in the engine ([`crate::Config::consume_fuel`] or
+    /// [`crate::Limits::fuel`]).
+    pub fn set_fuel_per_call(&mut self, fuel: Option<u64>) -> Result<(), Error> {
+        if fuel.is_some() && self.store.get_fuel().is_err() {
+            return Err(Error::usage(
+                "fuel is not metered: enable it in the engine's Config (consume_fuel)",
+            ));
+        }
+        self.fuel_per_call = fuel;
+        Ok(())
+    }
+
+    /// Gives every call from now on a deadline `ticks` epochs after it
+    /// starts (`None` to stop). Epoch interruption must be on in the engine
+    /// ([`crate::Config::epoch_interruption`] or
+    /// [`crate::Limits::epoch_deadline`]).
+    pub fn set_deadline_per_call(&mut self, ticks: Option<u64>) {
+        self.deadline_per_call = ticks;
     }
 
     /// Size in bytes of the core memory exported as `name`.
@@ -168,9 +243,15 @@ impl Instance {
         Some(m.data_size(&self.store))
     }
 
+    /// The bytes of the core memory exported as `name`.
+    pub fn memory(&mut self, name: &str) -> Option<&mut [u8]> {
+        let m = self.core.get_memory(&mut self.store, name)?;
+        Some(m.data_mut(&mut self.store))
+    }
+
     /// Whether an earlier call failed inside wasm (see the type's docs).
     pub fn is_poisoned(&self) -> bool {
-        self.poisoned.is_some()
+        self.store.data().poisoned.is_some()
     }
 
     /// Lets calls run again after a failure poisoned the instance, as core
@@ -180,24 +261,44 @@ impl Instance {
     /// held across calls — but the *guest's* may not be: the caller accepts
     /// running code that was interrupted mid-update.
     pub fn clear_poison(&mut self) {
-        self.poisoned = None;
+        self.store.data_mut().poisoned = None;
     }
 
     fn check_poison(&self) -> Result<(), Error> {
-        match &self.poisoned {
+        match &self.store.data().poisoned {
             None => Ok(()),
-            Some(why) => Err(Error::new(
-                ErrorKind::Poisoned,
-                format!(
-                    "an earlier call failed inside wasm ({}); instantiate the module again",
-                    why.lines().next().unwrap_or("")
-                ),
-            )),
+            Some(why) => Err(poisoned_error(why)),
         }
     }
 
+    /// Starts an outermost call: per-call budgets, and nothing entered yet.
+    fn begin_call(&mut self) -> Result<(), Error> {
+        if let Some(fuel) = self.fuel_per_call {
+            self.set_fuel(fuel)?;
+        }
+        if let Some(ticks) = self.deadline_per_call {
+            self.set_epoch_deadline(ticks);
+        }
+        let d = self.store.data_mut();
+        d.entered = false;
+        d.limiter.hit = None;
+        Ok(())
+    }
+
+    /// Poisons the instance if `r` failed after wasm ran.
+    fn end_call<R>(&mut self, r: &Result<R, Error>) {
+        if let Err(e) = r {
+            let d = self.store.data_mut();
+            if e.poisons() && d.entered {
+                d.poisoned = Some(e.to_string());
+            }
+        }
+    }
+}
+
+impl<T: 'static> CallContext for Instance<T> {
     /// Runs adapter/core function `f` with pre-checked arguments.
-    pub(crate) fn invoke<A: ArgSource + ?Sized>(
+    fn invoke<A: ArgSource + ?Sized>(
         &mut self,
         f: &Func,
         args: &A,
@@ -207,6 +308,7 @@ impl Instance {
         self.check_poison()?;
         let r = match f.kind {
             ExportKind::Adapter(idx) => {
+                self.begin_call()?;
                 let rt = &*self.rt;
                 if f.uses_externref {
                     let mut scope = RootScope::new(&mut self.store);
@@ -216,27 +318,26 @@ impl Instance {
                 }
             }
             ExportKind::Core(_) => {
-                let mut vals = Vec::with_capacity(nargs);
-                for i in 0..nargs as u32 {
-                    match args.arg(i) {
-                        Some(exec::ArgRef::Value(v)) => vals.push(v.clone()),
-                        _ => return Err(Error::host_type("core functions take core values")),
-                    }
-                }
+                let vals = exec::core_args(args, nargs)?;
                 let name = f.name.clone();
                 return self.call_core(&name, &vals).map(|vs| out.extend(vs));
             }
         };
-        if let Err(e) = &r {
-            if e.poisons() {
-                self.poisoned = Some(e.to_string());
-            }
-        }
+        self.end_call(&r);
         r
     }
 
-    pub(crate) fn owns(&self, f: &Func) -> bool {
-        f.module_id == Arc::as_ptr(&self.module.inner) as usize
+    fn module_id(&self) -> usize {
+        self.module.id()
+    }
+
+    fn take_results(&mut self) -> Vec<Value> {
+        std::mem::take(&mut self.store.data_mut().results_pool)
+    }
+
+    fn put_results(&mut self, mut buf: Vec<Value>) {
+        buf.clear();
+        self.store.data_mut().results_pool = buf;
     }
 }
 
@@ -250,21 +351,40 @@ impl Func {
     }
 
     /// Calls the function; arguments are type-checked before wasm runs.
-    pub fn call(&self, instance: &mut Instance, args: &[Value]) -> Result<Vec<Value>, Error> {
-        let mut out = Vec::with_capacity(self.ty.results.len());
-        self.call_into(instance, args, &mut out)?;
-        Ok(out)
+    pub fn call<T: 'static>(
+        &self,
+        instance: &mut Instance<T>,
+        args: &[Value],
+    ) -> Result<Vec<Value>, Error> {
+        self.call_in(instance, args)
     }
 
     /// Like [`Func::call`], appending results to `out` (reuse it to avoid an
     /// allocation per call).
-    pub fn call_into(
+    pub fn call_into<T: 'static>(
         &self,
-        instance: &mut Instance,
+        instance: &mut Instance<T>,
         args: &[Value],
         out: &mut Vec<Value>,
     ) -> Result<(), Error> {
-        if !instance.owns(self) {
+        self.call_into_in(instance, args, out)
+    }
+
+    /// [`Func::call`] in any [`CallContext`]: an [`Instance`], or the
+    /// [`crate::Caller`] of a host function calling back into the guest.
+    pub fn call_in(&self, cx: &mut impl CallContext, args: &[Value]) -> Result<Vec<Value>, Error> {
+        let mut out = Vec::with_capacity(self.ty.results.len());
+        self.call_into_in(cx, args, &mut out)?;
+        Ok(out)
+    }
+
+    fn call_into_in(
+        &self,
+        instance: &mut impl CallContext,
+        args: &[Value],
+        out: &mut Vec<Value>,
+    ) -> Result<(), Error> {
+        if instance.module_id() != self.module_id {
             return Err(Error::usage(format!(
                 "function `{}` belongs to another module",
                 self.name
@@ -288,5 +408,13 @@ impl Func {
 
     pub(crate) fn kind(&self) -> ExportKind {
         self.kind
+    }
+
+    pub(crate) fn uses_externref(&self) -> bool {
+        self.uses_externref
+    }
+
+    pub(crate) fn module_id(&self) -> usize {
+        self.module_id
     }
 }

@@ -12,6 +12,7 @@
 //! `docs/runtime.md` for the architecture, the error model and the state of
 //! an instance after a trap.
 
+mod caller;
 mod canon;
 mod engine;
 mod error;
@@ -24,11 +25,16 @@ mod shape;
 mod typed;
 mod types;
 mod value;
+pub mod wave;
 
+pub use caller::Caller;
 pub use engine::{Config, Engine, Limits};
 pub use error::{Error, ErrorKind, Limit, Misbehavior};
 pub use exec::TypedArg;
-pub use instance::{Func, Instance};
+pub use instance::{CallContext, Func, Instance};
+/// The wasmtime this crate runs on (its version is the one to configure
+/// [`Engine::with_wasmtime_config`] with).
+pub use wasmtime;
 /// `#[derive(Interface)]`: records, flags, enums and variants as [`Lift`] +
 /// [`Lower`] (see `intertype-runtime-derive`).
 pub use intertype_runtime_derive::Interface;
@@ -39,6 +45,7 @@ pub use typed::{Lift, LiftList, Lower, LowerList, TypedFunc};
 #[doc(hidden)]
 pub mod __private {
     //! Support for code that `#[derive(Interface)]` generates.
+    pub use crate::exec::{ArgRef, ArgSource};
     pub use crate::typed::derive_mismatch as mismatch;
 }
 pub use types::{Case, Field, FuncType, Type};

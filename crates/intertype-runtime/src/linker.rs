@@ -1,7 +1,9 @@
 //! Host functions with interface signatures, WASI, and instantiation.
 
 use crate::error::{Error, ErrorKind};
+use crate::caller::{Caller, RawCaller};
 use crate::exec::{self, Callee, Limiter, Runtime, StoreData};
+use std::marker::PhantomData;
 use crate::instance::Instance;
 use crate::module::Module;
 use crate::plan::AdapterPlan;
@@ -12,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use wasmtime::{AsContextMut, Store};
 
-type HostFn = dyn Fn(&[Value], &mut Vec<Value>) -> Result<(), Error> + Send + Sync;
+type HostFn = dyn Fn(RawCaller<'_>, &[Value], &mut Vec<Value>) -> Result<(), Error> + Send + Sync;
 
 /// A host function with an interface signature.
 #[derive(Clone)]
@@ -22,8 +24,13 @@ pub(crate) struct HostFunc {
 }
 
 impl HostFunc {
-    pub(crate) fn call(&self, args: &[Value], out: &mut Vec<Value>) -> Result<(), Error> {
-        (self.f)(args, out)
+    pub(crate) fn call(
+        &self,
+        caller: RawCaller<'_>,
+        args: &[Value],
+        out: &mut Vec<Value>,
+    ) -> Result<(), Error> {
+        (self.f)(caller, args, out)
     }
 }
 
@@ -41,20 +48,52 @@ pub struct WasiOptions {
 /// Resolves a module's imports and instantiates it.
 ///
 /// Interface imports are satisfied by host functions given with
-/// [`Linker::func_new`] (dynamic) or [`Linker::func_wrap`] (typed); core
-/// imports that an `implement` adapter covers are satisfied by that adapter;
-/// the remaining core imports come from WASI when it is enabled.
-pub struct Linker {
+/// [`Linker::func_new`] (dynamic) or [`Linker::func_wrap`] (typed), or their
+/// `_with_caller` forms, which also get a [`Caller`] (the instance's data
+/// `T`, its memory, its functions); core imports that an `implement`
+/// adapter covers are satisfied by that adapter; the remaining core imports
+/// come from WASI when it is enabled.
+///
+/// A linker is a template: cheap to clone (host functions are shared), and
+/// each [`Linker::instantiate_with`] makes an independent instance with its
+/// own data `T`.
+pub struct Linker<T = ()> {
     engine: Engine,
     hosts: HashMap<(String, String), HostFunc>,
     core: wasmtime::Linker<StoreData>,
     wasi: Option<WasiOptions>,
     trap_unknown_imports: bool,
     limits: Limits,
+    _data: PhantomData<fn() -> T>,
 }
 
-impl Linker {
-    pub fn new(engine: &Engine) -> Linker {
+impl<T> Clone for Linker<T> {
+    fn clone(&self) -> Self {
+        Linker {
+            engine: self.engine.clone(),
+            hosts: self.hosts.clone(),
+            core: self.core.clone(),
+            wasi: self.wasi.clone(),
+            trap_unknown_imports: self.trap_unknown_imports,
+            limits: self.limits.clone(),
+            _data: PhantomData,
+        }
+    }
+}
+
+impl Linker<()> {
+    /// A linker whose instances carry no data (`T = ()`); see
+    /// [`Linker::with_data_type`] for instances with data.
+    pub fn new(engine: &Engine) -> Linker<()> {
+        Linker::with_data_type(engine)
+    }
+}
+
+impl<T: Send + Sync + 'static> Linker<T> {
+    /// A linker whose instances each carry a `T` (given to
+    /// [`Linker::instantiate_with`]), which host functions reach through
+    /// [`Caller::data`]: `Linker::<MyState>::with_data_type(&engine)`.
+    pub fn with_data_type(engine: &Engine) -> Linker<T> {
         Linker {
             engine: engine.clone(),
             hosts: HashMap::new(),
@@ -62,7 +101,12 @@ impl Linker {
             wasi: None,
             trap_unknown_imports: false,
             limits: engine.config().limits.clone(),
+            _data: PhantomData,
         }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     /// Defines interface function `module` `name` of type `ty`. The closure
@@ -76,10 +120,32 @@ impl Linker {
         ty: FuncType,
         f: impl Fn(&[Value], &mut Vec<Value>) -> Result<(), Error> + Send + Sync + 'static,
     ) -> &mut Self {
-        self.hosts.insert(
-            (module.to_string(), name.to_string()),
-            HostFunc { ty, f: Arc::new(f) },
-        );
+        self.define(module, name, ty, Arc::new(move |_, args, out| f(args, out)))
+    }
+
+    /// As [`Linker::func_new`], with a [`Caller`] first: the instance's
+    /// data, its memory, and its functions to call back.
+    pub fn func_new_with_caller(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Value], &mut Vec<Value>) -> Result<(), Error>
+            + Send
+            + Sync
+            + 'static,
+    ) -> &mut Self {
+        self.define(
+            module,
+            name,
+            ty,
+            Arc::new(move |raw, args, out| f(Caller::new(raw), args, out)),
+        )
+    }
+
+    fn define(&mut self, module: &str, name: &str, ty: FuncType, f: Arc<HostFn>) -> &mut Self {
+        self.hosts
+            .insert((module.to_string(), name.to_string()), HostFunc { ty, f });
         self
     }
 
@@ -109,8 +175,17 @@ impl Linker {
         self
     }
 
-    /// Instantiates `module` in a new store of its own.
-    pub fn instantiate(&self, module: &Module) -> Result<Instance, Error> {
+    /// Instantiates `module` in a new store of its own, with `T::default()`
+    /// as its data.
+    pub fn instantiate(&self, module: &Module) -> Result<Instance<T>, Error>
+    where
+        T: Default,
+    {
+        self.instantiate_with(module, T::default())
+    }
+
+    /// Instantiates `module` in a new store of its own, holding `data`.
+    pub fn instantiate_with(&self, module: &Module, data: T) -> Result<Instance<T>, Error> {
         let m = &module.inner;
         if !wasmtime::Engine::same(m.engine.wasmtime(), self.engine.wasmtime()) {
             return Err(Error::usage(
@@ -134,7 +209,7 @@ impl Linker {
             max_instances: self.limits.max_instances,
             hit: None,
         };
-        let mut store = Store::new(self.engine.wasmtime(), StoreData::new(limiter, wasi));
+        let mut store = Store::new(self.engine.wasmtime(), StoreData::new(limiter, wasi, Box::new(data)));
         store.limiter(|d| &mut d.limiter);
         if self.engine.fuel_enabled() {
             store
@@ -162,8 +237,8 @@ impl Linker {
                     Some(h) if h.ty == *ty => Some(h.clone()),
                     Some(h) => {
                         return Err(Error::link(format!(
-                            "host function `{mn}` `{name}` has type {} but the module imports it with type {ty}",
-                            h.ty
+                            "host function `{mn}` `{name}` does not have the type the module imports: {} (the module imports {ty})",
+                            crate::types::func_type_diff(ty, &h.ty)
                         )))
                     }
                     None if self.trap_unknown_imports => None,
@@ -270,6 +345,8 @@ impl Linker {
             funcs,
             memories,
             hosts,
+            module: module.clone(),
+            core: instance,
         });
         store.data_mut().runtime = Some(rt.clone());
         Ok(Instance::new(store, module.clone(), rt, instance))

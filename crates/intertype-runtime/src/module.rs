@@ -49,7 +49,15 @@ pub(crate) struct ModuleInner {
     pub func_exports: BTreeMap<u32, String>,
     pub memory_exports: BTreeMap<u32, String>,
     pub has_section: bool,
+    /// The core module as given and the booklet's bytes, for
+    /// [`Module::serialize`] (plans are rebuilt from them; only wasmtime's
+    /// compilation is worth caching).
+    pub source: Arc<[u8]>,
+    pub booklet_bytes: Vec<u8>,
 }
+
+/// The first bytes of [`Module::serialize`]'s output.
+const SERIALIZED_MAGIC: &[u8; 16] = b"intertype-mod\0\x00\x01";
 
 impl Module {
     /// Loads a binary module (or `.wat` text with `(@interface …)`
@@ -68,7 +76,7 @@ impl Module {
         if m.has_section {
             m.validate()?;
         }
-        Module::build(engine, bytes, m.core, &m.booklet, m.has_section)
+        Module::build(engine, bytes, m.core, &m.booklet, m.has_section, None)
     }
 
     /// Reads a module from a file (binary or text).
@@ -98,7 +106,68 @@ impl Module {
     ) -> Result<Module, Error> {
         let core = CoreModule::parse(core_wasm)?;
         intertype::validate::validate(booklet, &core)?;
-        Module::build(engine, core_wasm, core, booklet, true)
+        Module::build(engine, core_wasm, core, booklet, true, None)
+    }
+
+    /// The module in a form [`Module::deserialize`] loads without compiling
+    /// again: wasmtime's compiled code (`wasmtime::Module::serialize`) plus
+    /// the core module and booklet the plans are rebuilt from (rebuilding
+    /// them is quick; compiling is what takes time: about 150 ms for the
+    /// markdown module). Valid for the same intertype and wasmtime versions
+    /// and engine configuration only.
+    pub fn serialize(&self) -> Result<Vec<u8>, Error> {
+        let m = &self.inner;
+        let compiled = m
+            .core
+            .serialize()
+            .map_err(|e| Error::usage(format!("cannot serialize: {e:#}")))?;
+        let mut out = Vec::with_capacity(
+            SERIALIZED_MAGIC.len() + 17 + m.source.len() + m.booklet_bytes.len() + compiled.len(),
+        );
+        out.extend_from_slice(SERIALIZED_MAGIC);
+        out.push(m.has_section as u8);
+        for part in [&m.source[..], &m.booklet_bytes[..]] {
+            out.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            out.extend_from_slice(part);
+        }
+        out.extend_from_slice(&compiled);
+        Ok(out)
+    }
+
+    /// Loads what [`Module::serialize`] wrote.
+    ///
+    /// # Safety
+    ///
+    /// As `wasmtime::Module::deserialize`: the bytes must come from
+    /// [`Module::serialize`] of a trusted module (compiled code is loaded
+    /// and run as is). A version or configuration mismatch is detected and
+    /// reported as an error, but arbitrary bytes are not safe to load.
+    // The one unsafe operation of the crate: loading compiled code is
+    // unsafe in wasmtime, and the caller must vouch for the bytes.
+    #[allow(unsafe_code)]
+    pub unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+        let bad = || Error::load("not a serialized intertype module (or from another version)");
+        let rest = bytes.strip_prefix(&SERIALIZED_MAGIC[..]).ok_or_else(bad)?;
+        let (&has_section, mut rest) = rest.split_first().ok_or_else(bad)?;
+        let mut parts = [&[][..]; 2];
+        for part in &mut parts {
+            let (len, tail) = rest.split_first_chunk::<8>().ok_or_else(bad)?;
+            let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| bad())?;
+            if tail.len() < len {
+                return Err(bad());
+            }
+            (*part, rest) = tail.split_at(len);
+        }
+        let [core_wasm, booklet_bytes] = parts;
+        let core = CoreModule::parse(core_wasm)?;
+        let booklet = Booklet::decode(booklet_bytes, 0)?;
+        if has_section != 0 {
+            intertype::validate::validate(&booklet, &core)?;
+        }
+        // SAFETY: the caller vouches for the bytes (see above).
+        let compiled = unsafe { wasmtime::Module::deserialize(engine.wasmtime(), rest) }
+            .map_err(|e| Error::load(format!("cannot load the compiled code: {e:#}")))?;
+        Module::build(engine, core_wasm, core, &booklet, has_section != 0, Some(compiled))
     }
 
     fn build(
@@ -107,6 +176,7 @@ impl Module {
         core: CoreModule,
         booklet: &Booklet,
         has_section: bool,
+        compiled: Option<wasmtime::Module>,
     ) -> Result<Module, Error> {
         let label = |idx: u32| -> String {
             match booklet.export_names(idx).next() {
@@ -116,8 +186,11 @@ impl Module {
         };
         let plans = plan::compile(booklet, &core, &label)?;
         let (wasm, func_exports, memory_exports) = reach(bytes, &core, &plans)?;
-        let compiled = wasmtime::Module::new(engine.wasmtime(), &wasm)
-            .map_err(|e| Error::load(format!("invalid core module: {e:#}")))?;
+        let compiled = match compiled {
+            Some(c) => c,
+            None => wasmtime::Module::new(engine.wasmtime(), &wasm)
+                .map_err(|e| Error::load(format!("invalid core module: {e:#}")))?,
+        };
 
         let mut exports = Vec::new();
         for e in &booklet.exports {
@@ -165,6 +238,8 @@ impl Module {
                 func_exports,
                 memory_exports,
                 has_section,
+                source: bytes.into(),
+                booklet_bytes: booklet.encode(),
             }),
         })
     }

@@ -12,7 +12,8 @@
 
 use crate::error::Error;
 use crate::exec::TypedArg;
-use crate::instance::{Func, Instance};
+use crate::caller::Caller;
+use crate::instance::{CallContext, Func, Instance};
 use crate::linker::Linker;
 use crate::types::{FuncType, Type};
 use crate::value::{ExternRef, Value};
@@ -398,6 +399,11 @@ macro_rules! non_empty {
 
 non_empty! {
     (A); (A, B); (A, B, C); (A, B, C, D); (A, B, C, D, E); (A, B, C, D, E, F);
+    (A, B, C, D, E, F, G); (A, B, C, D, E, F, G, H); (A, B, C, D, E, F, G, H, I);
+    (A, B, C, D, E, F, G, H, I, J); (A, B, C, D, E, F, G, H, I, J, K);
+    (A, B, C, D, E, F, G, H, I, J, K, L); (A, B, C, D, E, F, G, H, I, J, K, L, M);
+    (A, B, C, D, E, F, G, H, I, J, K, L, M, N); (A, B, C, D, E, F, G, H, I, J, K, L, M, N, O);
+    (A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);
 }
 
 impl LowerList for () {
@@ -426,12 +432,26 @@ tuples! {
     (A 0, B 1, C 2, D 3);
     (A 0, B 1, C 2, D 3, E 4);
     (A 0, B 1, C 2, D 3, E 4, F 5);
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12);
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13);
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14);
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15);
 }
 
 /// An interface function with a Rust signature, checked once.
+///
+/// Covariant in `P` and `R`: a `TypedFunc<(&'static str,), R>` (stored in a
+/// struct, say) takes strings of any shorter lifetime, such as a `format!`
+/// result inside a loop.
 pub struct TypedFunc<P, R> {
     func: Func,
-    _marker: PhantomData<fn(P) -> R>,
+    _marker: PhantomData<fn() -> (P, R)>,
 }
 
 impl<P, R> Clone for TypedFunc<P, R> {
@@ -444,19 +464,25 @@ impl<P, R> Clone for TypedFunc<P, R> {
 }
 
 impl<P: LowerList, R: LiftList> TypedFunc<P, R> {
-    /// Calls the function. No per-call type check: the signature was checked
-    /// when the `TypedFunc` was made.
-    pub fn call(&self, instance: &mut Instance, params: P) -> Result<R, Error> {
-        if !instance.owns(&self.func) {
+    /// Calls the function. No per-call type check: the signature was
+    /// checked when the `TypedFunc` was made.
+    pub fn call<T: 'static>(&self, instance: &mut Instance<T>, params: P) -> Result<R, Error> {
+        self.call_in(instance, params)
+    }
+
+    /// [`TypedFunc::call`] in any [`CallContext`]: an [`Instance`], or the
+    /// [`Caller`] of a host function calling back into the guest.
+    pub fn call_in(&self, instance: &mut impl CallContext, params: P) -> Result<R, Error> {
+        if instance.module_id() != self.func.module_id() {
             return Err(Error::usage(format!(
                 "function `{}` belongs to another module",
                 self.func.name()
             )));
         }
-        let mut out = instance.take_results_buf();
+        let mut out = instance.take_results();
         let r = params.with_args(|args| instance.invoke(&self.func, args, args.len(), &mut out));
         let r = r.and_then(|()| R::from_values(&mut out.drain(..)));
-        instance.put_results_buf(out);
+        instance.put_results(out);
         r
     }
 
@@ -474,13 +500,14 @@ fn check_sig(
     let have = FuncType { params, results };
     if have != *want {
         return Err(Error::host_type(format!(
-            "{what} has type {want}, not {have}"
+            "{what} does not have the Rust signature's type: {} (its type is {want})",
+            crate::types::func_type_diff(want, &have)
         )));
     }
     Ok(())
 }
 
-impl Instance {
+impl<T: 'static> Instance<T> {
     /// The interface function `name` with Rust types `P` (a tuple of
     /// parameters) and `R` (a tuple of results), checked against its type.
     pub fn typed_func<P: LowerList, R: LiftList>(
@@ -511,7 +538,7 @@ impl Func {
     }
 }
 
-impl Linker {
+impl<T: Send + Sync + 'static> Linker<T> {
     /// Defines interface function `module` `name` from a typed closure: `P`
     /// and `R` are tuples whose types give the function's signature.
     pub fn func_wrap<P, R, F>(&mut self, module: &str, name: &str, f: F) -> &mut Self
@@ -527,6 +554,26 @@ impl Linker {
         self.func_new(module, name, ty, move |args, out| {
             let p = P::from_values(&mut args.iter().cloned())?;
             f(p)?.push_values(out);
+            Ok(())
+        })
+    }
+
+    /// As [`Linker::func_wrap`], with a [`Caller`] first: the instance's
+    /// data (`caller.data_mut()`), its memory (`caller.read(ptr, len)`), and
+    /// its functions to call back.
+    pub fn func_wrap_with_caller<P, R, F>(&mut self, module: &str, name: &str, f: F) -> &mut Self
+    where
+        P: LiftList + 'static,
+        R: LowerList + 'static,
+        F: Fn(Caller<'_, T>, P) -> Result<R, Error> + Send + Sync + 'static,
+    {
+        let ty = FuncType {
+            params: P::types(),
+            results: R::types(),
+        };
+        self.func_new_with_caller(module, name, ty, move |caller, args, out| {
+            let p = P::from_values(&mut args.iter().cloned())?;
+            f(caller, p)?.push_values(out);
             Ok(())
         })
     }

@@ -146,6 +146,96 @@ impl Type {
     }
 }
 
+/// Where two function types differ, as `param 0 .score: expected f64, found
+/// f32` (the first difference; the path walks fields, cases, elements).
+pub(crate) fn func_type_diff(want: &FuncType, have: &FuncType) -> String {
+    for (what, w, h) in [
+        ("param", &want.params, &have.params),
+        ("result", &want.results, &have.results),
+    ] {
+        if w.len() != h.len() {
+            return format!("expected {} {what}s, found {}", w.len(), h.len());
+        }
+        for (i, (w, h)) in w.iter().zip(h).enumerate() {
+            if let Some(d) = type_diff(w, h) {
+                return format!("{what} {i}{d}");
+            }
+        }
+    }
+    "the types are equal".to_string()
+}
+
+/// The first difference between two types: `` .score: expected `f64`, found
+/// `f32` `` (`None` when equal).
+pub(crate) fn type_diff(want: &Type, have: &Type) -> Option<String> {
+    if want == have {
+        return None;
+    }
+    let here = || Some(format!(": expected `{want}`, found `{have}`"));
+    match (want, have) {
+        (Type::List(w), Type::List(h)) | (Type::Option(w), Type::Option(h)) => {
+            type_diff(w, h).map(|d| format!("[]{d}"))
+        }
+        (Type::Record(w), Type::Record(h)) if w.len() == h.len() => {
+            for (w, h) in w.iter().zip(h) {
+                if w.name != h.name {
+                    return Some(format!(
+                        ": expected field `{}`, found field `{}`",
+                        w.name, h.name
+                    ));
+                }
+                if let Some(d) = type_diff(&w.ty, &h.ty) {
+                    return Some(format!(" .{}{d}", w.name));
+                }
+            }
+            here()
+        }
+        (Type::Tuple(w), Type::Tuple(h)) if w.len() == h.len() => {
+            for (i, (w, h)) in w.iter().zip(h).enumerate() {
+                if let Some(d) = type_diff(w, h) {
+                    return Some(format!(" .{i}{d}"));
+                }
+            }
+            here()
+        }
+        (Type::Variant(w), Type::Variant(h)) if w.len() == h.len() => {
+            for (w, h) in w.iter().zip(h) {
+                if w.name != h.name {
+                    return Some(format!(
+                        ": expected case `{}`, found case `{}`",
+                        w.name, h.name
+                    ));
+                }
+                match (&w.ty, &h.ty) {
+                    (Some(wt), Some(ht)) => {
+                        if let Some(d) = type_diff(wt, ht) {
+                            return Some(format!(" .{}{d}", w.name));
+                        }
+                    }
+                    (None, None) => {}
+                    _ => return Some(format!(" .{}: payloads differ", w.name)),
+                }
+            }
+            here()
+        }
+        (Type::Result { ok: wo, err: we }, Type::Result { ok: ho, err: he }) => {
+            for (case, w, h) in [("ok", wo, ho), ("error", we, he)] {
+                match (w, h) {
+                    (Some(w), Some(h)) => {
+                        if let Some(d) = type_diff(w, h) {
+                            return Some(format!(" .{case}{d}"));
+                        }
+                    }
+                    (None, None) => {}
+                    _ => return here(),
+                }
+            }
+            here()
+        }
+        _ => here(),
+    }
+}
+
 /// Upper bound on the nodes of one resolved type.
 const MAX_TYPE_NODES: usize = 10_000;
 

@@ -235,3 +235,61 @@ impl fmt::Debug for ExternRef {
         write!(f, "ExternRef({:p})", Arc::as_ptr(&self.0))
     }
 }
+
+macro_rules! value_from {
+    ($($rust:ty => $variant:ident;)*) => {$(
+        impl From<$rust> for Value {
+            fn from(x: $rust) -> Value {
+                Value::$variant(x)
+            }
+        }
+    )*};
+}
+
+value_from! {
+    bool => Bool;
+    i8 => S8;
+    u8 => U8;
+    i16 => S16;
+    u16 => U16;
+    i32 => S32;
+    u32 => U32;
+    i64 => S64;
+    u64 => U64;
+    f32 => F32;
+    f64 => F64;
+    char => Char;
+    String => String;
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(s.to_owned())
+    }
+}
+
+/// `list<u8>`.
+impl From<Vec<u8>> for Value {
+    fn from(b: Vec<u8>) -> Value {
+        Value::Bytes(b)
+    }
+}
+
+/// `list<u8>`.
+impl From<&[u8]> for Value {
+    fn from(b: &[u8]) -> Value {
+        Value::Bytes(b.to_vec())
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(o: Option<T>) -> Value {
+        Value::Option(o.map(|v| Box::new(v.into())))
+    }
+}
+
+impl From<ExternRef> for Value {
+    fn from(r: ExternRef) -> Value {
+        Value::Externref(Some(r))
+    }
+}

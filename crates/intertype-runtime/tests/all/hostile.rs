@@ -40,7 +40,7 @@ const GUEST: &str = r#"
   (func $ptr81_ (result i32) i32.const 81)
   (func $trap_ (result i32 i32) unreachable)
   (func $spin_ (result i32 i32) (loop $l (br $l)) unreachable)
-  (func $bomb_ (result i32 i32) (loop $l (drop (memory.grow (i32.const 16))) (br $l)) unreachable)
+  (func $bomb_ (result i32 i32) (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable)
   (func $take_ (param i32 i32))
   (func $recurse_ (result i32 i32) call $recurse_)
 

@@ -1,0 +1,176 @@
+//! What a host function sees of the instance that called it: the embedder's
+//! data `T`, the guest's memory, and the guest's functions (to call back).
+
+use crate::error::{Error, Misbehavior};
+use crate::exec::{self, Runtime, StoreData};
+use crate::instance::{CallContext, Func};
+use crate::module::ExportKind;
+use crate::value::Value;
+use std::marker::PhantomData;
+use wasmtime::{AsContextMut, StoreContextMut};
+
+/// The untyped caller the executor hands to a host function; the linker's
+/// wrapper turns it into a [`Caller<T>`].
+pub(crate) struct RawCaller<'a> {
+    pub cx: StoreContextMut<'a, StoreData>,
+    pub rt: &'a Runtime,
+}
+
+/// The context of a host function call, as wasmtime's `Caller`: the data
+/// `T` of the instance (`Linker<T>`, [`crate::Instance::data`]), the guest's
+/// memories, and its interface functions, which may be called back
+/// ([`Caller::call`], or a [`crate::TypedFunc`] with the caller as context).
+///
+/// Host functions that take a `Caller` are defined with
+/// [`crate::Linker::func_wrap_with_caller`] and
+/// [`crate::Linker::func_new_with_caller`].
+pub struct Caller<'a, T> {
+    raw: RawCaller<'a>,
+    _data: PhantomData<fn() -> T>,
+}
+
+impl<'a, T: 'static> Caller<'a, T> {
+    pub(crate) fn new(raw: RawCaller<'a>) -> Self {
+        Caller {
+            raw,
+            _data: PhantomData,
+        }
+    }
+
+    /// The instance's data.
+    pub fn data(&self) -> &T {
+        downcast(&*self.raw.cx.data().user)
+    }
+
+    /// The instance's data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        downcast_mut(&mut *self.raw.cx.data_mut().user)
+    }
+
+    /// The bytes of the core memory the module exports as `name`, if any.
+    /// The slice is valid until the guest runs again (it may grow memory).
+    pub fn memory(&mut self, name: &str) -> Option<&mut [u8]> {
+        let mem = self.raw.rt.core.get_memory(&mut self.raw.cx, name)?;
+        Some(mem.data_mut(&mut self.raw.cx))
+    }
+
+    /// The bytes of the module's default memory: the one its adapters use,
+    /// or else the first memory it exports.
+    pub fn default_memory(&mut self) -> Option<&mut [u8]> {
+        let mem = match self.raw.rt.memories.first() {
+            Some(m) => *m,
+            None => self
+                .raw
+                .rt
+                .core
+                .exports(&mut self.raw.cx)
+                .find_map(|e| e.into_memory())?,
+        };
+        Some(mem.data_mut(&mut self.raw.cx))
+    }
+
+    /// `len` bytes at `ptr` of the default memory, bounds-checked (an
+    /// out-of-range request is [`Misbehavior::OutOfBounds`], the guest's
+    /// fault: it handed out the pointer).
+    pub fn read(&mut self, ptr: u32, len: u32) -> Result<&[u8], Error> {
+        let data = self
+            .default_memory()
+            .ok_or_else(|| Error::usage("the module has no memory"))?;
+        let size = data.len();
+        data.get(ptr as usize..ptr as usize + len as usize)
+            .ok_or_else(|| {
+                Error::guest(
+                    Misbehavior::OutOfBounds,
+                    format!("{len} bytes at {ptr} are outside the guest's memory of {size} bytes"),
+                )
+            })
+    }
+
+    /// The guest's interface function `name`, to call back with
+    /// [`Func::call_in`] or, typed, [`Func::typed`] +
+    /// [`crate::TypedFunc::call_in`] (the caller is the context:
+    /// `f.call_in(&mut caller, args)`).
+    pub fn func(&self, name: &str) -> Option<Func> {
+        self.raw.rt.module.func_named(name)
+    }
+
+    /// Calls the guest's interface function `name` (re-entrantly: the guest
+    /// is in the middle of the call that reached this host function).
+    pub fn call(&mut self, name: &str, args: &[Value]) -> Result<Vec<Value>, Error> {
+        let f = self
+            .func(name)
+            .ok_or_else(|| Error::usage(format!("the module has no function `{name}`")))?;
+        f.call_in(self, args)
+    }
+}
+
+impl<T: 'static> CallContext for Caller<'_, T> {
+    fn invoke<A: exec::ArgSource + ?Sized>(
+        &mut self,
+        f: &Func,
+        args: &A,
+        nargs: usize,
+        out: &mut Vec<Value>,
+    ) -> Result<(), Error> {
+        let mut cx = self.raw.cx.as_context_mut();
+        if let Some(why) = &cx.data().poisoned {
+            return Err(crate::instance::poisoned_error(why));
+        }
+        let r = match f.kind() {
+            ExportKind::Adapter(idx) => {
+                if f.uses_externref() {
+                    let mut scope = wasmtime::RootScope::new(&mut cx);
+                    exec::call_adapter(&mut scope.as_context_mut(), self.raw.rt, idx, args, nargs, out)
+                } else {
+                    exec::call_adapter(&mut cx, self.raw.rt, idx, args, nargs, out)
+                }
+            }
+            ExportKind::Core(_) => {
+                let vals = exec::core_args(args, nargs)?;
+                let func = self
+                    .raw
+                    .rt
+                    .core
+                    .get_func(&mut cx, f.name())
+                    .ok_or_else(|| Error::usage(format!("no core function `{}`", f.name())))?;
+                crate::instance::call_core_func(&mut cx, func, f.name(), &vals).map(|vs| out.extend(vs))
+            }
+        };
+        if let Err(e) = &r {
+            let d = cx.data_mut();
+            if e.poisons() && d.entered {
+                d.poisoned = Some(e.to_string());
+            }
+        }
+        r
+    }
+
+    fn module_id(&self) -> usize {
+        self.raw.rt.module.id()
+    }
+
+    fn take_results(&mut self) -> Vec<Value> {
+        std::mem::take(&mut self.raw.cx.data_mut().results_pool)
+    }
+
+    fn put_results(&mut self, mut buf: Vec<Value>) {
+        buf.clear();
+        self.raw.cx.data_mut().results_pool = buf;
+    }
+}
+
+pub(crate) fn downcast<T: 'static>(user: &(dyn std::any::Any + Send + Sync)) -> &T {
+    match user.downcast_ref::<T>() {
+        Some(t) => t,
+        // The linker that creates a store fixes its data type, and only
+        // that linker's host functions and instance see the store.
+        None => unreachable!("store data of another type"),
+    }
+}
+
+pub(crate) fn downcast_mut<T: 'static>(user: &mut (dyn std::any::Any + Send + Sync)) -> &mut T {
+    match user.downcast_mut::<T>() {
+        Some(t) => t,
+        None => unreachable!("store data of another type"),
+    }
+}
