@@ -1,7 +1,7 @@
 //! Dynamic interface values.
 
 use crate::error::Error;
-use crate::types::Type;
+use crate::types::{Case, Type};
 use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
@@ -96,14 +96,59 @@ impl Default for Value {
 
 impl Value {
     /// Checks that the value has type `ty` (every nested value included).
+    ///
+    /// The error names the first part that differs and what was found
+    /// there: `.score: expected `f64`, found f32 1.5 (in a value of type …)`.
     pub fn check(&self, ty: &Type) -> Result<(), Error> {
         if self.has_type(ty) {
-            Ok(())
+            return Ok(());
+        }
+        let (path, v, t) = self.first_mismatch(ty, String::new());
+        Err(Error::host_type(if path.is_empty() {
+            format!("expected a value of type `{t}`, found {}", v.describe())
         } else {
-            Err(Error::host_type(format!(
-                "expected a value of type `{ty}`, found {}",
-                self.describe()
-            )))
+            format!(
+                "{path}: expected `{t}`, found {} (in a value of type `{ty}`)",
+                v.describe()
+            )
+        }))
+    }
+
+    /// Where `self` stops matching `ty`: a path (`.field`, `[index]`,
+    /// `.case`), the value and the type there.
+    fn first_mismatch<'a>(&'a self, ty: &'a Type, path: String) -> (String, &'a Value, &'a Type) {
+        let here = (path.clone(), self, ty);
+        match (self, ty) {
+            (Value::List(vs), Type::List(t)) => vs
+                .iter()
+                .enumerate()
+                .find(|(_, v)| !v.has_type(t))
+                .map_or(here, |(i, v)| v.first_mismatch(t, format!("{path}[{i}]"))),
+            (Value::Record(vs), Type::Record(fs)) if vs.len() == fs.len() => vs
+                .iter()
+                .zip(fs)
+                .find(|(v, f)| !v.has_type(&f.ty))
+                .map_or(here, |(v, f)| v.first_mismatch(&f.ty, format!("{path}.{}", f.name))),
+            (Value::Tuple(vs), Type::Tuple(ts)) if vs.len() == ts.len() => vs
+                .iter()
+                .zip(ts)
+                .enumerate()
+                .find(|(_, (v, t))| !v.has_type(t))
+                .map_or(here, |(i, (v, t))| v.first_mismatch(t, format!("{path}.{i}"))),
+            (Value::Variant(c, Some(p)), Type::Variant(cases)) => {
+                match cases.get(*c as usize) {
+                    Some(Case { name, ty: Some(t) }) => p.first_mismatch(t, format!("{path}.{name}")),
+                    _ => here,
+                }
+            }
+            (Value::Option(Some(p)), Type::Option(t)) => p.first_mismatch(t, format!("{path}.some")),
+            (Value::Result(Ok(Some(p))), Type::Result { ok: Some(t), .. }) => {
+                p.first_mismatch(t, format!("{path}.ok"))
+            }
+            (Value::Result(Err(Some(p))), Type::Result { err: Some(t), .. }) => {
+                p.first_mismatch(t, format!("{path}.error"))
+            }
+            _ => here,
         }
     }
 
@@ -162,13 +207,15 @@ impl Value {
             Value::String(s) => format!("string {s:?}"),
             Value::List(v) => format!("a list of {} values", v.len()),
             Value::Bytes(b) => format!("a list of {} bytes", b.len()),
-            Value::Record(_) => "a record".to_string(),
+            Value::Record(v) => format!("a record of {} fields", v.len()),
             Value::Tuple(v) => format!("a tuple of {}", v.len()),
             Value::Variant(c, _) => format!("variant case {c}"),
             Value::Enum(c) => format!("enum case {c}"),
-            Value::Option(_) => "an option".to_string(),
-            Value::Result(_) => "a result".to_string(),
-            Value::Flags(_) => "flags".to_string(),
+            Value::Option(None) => "option none".to_string(),
+            Value::Option(Some(_)) => "option some".to_string(),
+            Value::Result(Ok(_)) => "result ok".to_string(),
+            Value::Result(Err(_)) => "result error".to_string(),
+            Value::Flags(w) => format!("flags of {} words", w.len()),
             Value::Externref(_) => "an externref".to_string(),
             scalar => {
                 let s = format!("{scalar:?}");

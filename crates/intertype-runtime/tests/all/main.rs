@@ -5,6 +5,7 @@ mod corpus;
 mod derive;
 mod extension;
 mod host;
+mod host_data;
 mod hostile;
 mod leak;
 mod util;
