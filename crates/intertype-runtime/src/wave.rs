@@ -57,6 +57,11 @@ impl fmt::Display for Wave<'_> {
     }
 }
 
+/// Whether values of type `t` can be written in WAVE (`externref` cannot).
+pub fn check_type(t: &Type) -> Result<()> {
+    wave_type(t).map(drop)
+}
+
 /// Reads the arguments of a call, `(arg, …)` in WAVE (the parentheses
 /// included; empty text is no arguments), for a function of type `ty`.
 pub fn parse_args(args: &str, ty: &FuncType) -> Result<Vec<Value>> {
@@ -66,7 +71,7 @@ pub fn parse_args(args: &str, ty: &FuncType) -> Result<Vec<Value>> {
     let wtypes = ty.params.iter().map(wave_type).collect::<Result<Vec<_>>>()?;
     let wvals: Vec<WValue> = parsed
         .to_wasm_params(wtypes.iter())
-        .map_err(|e| err!("bad arguments for `{ty}`: {e}"))?;
+        .map_err(|e| err!("{e}"))?;
     wvals.iter().zip(&ty.params).map(|(w, t)| from_wave(w, t)).collect()
 }
 
@@ -90,7 +95,7 @@ fn wave_type(t: &Type) -> Result<WType> {
         Type::String => WType::STRING,
         Type::Externref => {
             return Err(err!(
-                "`externref` values have no WAVE form"
+                "`externref` values cannot be written on the command line"
             ))
         }
         Type::List(e) => WType::list(wave_type(e)?),
@@ -136,7 +141,7 @@ fn from_wave(w: &WValue, t: &Type) -> Result<Value> {
         Type::F64 => Value::F64(w.unwrap_f64()),
         Type::Char => Value::Char(w.unwrap_char()),
         Type::String => Value::String(w.unwrap_string().into_owned()),
-        Type::Externref => return Err(err!("`externref` values have no WAVE form")),
+        Type::Externref => return Err(err!("`externref` values cannot be written on the command line")),
         Type::List(e) => Value::List(
             w.unwrap_list()
                 .map(|x| from_wave(&x, e))
