@@ -22,6 +22,19 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Error, Fields};
 
+mod bindgen;
+
+/// `bindgen!("m.wasm")`: typed bindings for a module, read at compile time
+/// (the path is relative to the crate's `Cargo.toml`; binary or `.wat`). See
+/// `intertype_runtime::bindgen`.
+#[proc_macro]
+pub fn bindgen(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let input = syn::parse_macro_input!(input as bindgen::Input);
+    bindgen::expand(input)
+        .unwrap_or_else(Error::into_compile_error)
+        .into()
+}
+
 /// Implements `intertype_runtime::Lift` and `intertype_runtime::Lower`.
 /// See the crate documentation for the mapping.
 #[proc_macro_derive(Interface, attributes(interface))]

@@ -38,6 +38,22 @@ pub use wasmtime;
 /// `#[derive(Interface)]`: records, flags, enums and variants as [`Lift`] +
 /// [`Lower`] (see `intertype-runtime-derive`).
 pub use intertype_runtime_derive::Interface;
+/// `bindgen!("m.wasm")`: typed Rust bindings for a module, generated at
+/// compile time from its booklet (path relative to the crate's
+/// `Cargo.toml`; binary or `.wat` text).
+///
+/// For `contacts.wasm` it generates: a Rust type for each record, variant,
+/// enum and flags type (`contact-info` → `ContactInfo`, implementing
+/// [`Lift`] + [`Lower`] with the interface names); `Contacts<T>`, owning an
+/// [`Instance<T>`], with `Contacts::new(instance)` (checks every export's
+/// signature once), `Contacts::instantiate(&linker, &module, data)`, and one
+/// typed method per export with the booklet's docs (`&str`, `&[u8]`, `&Rec`
+/// parameters; owned results); and, when the module imports interface
+/// functions, a trait `ContactsImports` (one associated function per import,
+/// given the [`Caller`]) with `Contacts::add_to_linker(&mut linker)`.
+/// Functions whose types have no Rust form (core `i32`/`i64`) get methods
+/// over [`Value`]s. See `docs/runtime.md` and `examples/host-rust`.
+pub use intertype_runtime_derive::bindgen;
 pub use linker::{Linker, WasiOptions};
 pub use module::{ExportInfo, ExportKind, Module};
 pub use typed::{Lift, LiftList, Lower, LowerList, TypedFunc};

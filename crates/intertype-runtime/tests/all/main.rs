@@ -1,6 +1,7 @@
 //! The runtime's integration tests (one binary; see STYLE.md).
 
 mod conformance;
+mod bindgen;
 mod corpus;
 mod derive;
 mod extension;
