@@ -26,3 +26,10 @@ cargo bench --workspace --locked --no-run
 step "JS tests (node --test)"
 cargo build -p intertype-cli --locked
 (cd tests/js && node --test)
+
+# Rust hosts (issue 14): the README's host example as written (its text is
+# checked against the README by `cargo test`), and examples/host-rust
+# (bindgen!, state in T, a host import reading guest memory).
+step "Rust host examples"
+cargo run -p intertype-runtime --locked --example readme-host
+cargo run -p intertype-runtime --locked --example host-rust

@@ -47,8 +47,8 @@ pub fn expand(input: Input) -> syn::Result<TokenStream> {
     let rel = input.path.value();
     let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
     let path = std::path::Path::new(&dir).join(&rel);
-    let bytes = std::fs::read(&path)
-        .map_err(|e| err(format!("cannot read `{}`: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| err(format!("cannot read `{}`: {e}", path.display())))?;
     let binary = if bytes.starts_with(b"\0asm") {
         bytes
     } else {
@@ -127,10 +127,19 @@ impl<'a> Gen<'a> {
         }
 
         // Exports.
-        let mut used: HashSet<String> = ["new", "instantiate", "instance", "instance_mut", "into_instance", "data", "data_mut", "add_to_linker"]
-            .into_iter()
-            .map(String::from)
-            .collect();
+        let mut used: HashSet<String> = [
+            "new",
+            "instantiate",
+            "instance",
+            "instance_mut",
+            "into_instance",
+            "data",
+            "data_mut",
+            "add_to_linker",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
         let mut fields = Vec::new();
         let mut inits = Vec::new();
         let mut methods = Vec::new();
@@ -178,9 +187,7 @@ impl<'a> Gen<'a> {
                 .iter()
                 .map(|t| self.rust(*t, Mode::Owned, true))
                 .collect();
-            let args: Vec<Ident> = (0..params.len())
-                .map(|i| format_ident!("p{i}"))
-                .collect();
+            let args: Vec<Ident> = (0..params.len()).map(|i| format_ident!("p{i}")).collect();
             let ret = match results.len() {
                 0 => quote!(()),
                 1 => results[0].clone(),
@@ -239,9 +246,7 @@ impl<'a> Gen<'a> {
                 .iter()
                 .map(|t| self.rust(*t, Mode::Owned, true))
                 .collect();
-            let args: Vec<Ident> = (0..params.len())
-                .map(|i| format_ident!("p{i}"))
-                .collect();
+            let args: Vec<Ident> = (0..params.len()).map(|i| format_ident!("p{i}")).collect();
             let (ret, wrap) = match results.len() {
                 0 => (quote!(()), quote!(r)),
                 1 => (results[0].clone(), quote!((r,))),
@@ -373,17 +378,23 @@ impl<'a> Gen<'a> {
             ValType::I32 | ValType::I64 => false,
             ValType::Externref => top,
             ValType::Type(i) => match self.booklet.types.get(i as usize) {
-                Some(TypeDef::Record(fs)) => fs.iter().all(|f| self.repr_inner(f.ty, depth + 1, false)),
+                Some(TypeDef::Record(fs)) => {
+                    fs.iter().all(|f| self.repr_inner(f.ty, depth + 1, false))
+                }
                 Some(TypeDef::Variant(cs)) => cs
                     .iter()
                     .all(|c| c.ty.is_none_or(|t| self.repr_inner(t, depth + 1, false))),
                 Some(TypeDef::Enum(_) | TypeDef::Flags(_)) => true,
-                Some(TypeDef::List(t) | TypeDef::Option(t)) => self.repr_inner(*t, depth + 1, false),
+                Some(TypeDef::List(t) | TypeDef::Option(t)) => {
+                    self.repr_inner(*t, depth + 1, false)
+                }
                 Some(TypeDef::Result { ok, err }) => [ok, err]
                     .into_iter()
                     .all(|t| t.is_none_or(|t| self.repr_inner(t, depth + 1, false))),
                 Some(TypeDef::Tuple(ts)) => {
-                    !ts.is_empty() && ts.len() <= 16 && ts.iter().all(|t| self.repr_inner(*t, depth + 1, false))
+                    !ts.is_empty()
+                        && ts.len() <= 16
+                        && ts.iter().all(|t| self.repr_inner(*t, depth + 1, false))
                 }
                 Some(TypeDef::Func(_)) | None => false,
             },
@@ -490,7 +501,10 @@ impl<'a> Gen<'a> {
                     .map(|f| Ident::new(&unique(&mut used, snake(&f.name)), self.span))
                     .collect();
                 let names: Vec<&str> = fs.iter().map(|f| f.name.as_str()).collect();
-                let tys: Vec<TokenStream> = fs.iter().map(|f| self.rust(f.ty, Mode::Owned, true)).collect();
+                let tys: Vec<TokenStream> = fs
+                    .iter()
+                    .map(|f| self.rust(f.ty, Mode::Owned, true))
+                    .collect();
                 let ty_exprs: Vec<TokenStream> = fs.iter().map(|f| self.ty_expr(f.ty)).collect();
                 let n = fs.len();
                 quote! {
@@ -758,13 +772,59 @@ fn unique(used: &mut HashSet<String>, base: String) -> String {
 fn is_keyword(s: &str) -> bool {
     matches!(
         s,
-        "as" | "break" | "const" | "continue" | "crate" | "else" | "enum" | "extern" | "false"
-            | "fn" | "for" | "if" | "impl" | "in" | "let" | "loop" | "match" | "mod" | "move"
-            | "mut" | "pub" | "ref" | "return" | "self" | "Self" | "static" | "struct" | "super"
-            | "trait" | "true" | "type" | "unsafe" | "use" | "where" | "while" | "async"
-            | "await" | "dyn" | "abstract" | "become" | "box" | "do" | "final" | "macro"
-            | "override" | "priv" | "typeof" | "unsized" | "virtual" | "yield" | "try" | "gen"
-            | "union" | "_"
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "async"
+            | "await"
+            | "dyn"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
+            | "gen"
+            | "union"
+            | "_"
     )
 }
 

@@ -120,7 +120,14 @@ impl<T: 'static> CallContext for Caller<'_, T> {
             ExportKind::Adapter(idx) => {
                 if f.uses_externref() {
                     let mut scope = wasmtime::RootScope::new(&mut cx);
-                    exec::call_adapter(&mut scope.as_context_mut(), self.raw.rt, idx, args, nargs, out)
+                    exec::call_adapter(
+                        &mut scope.as_context_mut(),
+                        self.raw.rt,
+                        idx,
+                        args,
+                        nargs,
+                        out,
+                    )
                 } else {
                     exec::call_adapter(&mut cx, self.raw.rt, idx, args, nargs, out)
                 }
@@ -133,7 +140,8 @@ impl<T: 'static> CallContext for Caller<'_, T> {
                     .core
                     .get_func(&mut cx, f.name())
                     .ok_or_else(|| Error::usage(format!("no core function `{}`", f.name())))?;
-                crate::instance::call_core_func(&mut cx, func, f.name(), &vals).map(|vs| out.extend(vs))
+                crate::instance::call_core_func(&mut cx, func, f.name(), &vals)
+                    .map(|vs| out.extend(vs))
             }
         };
         if let Err(e) = &r {

@@ -64,10 +64,7 @@ impl Engine {
     /// version to use). What the engine relies on is set on top of it:
     /// reference types, multi-value, and fuel and epoch interruption as
     /// `config` asks.
-    pub fn with_wasmtime_config(
-        mut c: wasmtime::Config,
-        config: &Config,
-    ) -> Result<Engine, Error> {
+    pub fn with_wasmtime_config(mut c: wasmtime::Config, config: &Config) -> Result<Engine, Error> {
         c.wasm_reference_types(true)
             .wasm_multi_value(true)
             .consume_fuel(config.consume_fuel || config.limits.fuel.is_some())

@@ -148,7 +148,10 @@ impl Error {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a non-string payload".to_string());
-        Error::new(ErrorKind::Host, format!("the host function panicked: {msg}"))
+        Error::new(
+            ErrorKind::Host,
+            format!("the host function panicked: {msg}"),
+        )
     }
 
     /// The host function's own error, when it is an `E` (see
@@ -290,7 +293,8 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        let s: &(dyn std::error::Error + Send + Sync + 'static) = self.inner.source.as_ref()?.as_ref();
+        let s: &(dyn std::error::Error + Send + Sync + 'static) =
+            self.inner.source.as_ref()?.as_ref();
         Some(s)
     }
 }

@@ -270,7 +270,10 @@ impl ArgSource for [TypedArg<'_>] {
 }
 
 /// The arguments of a core function (core values only).
-pub(crate) fn core_args<A: ArgSource + ?Sized>(args: &A, nargs: usize) -> Result<Vec<Value>, Error> {
+pub(crate) fn core_args<A: ArgSource + ?Sized>(
+    args: &A,
+    nargs: usize,
+) -> Result<Vec<Value>, Error> {
     let mut vals = Vec::with_capacity(nargs);
     for i in 0..nargs as u32 {
         match args.arg(i) {

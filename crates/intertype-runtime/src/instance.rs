@@ -2,10 +2,10 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::exec::{self, ArgSource, Runtime, StoreData};
-use std::marker::PhantomData;
 use crate::module::{ExportKind, Module};
 use crate::types::FuncType;
 use crate::value::Value;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use wasmtime::{AsContextMut, RootScope, Store, StoreContextMut};
 

@@ -32,12 +32,6 @@ pub use engine::{Config, Engine, Limits};
 pub use error::{Error, ErrorKind, Limit, Misbehavior};
 pub use exec::TypedArg;
 pub use instance::{CallContext, Func, Instance};
-/// The wasmtime this crate runs on (its version is the one to configure
-/// [`Engine::with_wasmtime_config`] with).
-pub use wasmtime;
-/// `#[derive(Interface)]`: records, flags, enums and variants as [`Lift`] +
-/// [`Lower`] (see `intertype-runtime-derive`).
-pub use intertype_runtime_derive::Interface;
 /// `bindgen!("m.wasm")`: typed Rust bindings for a module, generated at
 /// compile time from its booklet (path relative to the crate's
 /// `Cargo.toml`; binary or `.wat` text).
@@ -54,9 +48,15 @@ pub use intertype_runtime_derive::Interface;
 /// Functions whose types have no Rust form (core `i32`/`i64`) get methods
 /// over [`Value`]s. See `docs/runtime.md` and `examples/host-rust`.
 pub use intertype_runtime_derive::bindgen;
+/// `#[derive(Interface)]`: records, flags, enums and variants as [`Lift`] +
+/// [`Lower`] (see `intertype-runtime-derive`).
+pub use intertype_runtime_derive::Interface;
 pub use linker::{Linker, WasiOptions};
 pub use module::{ExportInfo, ExportKind, Module};
 pub use typed::{Lift, LiftList, Lower, LowerList, TypedFunc};
+/// The wasmtime this crate runs on (its version is the one to configure
+/// [`Engine::with_wasmtime_config`] with).
+pub use wasmtime;
 
 #[doc(hidden)]
 pub mod __private {

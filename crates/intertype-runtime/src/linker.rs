@@ -1,9 +1,8 @@
 //! Host functions with interface signatures, WASI, and instantiation.
 
-use crate::error::{Error, ErrorKind};
 use crate::caller::{Caller, RawCaller};
+use crate::error::{Error, ErrorKind};
 use crate::exec::{self, Callee, Limiter, Runtime, StoreData};
-use std::marker::PhantomData;
 use crate::instance::Instance;
 use crate::module::Module;
 use crate::plan::AdapterPlan;
@@ -11,6 +10,7 @@ use crate::types::FuncType;
 use crate::value::Value;
 use crate::{Engine, Limits};
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use wasmtime::{AsContextMut, Store};
 
@@ -209,7 +209,10 @@ impl<T: Send + Sync + 'static> Linker<T> {
             max_instances: self.limits.max_instances,
             hit: None,
         };
-        let mut store = Store::new(self.engine.wasmtime(), StoreData::new(limiter, wasi, Box::new(data)));
+        let mut store = Store::new(
+            self.engine.wasmtime(),
+            StoreData::new(limiter, wasi, Box::new(data)),
+        );
         store.limiter(|d| &mut d.limiter);
         if self.engine.fuel_enabled() {
             store

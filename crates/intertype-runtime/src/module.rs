@@ -167,7 +167,14 @@ impl Module {
         // SAFETY: the caller vouches for the bytes (see above).
         let compiled = unsafe { wasmtime::Module::deserialize(engine.wasmtime(), rest) }
             .map_err(|e| Error::load(format!("cannot load the compiled code: {e:#}")))?;
-        Module::build(engine, core_wasm, core, &booklet, has_section != 0, Some(compiled))
+        Module::build(
+            engine,
+            core_wasm,
+            core,
+            &booklet,
+            has_section != 0,
+            Some(compiled),
+        )
     }
 
     fn build(

@@ -128,20 +128,24 @@ impl Value {
                 .iter()
                 .zip(fs)
                 .find(|(v, f)| !v.has_type(&f.ty))
-                .map_or(here, |(v, f)| v.first_mismatch(&f.ty, format!("{path}.{}", f.name))),
+                .map_or(here, |(v, f)| {
+                    v.first_mismatch(&f.ty, format!("{path}.{}", f.name))
+                }),
             (Value::Tuple(vs), Type::Tuple(ts)) if vs.len() == ts.len() => vs
                 .iter()
                 .zip(ts)
                 .enumerate()
                 .find(|(_, (v, t))| !v.has_type(t))
-                .map_or(here, |(i, (v, t))| v.first_mismatch(t, format!("{path}.{i}"))),
-            (Value::Variant(c, Some(p)), Type::Variant(cases)) => {
-                match cases.get(*c as usize) {
-                    Some(Case { name, ty: Some(t) }) => p.first_mismatch(t, format!("{path}.{name}")),
-                    _ => here,
-                }
+                .map_or(here, |(i, (v, t))| {
+                    v.first_mismatch(t, format!("{path}.{i}"))
+                }),
+            (Value::Variant(c, Some(p)), Type::Variant(cases)) => match cases.get(*c as usize) {
+                Some(Case { name, ty: Some(t) }) => p.first_mismatch(t, format!("{path}.{name}")),
+                _ => here,
+            },
+            (Value::Option(Some(p)), Type::Option(t)) => {
+                p.first_mismatch(t, format!("{path}.some"))
             }
-            (Value::Option(Some(p)), Type::Option(t)) => p.first_mismatch(t, format!("{path}.some")),
             (Value::Result(Ok(Some(p))), Type::Result { ok: Some(t), .. }) => {
                 p.first_mismatch(t, format!("{path}.ok"))
             }

@@ -24,8 +24,8 @@ impl Value {
     /// `some(circle(2.0))`, `{read, write}`.
     pub fn from_wave(ty: &Type, text: &str) -> Result<Value> {
         let wt = wave_type(ty)?;
-        let w: WValue = wasm_wave::from_str(&wt, text)
-            .map_err(|e| err!("invalid WAVE for `{ty}`: {e}"))?;
+        let w: WValue =
+            wasm_wave::from_str(&wt, text).map_err(|e| err!("invalid WAVE for `{ty}`: {e}"))?;
         from_wave(&w, ty)
     }
 
@@ -68,11 +68,19 @@ pub fn parse_args(args: &str, ty: &FuncType) -> Result<Vec<Value>> {
     let source = format!("f{}", args.trim());
     let parsed = wasm_wave::untyped::UntypedFuncCall::parse(&source)
         .map_err(|e| err!("invalid arguments `{args}`: {e}"))?;
-    let wtypes = ty.params.iter().map(wave_type).collect::<Result<Vec<_>>>()?;
+    let wtypes = ty
+        .params
+        .iter()
+        .map(wave_type)
+        .collect::<Result<Vec<_>>>()?;
     let wvals: Vec<WValue> = parsed
         .to_wasm_params(wtypes.iter())
         .map_err(|e| err!("{e}"))?;
-    wvals.iter().zip(&ty.params).map(|(w, t)| from_wave(w, t)).collect()
+    wvals
+        .iter()
+        .zip(&ty.params)
+        .map(|(w, t)| from_wave(w, t))
+        .collect()
 }
 
 /// The WAVE type of an interface type (core `i32`/`i64` read and print as
@@ -141,7 +149,11 @@ fn from_wave(w: &WValue, t: &Type) -> Result<Value> {
         Type::F64 => Value::F64(w.unwrap_f64()),
         Type::Char => Value::Char(w.unwrap_char()),
         Type::String => Value::String(w.unwrap_string().into_owned()),
-        Type::Externref => return Err(err!("`externref` values cannot be written on the command line")),
+        Type::Externref => {
+            return Err(err!(
+                "`externref` values cannot be written on the command line"
+            ))
+        }
         Type::List(e) => Value::List(
             w.unwrap_list()
                 .map(|x| from_wave(&x, e))
@@ -301,4 +313,3 @@ fn to_wave(v: &Value, t: &Type) -> Result<WValue> {
         _ => return Err(err!("cannot show {} as a `{t}`", v.describe())),
     })
 }
-

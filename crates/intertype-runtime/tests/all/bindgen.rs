@@ -33,10 +33,7 @@ fn shapes() -> Shapes<Seen> {
 #[test]
 fn generated_methods_and_types() {
     let mut s = shapes();
-    assert_eq!(
-        s.flip(&Point { x: 1, y: 2 }).unwrap(),
-        Point { x: 2, y: 1 }
-    );
+    assert_eq!(s.flip(&Point { x: 1, y: 2 }).unwrap(), Point { x: 2, y: 1 });
     assert_eq!(s.origin().unwrap(), Point { x: 3, y: 4 });
     assert_eq!(s.reverse(b"abc").unwrap(), b"cba");
     assert_eq!(s.checked_div(7, 2).unwrap(), Ok(3));

@@ -122,16 +122,20 @@ fn linker(engine: &Engine) -> Linker<State> {
                 Ok((z,))
             },
         )
-        .func_wrap_with_caller("host", "boom", |caller: Caller<'_, State>, (): ()| -> Result<(), Error> {
-            match caller.data().boom {
-                Boom::Panic => panic!("the host gave up at {}", 42),
-                Boom::Io => Err(std::io::Error::other("disk on fire").into()),
-                Boom::Anyhow => {
-                    let e: anyhow::Error = Teapot(418).into();
-                    Err(Error::from(e.context("while brewing")))
+        .func_wrap_with_caller(
+            "host",
+            "boom",
+            |caller: Caller<'_, State>, (): ()| -> Result<(), Error> {
+                match caller.data().boom {
+                    Boom::Panic => panic!("the host gave up at {}", 42),
+                    Boom::Io => Err(std::io::Error::other("disk on fire").into()),
+                    Boom::Anyhow => {
+                        let e: anyhow::Error = Teapot(418).into();
+                        Err(Error::from(e.context("while brewing")))
+                    }
                 }
-            }
-        });
+            },
+        );
     linker
 }
 
@@ -335,14 +339,19 @@ fn signature_and_value_mismatches_say_where() {
     let v = Value::Record(vec![Value::String("a".into()), Value::F32(1.5)]);
     let err = v.check(&record).unwrap_err();
     assert!(
-        err.to_string().contains(".score: expected `f64`, found f32 1.5"),
+        err.to_string()
+            .contains(".score: expected `f64`, found f32 1.5"),
         "{err}"
     );
     let list = Type::list(Type::String);
     let err = Value::List(vec!["a".into(), Value::U8(1)])
         .check(&list)
         .unwrap_err();
-    assert!(err.to_string().contains("[1]: expected `string`, found u8 1"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("[1]: expected `string`, found u8 1"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -456,7 +465,10 @@ fn deadline_per_call_counts_from_each_call() {
     // Epochs pass between calls; each call still gets its own tick.
     for _ in 0..3 {
         engine.increment_epoch();
-        assert_eq!(inst.call("count", &[Value::U32(10)]).unwrap(), [Value::U32(10)]);
+        assert_eq!(
+            inst.call("count", &[Value::U32(10)]).unwrap(),
+            [Value::U32(10)]
+        );
     }
 }
 
@@ -472,16 +484,26 @@ fn memory_limit_makes_memory_grow_fail_softly() {
     .unwrap();
     let module = load(&engine, SPIN_AND_GROW);
     let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
-    assert_eq!(inst.call("grow", &[Value::U32(2)]).unwrap(), [Value::S32(1)]);
+    assert_eq!(
+        inst.call("grow", &[Value::U32(2)]).unwrap(),
+        [Value::S32(1)]
+    );
     // Past the limit: -1, and the guest carries on.
-    assert_eq!(inst.call("grow", &[Value::U32(2)]).unwrap(), [Value::S32(-1)]);
-    assert_eq!(inst.call("grow", &[Value::U32(1)]).unwrap(), [Value::S32(3)]);
+    assert_eq!(
+        inst.call("grow", &[Value::U32(2)]).unwrap(),
+        [Value::S32(-1)]
+    );
+    assert_eq!(
+        inst.call("grow", &[Value::U32(1)]).unwrap(),
+        [Value::S32(3)]
+    );
     // A guest that gives up is reported as the limit, with the sizes.
     let err = inst.call("grow_or_die", &[Value::U32(1)]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Limit(Limit::Memory), "{err:?}");
     assert!(
-        err.to_string()
-            .contains("growing from 262144 to 327680 bytes was refused (the limit is 262144 bytes)"),
+        err.to_string().contains(
+            "growing from 262144 to 327680 bytes was refused (the limit is 262144 bytes)"
+        ),
         "{err}"
     );
 }
@@ -491,7 +513,9 @@ fn long_tuples_are_lists_of_values() {
     type Twelve = (u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8);
     let t = <Twelve as intertype_runtime::Lower>::ty();
     assert!(matches!(t, Type::Tuple(ref ts) if ts.len() == 12));
-    let v = intertype_runtime::Lower::to_value(&(1u8, 2u8, 3u8, 4u8, 5u8, 6u8, 7u8, 8u8, 9u8, 10u8, 11u8, 12u8));
+    let v = intertype_runtime::Lower::to_value(&(
+        1u8, 2u8, 3u8, 4u8, 5u8, 6u8, 7u8, 8u8, 9u8, 10u8, 11u8, 12u8,
+    ));
     let back: Twelve = intertype_runtime::Lift::from_value(v).unwrap();
     assert_eq!(back.11, 12);
 }
@@ -503,5 +527,8 @@ fn wasmtime_config_of_ones_own() {
     let engine = Engine::with_wasmtime_config(wt, &Config::default()).unwrap();
     let module = load(&engine, SPIN_AND_GROW);
     let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
-    assert_eq!(inst.call("count", &[Value::U32(3)]).unwrap(), [Value::U32(3)]);
+    assert_eq!(
+        inst.call("count", &[Value::U32(3)]).unwrap(),
+        [Value::U32(3)]
+    );
 }

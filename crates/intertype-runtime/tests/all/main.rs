@@ -1,7 +1,7 @@
 //! The runtime's integration tests (one binary; see STYLE.md).
 
-mod conformance;
 mod bindgen;
+mod conformance;
 mod corpus;
 mod derive;
 mod extension;
@@ -9,4 +9,5 @@ mod host;
 mod host_data;
 mod hostile;
 mod leak;
+mod readme;
 mod util;
