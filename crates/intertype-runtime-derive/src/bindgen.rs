@@ -269,7 +269,7 @@ impl<'a> Gen<'a> {
             let trait_doc = format!(" The interface functions `{}` imports: implement them on the instance's data `T` and define them with [`{}::add_to_linker`]. Each gets the [`Caller`]({}::Caller): the data (`caller.data_mut()`), the guest's memory, its functions.", path_file(path), name, "::intertype_runtime");
             quote! {
                 #[doc = #trait_doc]
-                pub trait #trait_name: ::core::marker::Sized + ::core::marker::Send + ::core::marker::Sync + 'static {
+                pub trait #trait_name: ::core::marker::Sized + ::core::marker::Send + 'static {
                     #(#trait_methods)*
                 }
 
@@ -294,12 +294,12 @@ impl<'a> Gen<'a> {
             #(#items)*
 
             #[doc = #struct_doc]
-            pub struct #name<T: ::core::marker::Send + ::core::marker::Sync + 'static = ()> {
+            pub struct #name<T: ::core::marker::Send + 'static = ()> {
                 instance: #rt::Instance<T>,
                 #(#fields,)*
             }
 
-            impl<T: ::core::marker::Send + ::core::marker::Sync + 'static> #name<T> {
+            impl<T: ::core::marker::Send + 'static> #name<T> {
                 /// The module file these bindings were generated from.
                 pub const PATH: &'static str = #path;
 

@@ -167,7 +167,7 @@ impl<T: 'static> CallContext for Caller<'_, T> {
     }
 }
 
-pub(crate) fn downcast<T: 'static>(user: &(dyn std::any::Any + Send + Sync)) -> &T {
+pub(crate) fn downcast<T: 'static>(user: &(dyn std::any::Any + Send)) -> &T {
     match user.downcast_ref::<T>() {
         Some(t) => t,
         // The linker that creates a store fixes its data type, and only
@@ -176,7 +176,7 @@ pub(crate) fn downcast<T: 'static>(user: &(dyn std::any::Any + Send + Sync)) -> 
     }
 }
 
-pub(crate) fn downcast_mut<T: 'static>(user: &mut (dyn std::any::Any + Send + Sync)) -> &mut T {
+pub(crate) fn downcast_mut<T: 'static>(user: &mut (dyn std::any::Any + Send)) -> &mut T {
     match user.downcast_mut::<T>() {
         Some(t) => t,
         None => unreachable!("store data of another type"),

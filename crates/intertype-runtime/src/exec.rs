@@ -28,7 +28,7 @@ pub(crate) struct StoreData {
     /// The embedder's data (`T` of `Linker<T>`/`Instance<T>`), erased so the
     /// executor is compiled once for every `T`; [`crate::Caller`] and
     /// `Instance` downcast it back (the linker that made the store fixes `T`).
-    pub user: Box<dyn Any + Send + Sync>,
+    pub user: Box<dyn Any + Send>,
     /// Why the instance is poisoned (a call failed after wasm ran). In the
     /// store so that calls back into the guest from host functions see it.
     pub poisoned: Option<String>,
@@ -44,7 +44,7 @@ impl StoreData {
     pub(crate) fn new(
         limiter: Limiter,
         wasi: Option<wasmtime_wasi::p1::WasiP1Ctx>,
-        user: Box<dyn Any + Send + Sync>,
+        user: Box<dyn Any + Send>,
     ) -> Self {
         StoreData {
             limiter,

@@ -89,7 +89,7 @@ impl Linker<()> {
     }
 }
 
-impl<T: Send + Sync + 'static> Linker<T> {
+impl<T: Send + 'static> Linker<T> {
     /// A linker whose instances each carry a `T` (given to
     /// [`Linker::instantiate_with`]), which host functions reach through
     /// [`Caller::data`]: `Linker::<MyState>::with_data_type(&engine)`.

@@ -538,7 +538,7 @@ impl Func {
     }
 }
 
-impl<T: Send + Sync + 'static> Linker<T> {
+impl<T: Send + 'static> Linker<T> {
     /// Defines interface function `module` `name` from a typed closure: `P`
     /// and `R` are tuples whose types give the function's signature.
     pub fn func_wrap<P, R, F>(&mut self, module: &str, name: &str, f: F) -> &mut Self

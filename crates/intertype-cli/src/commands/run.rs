@@ -153,7 +153,7 @@ fn invoke(instance: &mut Instance, call: &str) -> Result<Vec<Value>> {
             .map_err(|e| anyhow!("{}", e.message()))
             .with_context(|| format!("`{name}` cannot be called from the command line"))?;
     }
-    let values = intertype_runtime::wave::parse_args(&args, func.ty())
+    let values = intertype_runtime::wave::parse_args(args, func.ty())
         .map_err(|e| anyhow!("bad arguments for `{name}: {}`: {}", func.ty(), e.message()))?;
     Ok(func.call(instance, &values)?)
 }

@@ -532,3 +532,18 @@ fn wasmtime_config_of_ones_own() {
         [Value::U32(3)]
     );
 }
+
+#[test]
+fn handles_stay_send_and_sync() {
+    fn send<X: Send>() {}
+    fn send_sync<X: Send + Sync>() {}
+    send::<intertype_runtime::Instance>();
+    // State only needs to be `Send` (it may hold a `Cell`).
+    struct Unsync(std::cell::Cell<u32>);
+    send::<intertype_runtime::Instance<Unsync>>();
+    let _ = Linker::<Unsync>::with_data_type;
+    send_sync::<Linker<State>>();
+    send_sync::<Module>();
+    send_sync::<Error>();
+    send_sync::<TypedFunc<(&'static str,), (String,)>>();
+}
