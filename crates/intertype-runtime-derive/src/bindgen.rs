@@ -348,7 +348,10 @@ impl<'a> Gen<'a> {
         })
     }
 
-    /// `#[doc]` attributes: the booklet's docs for adapter `func`, else `fallback`.
+    /// `#[doc]` attributes: the booklet's docs for adapter `func`, else
+    /// `fallback`. Docs come from the module: left out under `cfg(doctest)`
+    /// so that a code block in them never becomes a doctest of the crate
+    /// that calls `bindgen!`.
     fn doc(&self, func: u32, fallback: &str) -> Vec<TokenStream> {
         let text = self
             .booklet
@@ -359,7 +362,7 @@ impl<'a> Gen<'a> {
         text.lines()
             .map(|l| {
                 let l = format!(" {l}");
-                quote!(#[doc = #l])
+                quote!(#[cfg_attr(not(doctest), doc = #l)])
             })
             .collect()
     }
@@ -758,12 +761,18 @@ fn snake(name: &str) -> String {
     s
 }
 
-/// `base`, or `base_2`, `base_3`… if taken.
+/// `base`, or `base_2`, `base_3`… if taken (`Base2`, `Base3`… for
+/// type and case names, which must stay UpperCamelCase).
 fn unique(used: &mut HashSet<String>, base: String) -> String {
+    let camel = base.starts_with(|c: char| c.is_ascii_uppercase());
     let mut name = base.clone();
     let mut n = 2;
     while !used.insert(name.clone()) {
-        name = format!("{base}_{n}");
+        name = if camel {
+            format!("{}{n}", base.trim_end_matches('_'))
+        } else {
+            format!("{base}_{n}")
+        };
         n += 1;
     }
     name
@@ -848,5 +857,7 @@ mod tests {
         let mut used = HashSet::new();
         assert_eq!(unique(&mut used, "a".into()), "a");
         assert_eq!(unique(&mut used, "a".into()), "a_2");
+        assert_eq!(unique(&mut used, "Self_".into()), "Self_");
+        assert_eq!(unique(&mut used, "Self_".into()), "Self2");
     }
 }

@@ -68,3 +68,27 @@ fn generated_imports_reach_the_data() {
     s.instance_mut().call("run_", &[]).unwrap();
     assert_eq!(s.data().points, [Point { x: 7, y: -2 }]);
 }
+
+mod hostile_names {
+    intertype_runtime::bindgen!("tests/all/fixtures/hostile-names.wat");
+}
+
+#[test]
+fn hostile_names_become_plain_identifiers() {
+    use hostile_names::{HostileNames, Self2, Self_};
+    let engine = Engine::default();
+    let module = Module::from_file(&engine, HostileNames::<()>::PATH.as_ref()).unwrap();
+    let mut m = HostileNames::new(Linker::new(&engine).instantiate(&module).unwrap()).unwrap();
+    assert_eq!(m.new_2(7).unwrap(), 7);
+    assert_eq!(m.type_(8).unwrap(), 8);
+    assert_eq!(m._2_j(&Self2::None2).unwrap(), Self2::None2);
+    assert_eq!(m._2_j(&Self2::Self_).unwrap(), Self2::Self_);
+    let _ = Self_ {
+        type_: 0,
+        self_: 0,
+        a_b: 0,
+        a_b_2: 0,
+        _31m: 0,
+        _0x: 0,
+    };
+}

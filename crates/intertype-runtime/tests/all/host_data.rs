@@ -541,6 +541,7 @@ fn handles_stay_send_and_sync() {
     // State only needs to be `Send` (it may hold a `Cell`).
     struct Unsync(std::cell::Cell<u32>);
     send::<intertype_runtime::Instance<Unsync>>();
+    assert_eq!(Unsync(std::cell::Cell::new(1)).0.get(), 1);
     let _ = Linker::<Unsync>::with_data_type;
     send_sync::<Linker<State>>();
     send_sync::<Module>();
