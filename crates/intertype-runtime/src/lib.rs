@@ -53,7 +53,7 @@ pub use intertype_runtime_derive::bindgen;
 pub use intertype_runtime_derive::Interface;
 pub use linker::{Linker, WasiOptions};
 pub use module::{ExportInfo, ExportKind, Module};
-pub use typed::{Lift, LiftList, Lower, LowerList, TypedFunc};
+pub use typed::{BorrowList, BorrowParam, Lift, LiftList, Lower, LowerList, TypedFunc};
 /// The wasmtime this crate runs on (its version is the one to configure
 /// [`Engine::with_wasmtime_config`] with).
 pub use wasmtime;

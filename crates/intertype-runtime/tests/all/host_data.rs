@@ -548,3 +548,26 @@ fn handles_stay_send_and_sync() {
     send_sync::<Error>();
     send_sync::<TypedFunc<(&'static str,), (String,)>>();
 }
+
+#[test]
+fn host_functions_may_borrow_their_string_arguments() {
+    let engine = Engine::default();
+    let module = load(&engine, GUEST);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<usize>::new()));
+    let sink = seen.clone();
+    let mut linker = linker(&engine);
+    linker.func_wrap_borrowed::<(&str,), _, _>("host", "log", move |(line,)| {
+        sink.lock().unwrap().push(line.len());
+        Ok(())
+    });
+    linker.func_wrap_borrowed::<(u32, u32), _, _>("host", "sum", |(ptr, len)| Ok((ptr + len,)));
+    let mut inst = linker.instantiate(&module).unwrap();
+    inst.call("say", &["héllo".into()]).unwrap();
+    assert_eq!(*seen.lock().unwrap(), [6]);
+    assert_eq!(inst.call("sum16", &[]).unwrap(), [Value::U32(20)]);
+    // The borrowed form has the same interface type.
+    let mut typed = Linker::new(&engine);
+    typed.func_wrap_borrowed::<(&str, &[u8], Option<String>), _, _>("m", "f", |(s, b, o)| {
+        Ok(((s.len() + b.len() + o.map_or(0, |o| o.len())) as u32,))
+    });
+}
