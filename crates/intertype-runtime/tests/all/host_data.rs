@@ -33,6 +33,7 @@ const GUEST: &str = r#"
   (func $quad_ (param i32) (result i32) (call $twice_ (local.get 0)))
   (func $boom (call $boom_))
   (func $take_ (param i32 i32))
+  (func $trap_ unreachable)
 
   (@interface func (export "say") (param string)
     arg.get 0 string-to-memory $malloc "mem" call-core $say_)
@@ -46,6 +47,8 @@ const GUEST: &str = r#"
     arg.get 0 u32-to-i32 call-core $quad_ i32-to-u32)
   (@interface func (export "boom")
     call-core $boom)
+  (@interface func (export "trap")
+    call-core $trap_)
   (@interface func (export "latin1") (param string)
     arg.get 0 string-to-memory $malloc latin1 "mem" call-core $take_)
 
@@ -570,4 +573,35 @@ fn host_functions_may_borrow_their_string_arguments() {
     typed.func_wrap_borrowed::<(&str, &[u8], Option<String>), _, _>("m", "f", |(s, b, o)| {
         Ok(((s.len() + b.len() + o.map_or(0, |o| o.len())) as u32,))
     });
+}
+
+#[test]
+fn a_failed_call_back_poisons_even_if_the_host_swallows_it() {
+    let engine = Engine::default();
+    let module = load(&engine, GUEST);
+    let mut linker = linker(&engine);
+    linker.func_wrap_with_caller(
+        "host",
+        "twice",
+        |mut caller: Caller<'_, State>, (x,): (u32,)| {
+            let err = caller.call("trap", &[]).unwrap_err();
+            caller.data_mut().lines.push(format!("{:?}", err.kind()));
+            // The whole memory, by name and by default.
+            let size = caller.memory("mem").map_or(0, |m| m.len());
+            assert_eq!(caller.default_memory().map(|m| m.len()), Some(size));
+            assert!(caller.memory("nope").is_none());
+            Ok((x,))
+        },
+    );
+    let mut inst = linker.instantiate(&module).unwrap();
+    assert_eq!(
+        inst.call("quad", &[Value::U32(3)]).unwrap(),
+        [Value::U32(3)]
+    );
+    assert_eq!(inst.data().lines, ["Trap"]);
+    assert!(inst.is_poisoned());
+    assert_eq!(
+        inst.call("sum16", &[]).unwrap_err().kind(),
+        ErrorKind::Poisoned
+    );
 }
