@@ -582,7 +582,9 @@ impl<T: Send + 'static> Linker<T> {
     /// (`&str` and `&[u8]` borrow from the call's arguments, other types are
     /// owned), so no `String` is allocated per call:
     ///
-    /// ```ignore
+    /// ```
+    /// # use intertype_runtime::{Engine, Linker};
+    /// # let mut linker = Linker::new(&Engine::default());
     /// linker.func_wrap_borrowed::<(&str, u32), _, _>("host", "log", |(msg, level)| {
     ///     println!("{level}: {msg}");
     ///     Ok(())
