@@ -306,12 +306,29 @@ impl From<anyhow::Error> for Error {
     }
 }
 
-/// `?` on an I/O result in a host function.
-impl From<std::io::Error> for Error {
-    fn from(e: std::io::Error) -> Self {
-        Error::host_error(e)
-    }
+/// `?` in a host function on the standard library's common errors (I/O,
+/// parsing, conversions); any other error goes through
+/// [`Error::host_error`] or `anyhow`.
+macro_rules! host_error_from {
+    ($($e:ty),* $(,)?) => {$(
+        impl From<$e> for Error {
+            fn from(e: $e) -> Self {
+                Error::host_error(e)
+            }
+        }
+    )*};
 }
+
+host_error_from!(
+    std::io::Error,
+    std::fmt::Error,
+    std::num::ParseIntError,
+    std::num::ParseFloatError,
+    std::num::TryFromIntError,
+    std::str::Utf8Error,
+    std::string::FromUtf8Error,
+    std::char::CharTryFromError,
+);
 
 /// `?` on a `Result<_, Box<dyn Error + Send + Sync>>` in a host function.
 impl From<Box<dyn std::error::Error + Send + Sync>> for Error {

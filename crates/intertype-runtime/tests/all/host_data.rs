@@ -257,6 +257,12 @@ fn host_errors_keep_their_source() {
             .contains("while brewing: I'm a teapot (418)"),
         "{teapot}"
     );
+    // `?` on the standard library's errors.
+    let parse = || -> Result<u32, Error> { Ok("x".parse::<u32>()?) };
+    assert!(parse()
+        .unwrap_err()
+        .downcast_ref::<std::num::ParseIntError>()
+        .is_some());
     // An error type of one's own, without anyhow.
     let own = Error::host_error(Teapot(1));
     assert_eq!(own.downcast_ref::<Teapot>(), Some(&Teapot(1)));
