@@ -57,6 +57,29 @@ impl fmt::Display for Wave<'_> {
     }
 }
 
+impl<T: 'static> crate::Instance<T> {
+    /// Calls an interface function written as a WAVE call,
+    /// `render("# hi")` or `area(rect({x: 3, y: 5}))` (the name is taken
+    /// verbatim up to the first `(`), and returns each result in WAVE: the
+    /// text in, text out form of `intertype run`.
+    pub fn call_wave(&mut self, call: &str) -> Result<Vec<String>> {
+        let (name, args) = match call.find('(') {
+            Some(i) => (call[..i].trim(), &call[i..]),
+            None => (call.trim(), ""),
+        };
+        let func = self
+            .func(name)
+            .ok_or_else(|| Error::usage(format!("the module has no function `{name}`")))?;
+        let values = parse_args(args, func.ty())?;
+        let results = func.call(self, &values)?;
+        results
+            .iter()
+            .zip(&func.ty().results)
+            .map(|(v, t)| v.to_wave(t))
+            .collect()
+    }
+}
+
 /// Whether values of type `t` can be written in WAVE (`externref` cannot).
 pub fn check_type(t: &Type) -> Result<()> {
     wave_type(t).map(drop)

@@ -393,6 +393,20 @@ fn wave_text_round_trips_through_values() {
     )
     .unwrap();
     assert_eq!(args, ["x".into(), Value::U32(2)]);
+
+    // Text in, text out.
+    let engine = Engine::default();
+    let module = load(&engine, GUEST);
+    let mut inst = linker(&engine).instantiate(&module).unwrap();
+    assert_eq!(inst.call_wave("quad(4)").unwrap(), ["16"]);
+    assert_eq!(inst.call_wave("say(\"hi\")").unwrap(), Vec::<String>::new());
+    assert_eq!(inst.data().lines, ["hi"]);
+    let err = inst.call_wave("quad(\"x\")").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::HostType, "{err}");
+    assert_eq!(
+        inst.call_wave("nope()").unwrap_err().kind(),
+        ErrorKind::Usage
+    );
 }
 
 #[test]
