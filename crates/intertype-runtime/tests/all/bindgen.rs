@@ -83,6 +83,11 @@ fn hostile_names_become_plain_identifiers() {
     assert_eq!(m.type_(8).unwrap(), 8);
     assert_eq!(m._2_j(&Self2::None2).unwrap(), Self2::None2);
     assert_eq!(m._2_j(&Self2::Self_).unwrap(), Self2::Self_);
+    // Core `i32` has no Rust form in the typed API: dynamic values.
+    assert_eq!(
+        m.raw(&[intertype_runtime::Value::I32(5)]).unwrap(),
+        [intertype_runtime::Value::I32(5)]
+    );
     let _ = Self_ {
         type_: 0,
         self_: 0,
