@@ -841,6 +841,50 @@ fn is_keyword(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn expand_file(rel: &str) -> Result<String, String> {
+        let input: Input = syn::parse_str(&format!("{rel:?}")).map_err(|e| e.to_string())?;
+        expand(input)
+            .map(|t| t.to_string())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn bad_inputs_are_compile_errors() {
+        let err = expand_file("no/such.wasm").unwrap_err();
+        assert!(
+            err.contains("cannot read") && err.contains("such.wasm"),
+            "{err}"
+        );
+        // Not a module (this file is Rust, i.e. UTF-8 text but not wat).
+        let err = expand_file("src/bindgen.rs").unwrap_err();
+        assert!(err.contains("src/bindgen.rs"), "{err}");
+        // A module without an interface section (an absolute path).
+        let plain = std::env::temp_dir().join(format!("bindgen-plain-{}.wat", std::process::id()));
+        std::fs::write(&plain, "(module (func (export \"f\")))").unwrap();
+        let err = expand_file(plain.to_str().unwrap()).unwrap_err();
+        std::fs::remove_file(&plain).unwrap();
+        assert!(err.contains("no interface section"), "{err}");
+        let err = syn::parse_str::<Input>(r#""a.wasm", extra"#).err().unwrap();
+        assert!(err.to_string().contains("only the module's path"), "{err}");
+    }
+
+    #[test]
+    fn generated_code_names_what_it_binds() {
+        let out = expand_file("../../tests/corpus/extension/shapes.wat").unwrap();
+        for want in [
+            "pub struct Point",
+            "pub enum Shape",
+            "pub enum Color",
+            "pub struct Perms",
+            "pub struct Shapes",
+            "pub trait ShapesImports",
+            "fn log_point",
+            "pub fn next_color",
+        ] {
+            assert!(out.contains(want), "{want} missing");
+        }
+    }
+
     #[test]
     fn names_from_modules_become_identifiers() {
         assert_eq!(camel("contact-info", "Type"), "ContactInfo");
