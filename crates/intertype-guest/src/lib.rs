@@ -35,6 +35,8 @@
 #![allow(unsafe_code)]
 
 extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
 mod abi;
 mod canon;

@@ -41,6 +41,13 @@ pub fn merge_fragments(payload: &[u8], offset: usize, core: &CoreModule) -> Resu
 
 /// Merges decoded fragments (see the module documentation).
 pub fn merge(fragments: &[Fragment], core: &CoreModule) -> Result<Booklet> {
+    // A fragment that only implements core imports the linker removed (an
+    // imported function nobody calls) has nothing left to do; its interface
+    // imports must not become requirements of the module.
+    let fragments: Vec<&Fragment> = fragments
+        .iter()
+        .filter(|f| !only_implements_absent_imports(f, core))
+        .collect();
     let mut out = Booklet::default();
     let mut types = TypeTable::default();
     let mut import_index: HashMap<(String, String), u32> = HashMap::new();
@@ -48,7 +55,7 @@ pub fn merge(fragments: &[Fragment], core: &CoreModule) -> Result<Booklet> {
 
     // Types and interface imports first: every import of every fragment
     // precedes every merged function in the adapter index space.
-    for fragment in fragments {
+    for fragment in &fragments {
         let b = &fragment.booklet;
         let mut type_map = Vec::with_capacity(b.types.len());
         for (i, def) in b.types.iter().enumerate() {
@@ -96,7 +103,7 @@ pub fn merge(fragments: &[Fragment], core: &CoreModule) -> Result<Booklet> {
     // Adapter functions: each fragment's funcs, in order, after all imports.
     let mut next_func = out.imports.len() as u32;
     let mut func_maps = Vec::with_capacity(fragments.len());
-    for fragment in fragments {
+    for fragment in &fragments {
         let (_, import_map) = &maps[func_maps.len()];
         let mut adapter_map = import_map.clone();
         for _ in &fragment.booklet.funcs {
@@ -165,8 +172,34 @@ pub fn merge(fragments: &[Fragment], core: &CoreModule) -> Result<Booklet> {
             let idx = map_index(adapter_map, *func, "adapter function", at)?;
             out.docs.entry(idx).or_insert_with(|| text.clone());
         }
+        for (func, names) in &b.param_names {
+            let idx = map_index(adapter_map, *func, "adapter function", at)?;
+            out.param_names
+                .entry(idx)
+                .or_insert_with(|| names.clone());
+        }
     }
     Ok(out)
+}
+
+/// Whether `fragment` names core functions, exports nothing, and every one
+/// of its `implement`s connects a core import the module does not have.
+fn only_implements_absent_imports(fragment: &Fragment, core: &CoreModule) -> bool {
+    let Some(names) = fragment.core_names.as_deref() else {
+        return false;
+    };
+    let b = &fragment.booklet;
+    let cx = Resolver {
+        names: Some(names),
+        core,
+        at: fragment.offset,
+    };
+    b.exports.is_empty()
+        && !b.implements.is_empty()
+        && b.implements.iter().all(|i| {
+            matches!(names.get(i.core_func as usize), Some(CoreName::Import { .. }))
+                && matches!(cx.func_or_absent_import(i.core_func), Ok(None))
+        })
 }
 
 /// Types already in the merged booklet, for sharing identical definitions.
@@ -602,9 +635,16 @@ mod tests {
     #[test]
     fn an_import_nobody_calls_has_no_implement() {
         let (_, core) = core();
+        // Nothing of the fragment is left: the interface import it declared
+        // is not a requirement of the module.
         let b = merge_fragments(&import_fragment("gone"), 0, &core).unwrap();
-        assert_eq!(b.imports.len(), 1);
-        assert!(b.implements.is_empty());
+        assert_eq!(b, Booklet::default());
+        // The same fragment next to another keeps only the other.
+        let payload = [import_fragment("gone"), export_fragment()].concat();
+        let b = merge_fragments(&payload, 0, &core).unwrap();
+        assert!(b.imports.is_empty());
+        assert_eq!(b.funcs.len(), 1);
+        assert_eq!(b.exports[0].func, 0);
     }
 
     #[test]

@@ -106,7 +106,11 @@ fn run_inner(args: Args) -> Result<()> {
         }
         bail!("no call given; say which function to call, e.g. `intertype run {} 'name(…)'` (see `--list`)", args.module.display());
     };
-    let results = invoke(&mut instance, &call)?;
+    // Parameter names for messages (the engine keeps only the types).
+    let booklet = intertype::Module::from_binary(&bytes)
+        .ok()
+        .map(|m| m.booklet);
+    let results = invoke(&mut instance, &call, booklet.as_ref())?;
     let func = instance
         .func(call_name(&call)?.as_str())
         .ok_or_else(|| anyhow!("unreachable"))?;
@@ -134,7 +138,11 @@ fn call_name(call: &str) -> Result<String> {
     Ok(split_call(call)?.0)
 }
 
-fn invoke(instance: &mut Instance, call: &str) -> Result<Vec<Value>> {
+fn invoke(
+    instance: &mut Instance,
+    call: &str,
+    booklet: Option<&intertype::Booklet>,
+) -> Result<Vec<Value>> {
     let (name, parsed) = split_call(call)?;
     let name = name.as_str();
     let func = instance.func(name).ok_or_else(|| {
@@ -156,9 +164,35 @@ fn invoke(instance: &mut Instance, call: &str) -> Result<Vec<Value>> {
         .map(wave_type)
         .collect::<Result<Vec<_>>>()
         .with_context(|| format!("`{name}` cannot be called from the command line"))?;
-    let wvals: Vec<WValue> = parsed
-        .to_wasm_params(wtypes.iter())
-        .map_err(|e| anyhow!("bad arguments for `{name}: {}`: {e}", func.ty()))?;
+    let adapter = instance.module().exports().iter().find_map(|e| match e.kind {
+        intertype_runtime::ExportKind::Adapter(idx) if e.name == name => Some(idx),
+        _ => None,
+    });
+    let wvals: Vec<WValue> = parsed.to_wasm_params(wtypes.iter()).map_err(|e| {
+        let named = booklet.zip(adapter);
+        let signature = named
+            .and_then(|(b, idx)| intertype::describe::adapter_func(b, idx))
+            .unwrap_or_else(|| func.ty().to_string());
+        // The argument the error is in, when the error points into one.
+        let arg = parsed
+            .params_node()
+            .and_then(|node| node.as_tuple().ok())
+            .and_then(|mut args| {
+                args.position(|a| {
+                    a.span().start <= e.span().start && e.span().end <= a.span().end
+                })
+            });
+        match arg {
+            Some(i) => {
+                let label = named.map_or_else(
+                    || format!("p{i}"),
+                    |(b, idx)| intertype::describe::param_label(b, idx, i),
+                );
+                anyhow!("bad argument `{label}` (parameter {i}) for `{name}: {signature}`: {e}")
+            }
+            None => anyhow!("bad arguments for `{name}: {signature}`: {e}"),
+        }
+    })?;
     let values = wvals
         .iter()
         .zip(&func.ty().params)

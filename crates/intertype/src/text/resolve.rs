@@ -50,6 +50,13 @@ pub(super) fn resolve<'a>(
     cx.check_deferred()?;
     booklet.types = cx.types;
     booklet.type_names = cx.type_names;
+    // The reference format has no parameter names, and reference-subset
+    // text must keep the reference bytes: there a `(param $x T)` names a
+    // local only, as it did in the reference.
+    let names = std::mem::take(&mut booklet.param_names);
+    if !booklet.is_reference_subset() {
+        booklet.param_names = names;
+    }
     Ok(booklet)
 }
 
@@ -168,8 +175,9 @@ impl<'a> Resolver<'a, '_> {
             match item {
                 Item::Type(_) => {}
                 Item::Import(i) => {
-                    let (ty, _) = self.type_use(&i.ty)?;
+                    let (ty, locals) = self.type_use(&i.ty)?;
                     let func = b.imports.len() as u32;
+                    record_param_names(&mut b, func, &locals);
                     b.imports.push(Import {
                         module: i.module.to_string(),
                         name: i.name.to_string(),
@@ -185,6 +193,7 @@ impl<'a> Resolver<'a, '_> {
                     let (ty, locals) = self.type_use(&f.ty)?;
                     let instrs = self.body(&f.body, &locals)?;
                     b.funcs.push(Func { ty, instrs });
+                    record_param_names(&mut b, func, &locals);
                     b.exports.extend(f.exports.iter().map(|name| Export {
                         name: name.to_string(),
                         func,
@@ -227,6 +236,7 @@ impl<'a> Resolver<'a, '_> {
                             let (ty, locals) = self.type_use(ty)?;
                             let instrs = self.body(body, &locals)?;
                             b.funcs.push(Func { ty, instrs });
+                            record_param_names(&mut b, func, &locals);
                             func
                         }
                     };
@@ -627,6 +637,18 @@ fn param_ids<'a>(params: &[Param<'a>]) -> Result<Vec<Option<Id<'a>>>> {
         }
     }
     Ok(params.iter().map(|p| p.id).collect())
+}
+
+/// The parameter names subsection entry of adapter `func`, when any of its
+/// parameters has a `$id`.
+fn record_param_names(b: &mut Booklet, func: u32, ids: &[Option<Id<'_>>]) {
+    if ids.iter().any(Option::is_some) {
+        let names = ids
+            .iter()
+            .map(|id| id.map(|id| id.name().to_string()).unwrap_or_default())
+            .collect();
+        b.param_names.insert(func, names);
+    }
 }
 
 fn num(idx: Index<'_>) -> u32 {
