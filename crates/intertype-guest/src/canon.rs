@@ -595,31 +595,33 @@ impl<T: Interface> Interface for alloc::boxed::Box<T> {
 
 /// Maps are lists of `(key, value)` pairs (`list<tuple<K, V>>`), in the
 /// map's iteration order; loading a list with a repeated key keeps the last.
-macro_rules! maps {
-    ($($(#[$cfg:meta])* $map:ident<K: $($bound:path),+ $(, $s:ident: $sbound:path)?>;)*) => {$(
-        $(#[$cfg])*
-        impl<K: Interface $(+ $bound)+, V: Interface $(, $s: $sbound + Default)?> Interface
-            for $map<K, V $(, $s)?>
-        {
-            const TYPE: &'static Ty = &Ty::List(<(K, V) as Interface>::TYPE);
-            const SIZE: usize = 8;
-            const ALIGN: usize = 4;
-            unsafe fn load(ptr: *const u8) -> Self {
-                unsafe { Vec::<(K, V)>::load(ptr) }.into_iter().collect()
-            }
-            unsafe fn store(self, ptr: *mut u8) {
-                unsafe { self.into_iter().collect::<Vec<(K, V)>>().store(ptr) }
-            }
-        }
-    )*};
+impl<K: Interface + Ord, V: Interface> Interface for alloc::collections::BTreeMap<K, V> {
+    const TYPE: &'static Ty = &Ty::List(<(K, V) as Interface>::TYPE);
+    const SIZE: usize = 8;
+    const ALIGN: usize = 4;
+    unsafe fn load(ptr: *const u8) -> Self {
+        unsafe { Vec::<(K, V)>::load(ptr) }.into_iter().collect()
+    }
+    unsafe fn store(self, ptr: *mut u8) {
+        unsafe { self.into_iter().collect::<Vec<(K, V)>>().store(ptr) }
+    }
 }
 
-use alloc::collections::BTreeMap;
+/// As `BTreeMap`: a list of pairs.
 #[cfg(feature = "std")]
-use std::collections::HashMap;
-
-maps! {
-    BTreeMap<K: Ord>;
-    #[cfg(feature = "std")]
-    HashMap<K: Eq, core::hash::Hash, S: core::hash::BuildHasher>;
+impl<K, V, S> Interface for std::collections::HashMap<K, V, S>
+where
+    K: Interface + Eq + core::hash::Hash,
+    V: Interface,
+    S: core::hash::BuildHasher + Default,
+{
+    const TYPE: &'static Ty = &Ty::List(<(K, V) as Interface>::TYPE);
+    const SIZE: usize = 8;
+    const ALIGN: usize = 4;
+    unsafe fn load(ptr: *const u8) -> Self {
+        unsafe { Vec::<(K, V)>::load(ptr) }.into_iter().collect()
+    }
+    unsafe fn store(self, ptr: *mut u8) {
+        unsafe { self.into_iter().collect::<Vec<(K, V)>>().store(ptr) }
+    }
 }

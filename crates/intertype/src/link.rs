@@ -18,7 +18,7 @@ use crate::core::{CoreModule, ExportKind};
 use crate::{
     Booklet, Error, Export, Func, Implement, Import, Instruction, Result, TypeDef, ValType,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The core export a fragment's memory 0 stands for.
 pub const MEMORY_EXPORT: &str = "memory";
@@ -177,6 +177,60 @@ pub fn merge(fragments: &[Fragment], core: &CoreModule) -> Result<Booklet> {
             out.param_names
                 .entry(idx)
                 .or_insert_with(|| names.clone());
+        }
+    }
+    out.type_names = shorten_type_names(&out.type_names)?;
+    Ok(out)
+}
+
+/// The separator of a qualified type name in a fragment
+/// (`my_crate::users::error`).
+pub const PATH_SEPARATOR: &str = "::";
+
+/// Turns the qualified type names of fragments (`app::users::error`, as the
+/// guest macros write them) into the shortest ends of their paths that no
+/// other type shares, joined with `-` and kebab-cased (`error`, or
+/// `users-error` and `files-error` for two different `Error`s). Two
+/// different types with the same whole path are an error. Names without
+/// `::` are one-segment paths.
+pub fn shorten_type_names(names: &BTreeMap<u32, String>) -> Result<BTreeMap<u32, String>> {
+    let paths: Vec<(u32, Vec<&str>)> = names
+        .iter()
+        .map(|(&i, name)| (i, name.split(PATH_SEPARATOR).collect()))
+        .collect();
+    let suffix = |path: &[&str], k: usize| -> String {
+        path[path.len().saturating_sub(k)..]
+            .iter()
+            .map(|seg| seg.replace('_', "-"))
+            .collect::<Vec<_>>()
+            .join("-")
+    };
+    let mut out = BTreeMap::new();
+    for (i, path) in &paths {
+        let mut k = 1;
+        loop {
+            let mine = suffix(path, k);
+            let clash = paths
+                .iter()
+                .find(|(j, other)| j != i && suffix(other, k) == mine);
+            match clash {
+                None => {
+                    out.insert(*i, mine);
+                    break;
+                }
+                Some((j, other)) if k >= path.len() && k >= other.len() => {
+                    return Err(Error::binary(
+                        0,
+                        format!(
+                            "types {} and {i} are different types with the same name {:?}; \
+                             rename one (`#[interface(rename = \"…\")]` in Rust)",
+                            j.min(i),
+                            names[i]
+                        ),
+                    ));
+                }
+                Some(_) => k += 1,
+            }
         }
     }
     Ok(out)
@@ -630,6 +684,36 @@ mod tests {
         // the merged booklet encodes as one fragment and reads back equal
         let again = Booklet::decode(&b.encode(), 0).unwrap();
         assert_eq!(again, b);
+    }
+
+    #[test]
+    fn qualified_type_names_are_shortened() {
+        let names = |list: &[&str]| -> BTreeMap<u32, String> {
+            list.iter()
+                .enumerate()
+                .map(|(i, n)| (i as u32, n.to_string()))
+                .collect()
+        };
+        let short = |list: &[&str]| -> Vec<String> {
+            shorten_type_names(&names(list))
+                .unwrap()
+                .into_values()
+                .collect()
+        };
+        assert_eq!(short(&["app::point"]), ["point"]);
+        assert_eq!(
+            short(&["app::users::error", "app::files::error", "app::point", "plain"]),
+            ["users-error", "files-error", "point", "plain"]
+        );
+        // two crates with an `Error` each
+        assert_eq!(
+            short(&["crate_a::error", "crate_b::error"]),
+            ["crate-a-error", "crate-b-error"]
+        );
+        // a plain name and a qualified one ending the same
+        assert_eq!(short(&["error", "app::error"]), ["error", "app-error"]);
+        let e = shorten_type_names(&names(&["app::error", "app::error"])).unwrap_err();
+        assert!(e.message().contains("same name \"app::error\""), "{e}");
     }
 
     #[test]

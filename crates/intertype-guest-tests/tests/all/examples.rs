@@ -204,11 +204,11 @@ fn examples_run_from_the_cli() {
 fn two_crate_guest_from_the_cli() {
     let out = run(&["inspect", &wasm("split_app")]);
     for line in [
-        "scale: func(p0: point, p1: s32) -> point",
+        "scale: func(p: point, k: s32) -> point",
         "    /// Scales a point (defined in the cdylib crate).",
-        "add_points: func(p0: point, p1: point) -> point",
+        "add_points: func(a: point, b: point) -> point",
         "    /// Adds two points (defined in the library crate).",
-        "host.log: func(p0: string)",
+        "host.log: func(message: string)",
         "    /// Writes a line to the host's log.",
     ] {
         assert!(
@@ -233,7 +233,7 @@ fn printed_booklets() {
         items.join("\n"),
         r#"  (@interface type (;0;) (func (param string) (result string)))
   (@interface doc (func 0) "Greets `name`.")
-  (@interface func (;0;) (type 0)
+  (@interface func (;0;) (type 0) (param $name string) (result string)
     arg.get 0
     value.lower string $intertype_malloc
     call-core $__intertype_export_greeting
