@@ -192,7 +192,10 @@ fn record(name: &TokenStream, fields: &Fields, span: proc_macro2::Span) -> syn::
         named
             .named
             .iter()
-            .map(|f| (&f.attrs[..], f.ident.as_ref().expect("named").to_string(), f.span())),
+            .map(|f| {
+                let ident = f.ident.as_ref().expect("named");
+                (&f.attrs[..], ident.to_string(), ident.span())
+            }),
         "field",
     )?;
     let tys: Vec<_> = named.named.iter().map(|f| &f.ty).collect();
@@ -251,7 +254,10 @@ fn flags_impl(name: &TokenStream, fields: &Fields) -> syn::Result<TokenStream> {
         named
             .named
             .iter()
-            .map(|f| (&f.attrs[..], f.ident.as_ref().expect("named").to_string(), f.span())),
+            .map(|f| {
+                let ident = f.ident.as_ref().expect("named");
+                (&f.attrs[..], ident.to_string(), ident.span())
+            }),
         "flag",
     )?;
     let n = idents.len();
@@ -307,7 +313,7 @@ fn variant_names(e: &syn::DataEnum) -> syn::Result<Vec<String>> {
     member_names(
         e.variants
             .iter()
-            .map(|v| (&v.attrs[..], v.ident.to_string(), v.span())),
+            .map(|v| (&v.attrs[..], v.ident.to_string(), v.ident.span())),
         "case",
     )
 }

@@ -521,6 +521,7 @@ pub fn export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let mut core_params = Vec::new();
     let mut lifts = Vec::new();
     let mut call_args = Vec::new();
+    let mut arg_idents = Vec::new();
     for (i, p) in params.iter().enumerate() {
         let owned = &p.owned;
         let a = format_ident!("__a{i}");
@@ -542,6 +543,7 @@ pub fn export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                 lifts.push(quote!(let #a: #owned = unsafe { intertype::__private::lift_memory::<#owned>(#c) };));
             }
         }
+        arg_idents.push(a.clone());
         call_args.push(match &p.nested {
             Some(ty) => view(ty, quote!((&#a)), true)?,
             None if p.by_ref => quote!(&#a),
@@ -597,6 +599,10 @@ pub fn export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             #[cfg_attr(target_family = "wasm", unsafe(export_name = #core_name))]
             extern "C" fn __intertype_shim(#(#core_params),*) #ret {
                 #(#lifts)*
+                if !intertype::__private::may_run() {
+                    ::core::mem::drop((#(#arg_idents,)*));
+                    intertype::__private::refuse();
+                }
                 let __r = #ident(#(#call_args),*);
                 #lower
             }

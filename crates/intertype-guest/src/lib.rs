@@ -41,6 +41,7 @@ extern crate std;
 mod abi;
 mod canon;
 pub mod desc;
+pub mod panic;
 
 pub use abi::{intertype_free, intertype_malloc};
 pub use canon::{Interface, Scalar};
@@ -50,6 +51,7 @@ pub use intertype_guest_macro::{export, import, Interface};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::abi::*;
+    pub use crate::panic::{may_run, refuse};
     pub use crate::canon::{
         field_offset, flag_get, flag_set, flags_align, flags_clear, flags_size, load_disc,
         record_align, record_size, store_disc, variant_layout,

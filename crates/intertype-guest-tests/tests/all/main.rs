@@ -4,3 +4,4 @@
 mod echo;
 mod examples;
 mod fragments;
+mod signatures;
