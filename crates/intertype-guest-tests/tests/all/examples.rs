@@ -147,7 +147,16 @@ fn contacts_with_host_imports() {
 
 /// The `intertype` binary: `cargo test --workspace` builds it next to this
 /// test's `deps/` directory; when only this package is tested, build it.
-fn intertype_cli() -> Command {
+/// The directory of the `intertype` binary (built if missing).
+pub(crate) fn cli_dir() -> std::path::PathBuf {
+    let cli = intertype_cli();
+    std::path::Path::new(cli.get_program())
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+pub(crate) fn intertype_cli() -> Command {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(|d| d.parent()).unwrap().to_path_buf();
     let bin = profile_dir.join(format!("intertype{}", std::env::consts::EXE_SUFFIX));
@@ -164,7 +173,7 @@ fn intertype_cli() -> Command {
     Command::new(bin)
 }
 
-fn run(args: &[&str]) -> String {
+pub(crate) fn run(args: &[&str]) -> String {
     let out = intertype_cli().args(args).output().unwrap();
     assert!(
         out.status.success(),
@@ -174,7 +183,7 @@ fn run(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn wasm(name: &str) -> String {
+pub(crate) fn wasm(name: &str) -> String {
     guests().join(format!("{name}.wasm")).display().to_string()
 }
 

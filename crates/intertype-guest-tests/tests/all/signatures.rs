@@ -214,3 +214,40 @@ fn panics_reach_the_host_and_stop_the_guest() {
     }
     assert_eq!(i.memory_size("memory").unwrap(), size);
 }
+
+/// From the command line: keyword field names in WAVE, parameter names in
+/// errors, the panic message.
+#[test]
+fn from_the_cli() {
+    use crate::examples::{intertype_cli, run, wasm};
+    let module = wasm("signatures");
+    let m = module.as_str();
+    assert_eq!(
+        run(&["run", "--trap-unknown-imports", m, r#"token("42")"#]),
+        "{type: \"number\", match: true}\n"
+    );
+    assert_eq!(
+        run(&["run", "--trap-unknown-imports", m, r#"greet(some("Lin"))"#]),
+        "\"Hello, Lin!\"\n"
+    );
+    assert_eq!(
+        run(&["run", "--trap-unknown-imports", m, "boxed({lat: 1.5, lon: 2})"]),
+        "{lat: -1.5, lon: -2}\n"
+    );
+    let stderr = |args: &[&str]| {
+        let out = intertype_cli().args(args).output().unwrap();
+        assert!(!out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let e = stderr(&["run", "--trap-unknown-imports", m, r#"join(["a"], 5)"#]);
+    assert!(
+        e.contains("bad argument `separator` (parameter 1) for `join: func(parts: list<string>, separator: string) -> string`"),
+        "{e}"
+    );
+    let e = stderr(&["run", "--trap-unknown-imports", m, r#"fail("boom")"#]);
+    assert!(e.contains("the guest panicked at signatures/src/lib.rs:"), "{e}");
+    assert!(e.contains("boom"), "{e}");
+    let inspect = run(&["inspect", m]);
+    assert!(inspect.contains("  read_file: func(path: string) -> result<list<u8>, files-error>"), "{inspect}");
+    assert!(inspect.contains("  host.record: func(tags: list<string>, note: option<string>) -> u32"), "{inspect}");
+}
