@@ -251,3 +251,80 @@ fn from_the_cli() {
     assert!(inspect.contains("  read_file: func(path: string) -> result<list<u8>, files-error>"), "{inspect}");
     assert!(inspect.contains("  host.record: func(tags: list<string>, note: option<string>) -> u32"), "{inspect}");
 }
+
+/// The host derive reads the guest's types the same way: renames, keyword
+/// fields, newtypes and tuple structs, checked by the typed calls.
+#[test]
+fn host_derive_matches_the_guest() {
+    use intertype_runtime::Interface;
+
+    #[derive(Interface, Debug, PartialEq)]
+    #[interface(rename = "coordinates")]
+    struct Position {
+        #[interface(rename = "lat")]
+        latitude: f64,
+        #[interface(rename = "lon")]
+        longitude: f64,
+    }
+
+    #[derive(Interface, Debug, PartialEq)]
+    struct Token {
+        r#type: String,
+        match_: bool,
+    }
+
+    #[derive(Interface, Debug, PartialEq)]
+    struct Meters(f64);
+
+    #[derive(Interface, Debug, PartialEq)]
+    struct Range(u32, u32);
+
+    #[derive(Interface, Debug, PartialEq, Clone, Copy)]
+    enum Level {
+        #[interface(rename = "warn")]
+        Warning,
+        Error,
+    }
+
+    let (mut i, _) = instance();
+    let boxed = i
+        .typed_func::<(Position,), (Position,)>("boxed")
+        .unwrap();
+    let p = Position {
+        latitude: 1.0,
+        longitude: 2.0,
+    };
+    assert_eq!(
+        boxed.call(&mut i, (p,)).unwrap().0,
+        Position {
+            latitude: -1.0,
+            longitude: -2.0
+        }
+    );
+    let token = i.typed_func::<(&str,), (Token,)>("token").unwrap();
+    assert_eq!(
+        token.call(&mut i, ("x",)).unwrap().0,
+        Token {
+            r#type: "word".into(),
+            match_: true
+        }
+    );
+    let double = i.typed_func::<(Meters,), (Meters,)>("double").unwrap();
+    assert_eq!(double.call(&mut i, (Meters(1.5),)).unwrap().0, Meters(3.0));
+    let widen = i.typed_func::<(Range, u32), (Range,)>("widen").unwrap();
+    assert_eq!(widen.call(&mut i, (Range(5, 6), 1)).unwrap().0, Range(4, 7));
+    let worst = i
+        .typed_func::<(Vec<Level>,), (Option<Level>,)>("worst")
+        .unwrap();
+    assert_eq!(
+        worst.call(&mut i, (vec![Level::Warning],)).unwrap().0,
+        Some(Level::Warning)
+    );
+    // A field the guest calls differently does not type-check.
+    #[derive(Interface)]
+    struct Wrong {
+        latitude: f64,
+        longitude: f64,
+    }
+    assert!(i.typed_func::<(Wrong,), (Wrong,)>("boxed").is_err());
+}
