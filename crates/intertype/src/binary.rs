@@ -974,6 +974,12 @@ impl<'a> Reader<'a> {
             }
             prev = Some(func);
             let names = self.vec(Reader::string)?;
+            if names.iter().all(String::is_empty) {
+                return Err(self.err(
+                    at,
+                    format!("the parameter names of adapter function {func} name no parameter"),
+                ));
+            }
             // The count must match the signature when it is known here; the
             // validator checks it against the type in every case.
             if let Some(ft) = booklet.adapter_func_type(func) {
@@ -1713,9 +1719,11 @@ mod tests {
         assert!(msg.contains("1 parameter names for adapter function 0, whose type has 2"), "{msg}");
         let (_, msg) = decode_err(&with(&[0x01, 0x01, 0x00]));
         assert!(msg.contains("adapter function 1, but there are only 1"), "{msg}");
-        let two = [0x02, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00];
+        let two = [0x02, 0x00, 0x02, 0x01, b'a', 0x00, 0x00, 0x02, 0x01, b'b', 0x00];
         let (_, msg) = decode_err(&with(&two));
         assert!(msg.contains("out of order"), "{msg}");
+        let (_, msg) = decode_err(&with(&[0x01, 0x00, 0x02, 0x00, 0x00]));
+        assert!(msg.contains("name no parameter"), "{msg}");
     }
 
     #[test]

@@ -33,25 +33,29 @@ pub fn print_booklet(booklet: &Booklet, core: &CoreModule) -> String {
         if let Some(text) = booklet.docs.get(&(idx as u32)) {
             writeln!(out, "  (@interface doc (func {idx}) {})", quote(text)).unwrap();
         }
+        if let Some(params) = booklet.param_names.get(&(idx as u32)) {
+            write!(out, "  (@interface param-names (func {idx})").unwrap();
+            for name in params {
+                write!(out, " {}", quote(name)).unwrap();
+            }
+            out.push_str(")\n");
+        }
     };
     for (i, import) in booklet.imports.iter().enumerate() {
         doc(&mut out, i);
-        write!(
+        writeln!(
             out,
-            "  (@interface import {} {} (func (;{i};) (type {})",
+            "  (@interface import {} {} (func (;{i};) (type {})))",
             quote(&import.module),
             quote(&import.name),
             import.ty
         )
         .unwrap();
-        names.param_names(&mut out, booklet, i as u32);
-        out.push_str("))\n");
     }
     for (i, func) in booklet.funcs.iter().enumerate() {
         let idx = booklet.imports.len() + i;
         doc(&mut out, idx);
         write!(out, "  (@interface func (;{idx};) (type {})", func.ty).unwrap();
-        names.param_names(&mut out, booklet, idx as u32);
         for instr in &func.instrs {
             out.push_str("\n    ");
             names.instr(&mut out, instr);
@@ -240,35 +244,6 @@ impl<'a> Names<'a> {
     }
 
     /// ` enc` unless UTF-8, then ` mem` unless memory 0 (both defaults).
-    /// After `(type N)` of an adapter with parameter names: the signature
-    /// again, inline, with `(param $name T)` for each named parameter (the
-    /// text parser checks it against type N and records the names).
-    fn param_names(&self, out: &mut String, booklet: &Booklet, func: u32) {
-        let (Some(names), Some(ft)) = (
-            booklet.param_names.get(&func),
-            booklet.adapter_func_type(func),
-        ) else {
-            return;
-        };
-        for (name, ty) in names.iter().zip(&ft.params) {
-            out.push_str(" (param ");
-            if !name.is_empty() {
-                if is_plain_id(name) {
-                    write!(out, "${name} ").unwrap();
-                } else {
-                    write!(out, "${} ", quote(name)).unwrap();
-                }
-            }
-            self.valtype(out, *ty);
-            out.push(')');
-        }
-        for ty in &ft.results {
-            out.push_str(" (result ");
-            self.valtype(out, *ty);
-            out.push(')');
-        }
-    }
-
     fn memarg(&self, out: &mut String, mem: MemArg) {
         if mem.encoding != StringEncoding::Utf8 {
             write!(out, " {}", mem.encoding).unwrap();

@@ -755,6 +755,9 @@ impl<'a> Validator<'a> {
                     ft.params.len()
                 )));
             }
+            if names.iter().all(String::is_empty) {
+                return Err(err("the parameter names name no parameter".into()));
+            }
             unique(
                 names.iter().map(String::as_str).filter(|n| !n.is_empty()),
                 "parameter",

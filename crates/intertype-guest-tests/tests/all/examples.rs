@@ -242,7 +242,8 @@ fn printed_booklets() {
         items.join("\n"),
         r#"  (@interface type (;0;) (func (param string) (result string)))
   (@interface doc (func 0) "Greets `name`.")
-  (@interface func (;0;) (type 0) (param $name string) (result string)
+  (@interface param-names (func 0) "name")
+  (@interface func (;0;) (type 0)
     arg.get 0
     value.lower string $intertype_malloc
     call-core $__intertype_export_greeting

@@ -217,12 +217,37 @@ fn parameter_names_are_kept_in_extension_modules_only() {
     // bytes.
     let printed = intertype::print::print_module(&module).unwrap();
     assert!(
-        printed.contains(r#"(param $first-name string) (param bool) (param $"odd name" u8) (result bool)"#),
+        printed.contains(r#"(@interface param-names (func 1) "first-name" "" "odd name")"#),
         "{printed}"
     );
-    assert!(printed.contains("(param $level u8) (param $message string))"), "{printed}");
+    assert!(
+        printed.contains(r#"(@interface param-names (func 0) "level" "message")"#),
+        "{printed}"
+    );
     let again = parse(&printed, None).unwrap_or_else(|e| panic!("{e}\n{printed}"));
     assert_eq!(payload(&again), payload(&module));
+
+    // An explicit `param-names` item keeps the names of a module that is
+    // otherwise in the reference subset (as a Rust guest of plain numbers
+    // is), so its printed form parses back to the same bytes.
+    let explicit = reference.replace(
+        "(@interface func",
+        r#"(@interface param-names (func 0) "x") (@interface func"#,
+    );
+    let module = parse(&explicit, None).unwrap_or_else(|e| panic!("{e}"));
+    let (_, b) = parse_booklet(&explicit, None).unwrap();
+    assert_eq!(b.param_names[&0], ["x"]);
+    let printed = intertype::print::print_module(&module).unwrap();
+    assert_eq!(payload(&parse(&printed, None).unwrap()), payload(&module));
+    for (bad, needle) in [
+        (r#"(@interface param-names (func 0) "x" "y")"#, "2 parameter names for adapter function 0, which has 1"),
+        (r#"(@interface param-names (func 0) "")"#, "names no parameter"),
+        (r#"(@interface param-names (func 3) "x")"#, "there are only 1"),
+    ] {
+        let text = reference.replace("(@interface func", &format!("{bad} (@interface func"));
+        let e = parse(&text, None).unwrap_err().to_string();
+        assert!(e.contains(needle), "{needle} in {e}");
+    }
 }
 
 #[test]
