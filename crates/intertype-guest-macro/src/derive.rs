@@ -63,7 +63,11 @@ pub fn derive(item: TokenStream) -> syn::Result<TokenStream> {
             _ => format!("_{:x}_", c as u32),
         })
         .collect();
-    let guard = format_ident!("__intertype_interface_type_named_{}", mangled, span = ident.span());
+    let guard = format_ident!(
+        "__intertype_interface_type_named_{}",
+        mangled,
+        span = ident.span()
+    );
     for field in input.data_fields() {
         if let Some(span) = mentions(field.ty.to_token_stream(), ident) {
             return Err(Error::new(
@@ -173,7 +177,11 @@ fn tuple_struct(fields: &syn::FieldsUnnamed, span: Span) -> syn::Result<TokenStr
     })
 }
 
-fn record(name: &TokenStream, fields: &Fields, span: proc_macro2::Span) -> syn::Result<TokenStream> {
+fn record(
+    name: &TokenStream,
+    fields: &Fields,
+    span: proc_macro2::Span,
+) -> syn::Result<TokenStream> {
     let Fields::Named(named) = fields else {
         return Err(Error::new(
             span,
@@ -189,13 +197,10 @@ fn record(name: &TokenStream, fields: &Fields, span: proc_macro2::Span) -> syn::
         .map(|f| f.ident.clone().expect("named"))
         .collect();
     let names = member_names(
-        named
-            .named
-            .iter()
-            .map(|f| {
-                let ident = f.ident.as_ref().expect("named");
-                (&f.attrs[..], ident.to_string(), ident.span())
-            }),
+        named.named.iter().map(|f| {
+            let ident = f.ident.as_ref().expect("named");
+            (&f.attrs[..], ident.to_string(), ident.span())
+        }),
         "field",
     )?;
     let tys: Vec<_> = named.named.iter().map(|f| &f.ty).collect();
@@ -251,13 +256,10 @@ fn flags_impl(name: &TokenStream, fields: &Fields) -> syn::Result<TokenStream> {
         .map(|f| f.ident.clone().expect("named"))
         .collect();
     let names = member_names(
-        named
-            .named
-            .iter()
-            .map(|f| {
-                let ident = f.ident.as_ref().expect("named");
-                (&f.attrs[..], ident.to_string(), ident.span())
-            }),
+        named.named.iter().map(|f| {
+            let ident = f.ident.as_ref().expect("named");
+            (&f.attrs[..], ident.to_string(), ident.span())
+        }),
         "flag",
     )?;
     let n = idents.len();

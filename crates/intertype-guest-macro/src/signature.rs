@@ -126,7 +126,9 @@ fn view(ty: &Type, place: TokenStream, top: bool) -> syn::Result<TokenStream> {
             Type::Slice(s) if !has_ref(&s.elem) => Ok(quote!(&#place[..])),
             Type::Slice(s) if top => {
                 let inner = view(&s.elem, quote!(__e), false)?;
-                Ok(quote!(&#place.iter().map(|__e| #inner).collect::<intertype::__private::Vec<_>>()[..]))
+                Ok(
+                    quote!(&#place.iter().map(|__e| #inner).collect::<intertype::__private::Vec<_>>()[..]),
+                )
             }
             e if !has_ref(e) => Ok(place),
             _ => Err(unsupported_borrow(ty)),
@@ -138,7 +140,9 @@ fn view(ty: &Type, place: TokenStream, top: bool) -> syn::Result<TokenStream> {
     }
     if let Some(x) = wrapper(ty, "Vec") {
         let inner = view(x, quote!(__e), false)?;
-        return Ok(quote!(#place.iter().map(|__e| #inner).collect::<intertype::__private::Vec<_>>()));
+        return Ok(
+            quote!(#place.iter().map(|__e| #inner).collect::<intertype::__private::Vec<_>>()),
+        );
     }
     Err(unsupported_borrow(ty))
 }
@@ -151,12 +155,14 @@ fn to_owned(ty: &Type, value: TokenStream) -> syn::Result<TokenStream> {
     }
     if let Type::Reference(r) = ty {
         return match &*r.elem {
-            e if is_plain_ident(e, &["str"]) => {
-                Ok(quote!(<intertype::__private::String as ::core::convert::From<&str>>::from(#value)))
-            }
+            e if is_plain_ident(e, &["str"]) => Ok(
+                quote!(<intertype::__private::String as ::core::convert::From<&str>>::from(#value)),
+            ),
             Type::Slice(s) => {
                 let inner = to_owned(&s.elem, quote!(::core::clone::Clone::clone(__e)))?;
-                Ok(quote!(#value.iter().map(|__e| #inner).collect::<intertype::__private::Vec<_>>()))
+                Ok(
+                    quote!(#value.iter().map(|__e| #inner).collect::<intertype::__private::Vec<_>>()),
+                )
             }
             e if !has_ref(e) => Ok(quote!(::core::clone::Clone::clone(#value))),
             _ => Err(unsupported_borrow(ty)),
@@ -168,7 +174,9 @@ fn to_owned(ty: &Type, value: TokenStream) -> syn::Result<TokenStream> {
     }
     if let Some(x) = wrapper(ty, "Vec") {
         let inner = to_owned(x, quote!(__e))?;
-        return Ok(quote!(#value.into_iter().map(|__e| #inner).collect::<intertype::__private::Vec<_>>()));
+        return Ok(
+            quote!(#value.into_iter().map(|__e| #inner).collect::<intertype::__private::Vec<_>>()),
+        );
     }
     Err(unsupported_borrow(ty))
 }

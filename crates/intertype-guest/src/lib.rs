@@ -51,7 +51,6 @@ pub use intertype_guest_macro::{export, import, Interface};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::abi::*;
-    pub use crate::panic::{may_run, refuse};
     pub use crate::canon::{
         field_offset, flag_get, flag_set, flags_align, flags_clear, flags_size, load_disc,
         record_align, record_size, store_disc, variant_layout,
@@ -60,6 +59,7 @@ pub mod __private {
         export_bytes, export_len, import_bytes, import_len, Class, ExportDesc, Field, ImportDesc,
         Slot, Ty,
     };
+    pub use crate::panic::{may_run, refuse};
     pub use crate::{Interface, Scalar};
     pub use alloc::string::String;
     pub use alloc::vec::Vec;

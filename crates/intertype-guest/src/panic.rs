@@ -129,7 +129,10 @@ fn hook(info: &std::panic::PanicHookInfo<'_>) {
 
 /// The core export hosts call after a trap: the address of `(ptr, len)` of
 /// the panic message, or 0 when the guest has not panicked.
-#[cfg_attr(target_family = "wasm", unsafe(export_name = "__intertype_panic_message"))]
+#[cfg_attr(
+    target_family = "wasm",
+    unsafe(export_name = "__intertype_panic_message")
+)]
 pub extern "C" fn panic_message() -> i32 {
     if !PANICKED.load(Ordering::Relaxed) {
         return 0;

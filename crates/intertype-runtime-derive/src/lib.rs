@@ -71,11 +71,21 @@ fn options(attrs: &[syn::Attribute], allowed: &[&str]) -> syn::Result<(bool, Opt
             continue;
         }
         attr.parse_nested_meta(|meta| {
-            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             if !allowed.contains(&key.as_str()) {
                 let expected = allowed
                     .iter()
-                    .map(|a| if *a == "rename" { "`rename = \"…\"`".to_string() } else { format!("`{a}`") })
+                    .map(|a| {
+                        if *a == "rename" {
+                            "`rename = \"…\"`".to_string()
+                        } else {
+                            format!("`{a}`")
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(" or ");
                 return Err(meta.error(if expected.is_empty() {
@@ -120,8 +130,14 @@ fn tuple_struct_parts(fields: &syn::FieldsUnnamed, span: Span) -> syn::Result<Pa
     if tys.is_empty() {
         return Err(Error::new(span, "a tuple struct needs at least one field"));
     }
-    let lower: Vec<_> = tys.iter().map(|t| quote_spanned!(t.span()=> <#t as #rt::Lower>)).collect();
-    let lift: Vec<_> = tys.iter().map(|t| quote_spanned!(t.span()=> <#t as #rt::Lift>)).collect();
+    let lower: Vec<_> = tys
+        .iter()
+        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lower>))
+        .collect();
+    let lift: Vec<_> = tys
+        .iter()
+        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lift>))
+        .collect();
     if tys.len() == 1 {
         let (lo, li) = (&lower[0], &lift[0]);
         return Ok(Parts {
@@ -438,18 +454,40 @@ mod tests {
     use super::*;
 
     fn error(item: TokenStream) -> String {
-        derive(item).err().expect("an error").to_string()
+        derive(item).expect_err("an error").to_string()
     }
 
     #[test]
     fn unknown_options_are_errors() {
-        let e = error(quote!(struct P { #[interface(skip)] x: i32 }));
-        assert!(e.contains("unknown `interface` option here; expected `rename = \"…\"`"), "{e}");
-        let e = error(quote!(#[interface(flag)] struct P { x: bool }));
+        let e = error(quote!(
+            struct P {
+                #[interface(skip)]
+                x: i32,
+            }
+        ));
+        assert!(
+            e.contains("unknown `interface` option here; expected `rename = \"…\"`"),
+            "{e}"
+        );
+        let e = error(quote!(
+            #[interface(flag)]
+            struct P {
+                x: bool,
+            }
+        ));
         assert!(e.contains("expected `flags` or `rename = \"…\"`"), "{e}");
-        let e = error(quote!(enum E { A(#[interface(rename = "x")] u8) }));
+        let e = error(quote!(
+            enum E {
+                A(#[interface(rename = "x")] u8),
+            }
+        ));
         assert!(e.contains("no `interface` options are allowed here"), "{e}");
-        let e = error(quote!(struct P { #[interface(rename = "a\nb")] x: i32 }));
+        let e = error(quote!(
+            struct P {
+                #[interface(rename = "a\nb")]
+                x: i32,
+            }
+        ));
         assert!(e.contains("control characters"), "{e}");
     }
 
@@ -464,9 +502,18 @@ mod tests {
         for name in ["\"lat\"", "\"type\"", "\"match\""] {
             assert!(out.contains(name), "{name} in {out}");
         }
-        let out = derive(quote!(enum L { #[interface(rename = "warn")] Warning, Error }))
-            .unwrap()
-            .to_string();
-        assert!(out.contains("\"warn\"") && out.contains("\"error\""), "{out}");
+        let out = derive(quote!(
+            enum L {
+                #[interface(rename = "warn")]
+                Warning,
+                Error,
+            }
+        ))
+        .unwrap()
+        .to_string();
+        assert!(
+            out.contains("\"warn\"") && out.contains("\"error\""),
+            "{out}"
+        );
     }
 }

@@ -196,10 +196,7 @@ impl Error {
     #[cold]
     pub(crate) fn with_guest_panic(mut self, message: &str) -> Error {
         let message = message.replacen(":\n", ": ", 1);
-        let trap = std::mem::replace(
-            &mut self.inner.message,
-            format!("the guest {message}"),
-        );
+        let trap = std::mem::replace(&mut self.inner.message, format!("the guest {message}"));
         self.inner.context.insert(0, format!("({trap})"));
         self
     }

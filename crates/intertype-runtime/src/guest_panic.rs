@@ -28,9 +28,7 @@ pub(crate) fn annotate(mut cx: impl AsContextMut, core: &Instance, err: Error) -
 }
 
 fn read(mut cx: impl AsContextMut, core: &Instance) -> Option<String> {
-    let f = core
-        .get_typed_func::<(), i32>(&mut cx, EXPORT)
-        .ok()?;
+    let f = core.get_typed_func::<(), i32>(&mut cx, EXPORT).ok()?;
     let area = f.call(&mut cx, ()).ok()? as u32 as usize;
     if area == 0 {
         return None;

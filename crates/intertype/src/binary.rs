@@ -1716,10 +1716,18 @@ mod tests {
         assert_eq!((b.param_name(0, 0), b.param_name(0, 1)), (Some("a"), None));
         assert_eq!(Booklet::decode(&b.encode(), 0).unwrap(), b);
         let (_, msg) = decode_err(&with(&[0x01, 0x00, 0x01, 0x01, b'a']));
-        assert!(msg.contains("1 parameter names for adapter function 0, whose type has 2"), "{msg}");
+        assert!(
+            msg.contains("1 parameter names for adapter function 0, whose type has 2"),
+            "{msg}"
+        );
         let (_, msg) = decode_err(&with(&[0x01, 0x01, 0x00]));
-        assert!(msg.contains("adapter function 1, but there are only 1"), "{msg}");
-        let two = [0x02, 0x00, 0x02, 0x01, b'a', 0x00, 0x00, 0x02, 0x01, b'b', 0x00];
+        assert!(
+            msg.contains("adapter function 1, but there are only 1"),
+            "{msg}"
+        );
+        let two = [
+            0x02, 0x00, 0x02, 0x01, b'a', 0x00, 0x00, 0x02, 0x01, b'b', 0x00,
+        ];
         let (_, msg) = decode_err(&with(&two));
         assert!(msg.contains("out of order"), "{msg}");
         let (_, msg) = decode_err(&with(&[0x01, 0x00, 0x02, 0x00, 0x00]));

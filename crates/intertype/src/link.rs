@@ -174,9 +174,7 @@ pub fn merge(fragments: &[Fragment], core: &CoreModule) -> Result<Booklet> {
         }
         for (func, names) in &b.param_names {
             let idx = map_index(adapter_map, *func, "adapter function", at)?;
-            out.param_names
-                .entry(idx)
-                .or_insert_with(|| names.clone());
+            out.param_names.entry(idx).or_insert_with(|| names.clone());
         }
     }
     out.type_names = shorten_type_names(&out.type_names)?;
@@ -251,8 +249,10 @@ fn only_implements_absent_imports(fragment: &Fragment, core: &CoreModule) -> boo
     b.exports.is_empty()
         && !b.implements.is_empty()
         && b.implements.iter().all(|i| {
-            matches!(names.get(i.core_func as usize), Some(CoreName::Import { .. }))
-                && matches!(cx.func_or_absent_import(i.core_func), Ok(None))
+            matches!(
+                names.get(i.core_func as usize),
+                Some(CoreName::Import { .. })
+            ) && matches!(cx.func_or_absent_import(i.core_func), Ok(None))
         })
 }
 
@@ -702,7 +702,12 @@ mod tests {
         };
         assert_eq!(short(&["app::point"]), ["point"]);
         assert_eq!(
-            short(&["app::users::error", "app::files::error", "app::point", "plain"]),
+            short(&[
+                "app::users::error",
+                "app::files::error",
+                "app::point",
+                "plain"
+            ]),
             ["users-error", "files-error", "point", "plain"]
         );
         // two crates with an `Error` each

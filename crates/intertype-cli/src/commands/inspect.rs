@@ -82,9 +82,7 @@ fn report(module: &Module) -> Report {
     let b = &module.booklet;
     let signature = |idx: u32| -> (String, Vec<String>, Vec<String>) {
         match (b.adapter_func_type(idx), describe::adapter_func(b, idx)) {
-            (Some(ty), Some(signature)) => {
-                (signature, words(b, &ty.params), words(b, &ty.results))
-            }
+            (Some(ty), Some(signature)) => (signature, words(b, &ty.params), words(b, &ty.results)),
             _ => ("<invalid type>".into(), Vec::new(), Vec::new()),
         }
     };

@@ -164,10 +164,14 @@ fn invoke(
         .map(wave_type)
         .collect::<Result<Vec<_>>>()
         .with_context(|| format!("`{name}` cannot be called from the command line"))?;
-    let adapter = instance.module().exports().iter().find_map(|e| match e.kind {
-        intertype_runtime::ExportKind::Adapter(idx) if e.name == name => Some(idx),
-        _ => None,
-    });
+    let adapter = instance
+        .module()
+        .exports()
+        .iter()
+        .find_map(|e| match e.kind {
+            intertype_runtime::ExportKind::Adapter(idx) if e.name == name => Some(idx),
+            _ => None,
+        });
     let wvals: Vec<WValue> = parsed.to_wasm_params(wtypes.iter()).map_err(|e| {
         let named = booklet.zip(adapter);
         let signature = named
@@ -178,9 +182,7 @@ fn invoke(
             .params_node()
             .and_then(|node| node.as_tuple().ok())
             .and_then(|mut args| {
-                args.position(|a| {
-                    a.span().start <= e.span().start && e.span().end <= a.span().end
-                })
+                args.position(|a| a.span().start <= e.span().start && e.span().end <= a.span().end)
             });
         match arg {
             Some(i) => {

@@ -14,7 +14,10 @@ fn block<'t>(text: &'t str, heading: &str, lang: &str) -> &'t str {
         .unwrap_or_else(|| panic!("README has no {heading:?}"));
     let rest = &text[start..];
     let fence = format!("```{lang}\n");
-    let open = rest.find(&fence).unwrap_or_else(|| panic!("no ```{lang} block")) + fence.len();
+    let open = rest
+        .find(&fence)
+        .unwrap_or_else(|| panic!("no ```{lang} block"))
+        + fence.len();
     let len = rest[open..].find("```").expect("closed block");
     &rest[open..open + len]
 }
@@ -27,7 +30,9 @@ fn readme_guest_runs_as_written() {
     let shell = block(&readme, "## Writing a guest in Rust", "sh");
     // The dependency line the block's comment gives.
     assert!(
-        code.contains(r#"intertype = { package = "intertype-guest", path = "crates/intertype-guest" }"#),
+        code.contains(
+            r#"intertype = { package = "intertype-guest", path = "crates/intertype-guest" }"#
+        ),
         "the README's guest no longer says how it depends on the crate:\n{code}"
     );
 

@@ -5,7 +5,9 @@
 //! panic's message reaches the host while the guest stops.
 
 use intertype_guest_tests::guest;
-use intertype_runtime::{Engine, Error, ErrorKind, FuncType, Instance, Linker, Module, Type, Value};
+use intertype_runtime::{
+    Engine, Error, ErrorKind, FuncType, Instance, Linker, Module, Type, Value,
+};
 use std::sync::{Arc, Mutex, OnceLock};
 
 fn module() -> &'static Module {
@@ -57,7 +59,10 @@ fn some(v: Value) -> Value {
 fn borrowed_values_inside_options_and_lists() {
     let (mut i, _) = instance();
     let mut call = |name: &str, args: &[Value]| i.call(name, args).unwrap();
-    assert_eq!(call("greet", &[Value::Option(None)]), [s("Hello, stranger!")]);
+    assert_eq!(
+        call("greet", &[Value::Option(None)]),
+        [s("Hello, stranger!")]
+    );
     assert_eq!(call("greet", &[some(s("Lin"))]), [s("Hello, Lin!")]);
     assert_eq!(
         call("join", &[strings(&["a", "b", "c"]), s("-")]),
@@ -65,7 +70,10 @@ fn borrowed_values_inside_options_and_lists() {
     );
     assert_eq!(call("join", &[strings(&[]), s("-")]), [s("")]);
     assert_eq!(
-        call("count_long", &[strings(&["a", "abc", "abcd"]), Value::U32(3)]),
+        call(
+            "count_long",
+            &[strings(&["a", "abc", "abcd"]), Value::U32(3)]
+        ),
         [Value::U32(2)]
     );
     assert_eq!(call("longest", &[s("ab"), s("abc")]), [s("abc")]);
@@ -79,12 +87,18 @@ fn newtypes_tuples_boxes_maps_and_names() {
     assert_eq!(
         call(
             "widen",
-            &[Value::Tuple(vec![Value::U32(5), Value::U32(10)]), Value::U32(2)]
+            &[
+                Value::Tuple(vec![Value::U32(5), Value::U32(10)]),
+                Value::U32(2)
+            ]
         ),
         [Value::Tuple(vec![Value::U32(3), Value::U32(12)])]
     );
     assert_eq!(
-        call("boxed", &[Value::Record(vec![Value::F64(1.5), Value::F64(-2.0)])]),
+        call(
+            "boxed",
+            &[Value::Record(vec![Value::F64(1.5), Value::F64(-2.0)])]
+        ),
         [Value::Record(vec![Value::F64(-1.5), Value::F64(2.0)])]
     );
     let pair = |k: &str, n: u32| Value::Tuple(vec![s(k), Value::U32(n)]);
@@ -101,7 +115,10 @@ fn newtypes_tuples_boxes_maps_and_names() {
         [Value::Record(vec![s("number"), Value::Bool(true)])]
     );
     assert_eq!(
-        call("worst", &[Value::List(vec![Value::Enum(0), Value::Enum(1)])]),
+        call(
+            "worst",
+            &[Value::List(vec![Value::Enum(0), Value::Enum(1)])]
+        ),
         [some(Value::Enum(1))]
     );
 
@@ -113,7 +130,13 @@ fn newtypes_tuples_boxes_maps_and_names() {
     names.sort();
     assert_eq!(
         names,
-        ["coordinates", "files-error", "level", "token", "users-error"]
+        [
+            "coordinates",
+            "files-error",
+            "level",
+            "token",
+            "users-error"
+        ]
     );
     let described: Vec<String> = booklet
         .type_names
@@ -127,7 +150,10 @@ fn newtypes_tuples_boxes_maps_and_names() {
         "variant { not-found(u32), banned }",
         "variant { missing(string), too-big(u64) }",
     ] {
-        assert!(described.iter().any(|d| d == expected), "{expected} in {described:?}");
+        assert!(
+            described.iter().any(|d| d == expected),
+            "{expected} in {described:?}"
+        );
     }
 }
 
@@ -141,7 +167,10 @@ fn two_types_named_error() {
         i.call("find_user", &[Value::U32(7)]).unwrap(),
         [err(0, Some(Value::U32(7)))]
     );
-    assert_eq!(i.call("find_user", &[Value::U32(2)]).unwrap(), [err(1, None)]);
+    assert_eq!(
+        i.call("find_user", &[Value::U32(2)]).unwrap(),
+        [err(1, None)]
+    );
     assert_eq!(
         i.call("read_file", &[s("/big")]).unwrap(),
         [err(1, Some(Value::U64(1 << 40)))]
@@ -178,7 +207,10 @@ fn panics_reach_the_host_and_stop_the_guest() {
     );
     // The guest's text reaches a terminal escaped.
     assert!(text.contains(": boom \\u{1b}[2J"), "{text}");
-    assert!(text.contains("(wasm trap: wasm `unreachable` instruction executed)"), "{text}");
+    assert!(
+        text.contains("(wasm trap: wasm `unreachable` instruction executed)"),
+        "{text}"
+    );
     // The engine poisons the instance...
     let e = i.call("bump", &[]).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Poisoned);
@@ -194,10 +226,16 @@ fn panics_reach_the_host_and_stop_the_guest() {
     // not a `BorrowMutError` of the guest's broken state.
     let (mut i, _) = instance();
     let e = i.call("fail_while_borrowed", &[]).unwrap_err();
-    assert!(e.to_string().contains("failed while holding the state"), "{e}");
+    assert!(
+        e.to_string().contains("failed while holding the state"),
+        "{e}"
+    );
     i.clear_poison();
     let e = i.call("bump", &[]).unwrap_err();
-    assert!(e.to_string().contains("failed while holding the state"), "{e}");
+    assert!(
+        e.to_string().contains("failed while holding the state"),
+        "{e}"
+    );
 
     // Nothing grows per panic: 2,000 panicking calls with a 10 KB message
     // on one instance (the poison cleared each time) leave its memory as
@@ -231,7 +269,12 @@ fn from_the_cli() {
         "\"Hello, Lin!\"\n"
     );
     assert_eq!(
-        run(&["run", "--trap-unknown-imports", m, "boxed({lat: 1.5, lon: 2})"]),
+        run(&[
+            "run",
+            "--trap-unknown-imports",
+            m,
+            "boxed({lat: 1.5, lon: 2})"
+        ]),
         "{lat: -1.5, lon: -2}\n"
     );
     let stderr = |args: &[&str]| {
@@ -245,11 +288,20 @@ fn from_the_cli() {
         "{e}"
     );
     let e = stderr(&["run", "--trap-unknown-imports", m, r#"fail("boom")"#]);
-    assert!(e.contains("the guest panicked at signatures/src/lib.rs:"), "{e}");
+    assert!(
+        e.contains("the guest panicked at signatures/src/lib.rs:"),
+        "{e}"
+    );
     assert!(e.contains("boom"), "{e}");
     let inspect = run(&["inspect", m]);
-    assert!(inspect.contains("  read_file: func(path: string) -> result<list<u8>, files-error>"), "{inspect}");
-    assert!(inspect.contains("  host.record: func(tags: list<string>, note: option<string>) -> u32"), "{inspect}");
+    assert!(
+        inspect.contains("  read_file: func(path: string) -> result<list<u8>, files-error>"),
+        "{inspect}"
+    );
+    assert!(
+        inspect.contains("  host.record: func(tags: list<string>, note: option<string>) -> u32"),
+        "{inspect}"
+    );
 }
 
 /// The host derive reads the guest's types the same way: renames, keyword
@@ -287,9 +339,7 @@ fn host_derive_matches_the_guest() {
     }
 
     let (mut i, _) = instance();
-    let boxed = i
-        .typed_func::<(Position,), (Position,)>("boxed")
-        .unwrap();
+    let boxed = i.typed_func::<(Position,), (Position,)>("boxed").unwrap();
     let p = Position {
         latitude: 1.0,
         longitude: 2.0,

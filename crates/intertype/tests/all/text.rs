@@ -240,9 +240,18 @@ fn parameter_names_are_kept_in_extension_modules_only() {
     let printed = intertype::print::print_module(&module).unwrap();
     assert_eq!(payload(&parse(&printed, None).unwrap()), payload(&module));
     for (bad, needle) in [
-        (r#"(@interface param-names (func 0) "x" "y")"#, "2 parameter names for adapter function 0, which has 1"),
-        (r#"(@interface param-names (func 0) "")"#, "names no parameter"),
-        (r#"(@interface param-names (func 3) "x")"#, "there are only 1"),
+        (
+            r#"(@interface param-names (func 0) "x" "y")"#,
+            "2 parameter names for adapter function 0, which has 1",
+        ),
+        (
+            r#"(@interface param-names (func 0) "")"#,
+            "names no parameter",
+        ),
+        (
+            r#"(@interface param-names (func 3) "x")"#,
+            "there are only 1",
+        ),
     ] {
         let text = reference.replace("(@interface func", &format!("{bad} (@interface func"));
         let e = parse(&text, None).unwrap_err().to_string();
