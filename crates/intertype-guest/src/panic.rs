@@ -124,7 +124,18 @@ pub fn record(message: core::fmt::Arguments<'_>) {
 
 #[cfg(all(feature = "std", target_family = "wasm"))]
 fn hook(info: &std::panic::PanicHookInfo<'_>) {
-    record(format_args!("{info}"));
+    // The parts one by one rather than `{info}`: less formatting code in
+    // every guest.
+    let message = info.payload_as_str().unwrap_or("Box<dyn Any>");
+    match info.location() {
+        Some(at) => record(format_args!(
+            "panicked at {}:{}:{}:\n{message}",
+            at.file(),
+            at.line(),
+            at.column()
+        )),
+        None => record(format_args!("panicked:\n{message}")),
+    }
 }
 
 /// The core export hosts call after a trap: the address of `(ptr, len)` of
