@@ -401,6 +401,15 @@ fn check_signature(sig: &Signature, what: &str) -> syn::Result<()> {
     Ok(())
 }
 
+/// Where `tokens` say `Self`, if they do.
+fn mentions_self(tokens: TokenStream) -> Option<Span> {
+    tokens.into_iter().find_map(|t| match t {
+        proc_macro2::TokenTree::Ident(i) if i == "Self" => Some(i.span()),
+        proc_macro2::TokenTree::Group(g) => mentions_self(g.stream()),
+        _ => None,
+    })
+}
+
 /// The interface names of the parameters: kebab-case Rust names, `""` for
 /// a pattern.
 fn param_names(sig: &Signature) -> Vec<String> {
@@ -512,6 +521,13 @@ pub fn export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     check_signature(sig, "an exported function")?;
     if let Some(abi) = &sig.abi {
         return Err(Error::new(abi.span(), "an exported function is a plain Rust function: remove the `extern` ABI (the macro writes the core export)"));
+    }
+    if let Some(span) = mentions_self(sig.to_token_stream()) {
+        return Err(Error::new(
+            span,
+            "`#[intertype::export]` exports free functions; `Self` makes this an associated \
+             function of an `impl` block: export a free function that calls it",
+        ));
     }
     let params = params(sig)?;
     let names = param_names(sig);
