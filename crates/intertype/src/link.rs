@@ -192,9 +192,22 @@ pub const PATH_SEPARATOR: &str = "::";
 /// different types with the same whole path are an error. Names without
 /// `::` are one-segment paths.
 pub fn shorten_type_names(names: &BTreeMap<u32, String>) -> Result<BTreeMap<u32, String>> {
+    // A path of more segments than this is taken as one name: hostile input
+    // cannot make the rounds below many.
+    const MAX_SEGMENTS: usize = 16;
     let paths: Vec<(u32, Vec<&str>)> = names
         .iter()
-        .map(|(&i, name)| (i, name.split(PATH_SEPARATOR).collect()))
+        .map(|(&i, name)| {
+            let path: Vec<&str> = name.split(PATH_SEPARATOR).collect();
+            (
+                i,
+                if path.len() > MAX_SEGMENTS {
+                    vec![name.as_str()]
+                } else {
+                    path
+                },
+            )
+        })
         .collect();
     let suffix = |path: &[&str], k: usize| -> String {
         path[path.len().saturating_sub(k)..]
@@ -204,32 +217,51 @@ pub fn shorten_type_names(names: &BTreeMap<u32, String>) -> Result<BTreeMap<u32,
             .join("-")
     };
     let mut out = BTreeMap::new();
-    for (i, path) in &paths {
-        let mut k = 1;
-        loop {
-            let mine = suffix(path, k);
-            let clash = paths
-                .iter()
-                .find(|(j, other)| j != i && suffix(other, k) == mine);
-            match clash {
-                None => {
-                    out.insert(*i, mine);
-                    break;
-                }
-                Some((j, other)) if k >= path.len() && k >= other.len() => {
-                    return Err(Error::binary(
-                        0,
-                        format!(
-                            "types {} and {i} are different types with the same name {:?}; \
-                             rename one (`#[interface(rename = \"…\")]` in Rust)",
-                            j.min(i),
-                            names[i]
-                        ),
-                    ));
-                }
-                Some(_) => k += 1,
-            }
+    let mut pending: Vec<usize> = (0..paths.len()).collect();
+    // Round k gives every type whose k-segment end no other type's k-segment
+    // end equals that end as its name; the rest try k + 1.
+    for k in 1..=MAX_SEGMENTS {
+        if pending.is_empty() {
+            break;
         }
+        let ends: HashMap<usize, String> = pending
+            .iter()
+            .map(|&n| (n, suffix(&paths[n].1, k)))
+            .collect();
+        // Names given in earlier rounds are taken.
+        let mut counts: HashMap<&str, usize> =
+            out.values().map(|v: &String| (v.as_str(), 1)).collect();
+        for &n in &pending {
+            *counts.entry(ends[&n].as_str()).or_default() += 1;
+        }
+        let (done, rest): (Vec<usize>, Vec<usize>) = pending
+            .iter()
+            .partition(|&&n| counts[ends[&n].as_str()] == 1);
+        drop(counts);
+        for n in done {
+            out.insert(paths[n].0, ends[&n].clone());
+        }
+        pending = rest;
+    }
+    if let Some(&n) = pending.first() {
+        let end = suffix(&paths[n].1, MAX_SEGMENTS);
+        let other = pending
+            .iter()
+            .copied()
+            .find(|&m| m != n && suffix(&paths[m].1, MAX_SEGMENTS) == end)
+            .unwrap_or(n);
+        let (a, b) = (
+            paths[n].0.min(paths[other].0),
+            paths[n].0.max(paths[other].0),
+        );
+        return Err(Error::binary(
+            0,
+            format!(
+                "types {a} and {b} are different types with the same name {:?}; rename one \
+                 (`#[interface(rename = \"…\")]` in Rust)",
+                names[&paths[n].0]
+            ),
+        ));
     }
     Ok(out)
 }
@@ -719,6 +751,21 @@ mod tests {
         assert_eq!(short(&["error", "app::error"]), ["error", "app-error"]);
         let e = shorten_type_names(&names(&["app::error", "app::error"])).unwrap_err();
         assert!(e.message().contains("same name \"app::error\""), "{e}");
+        // paths that only differ in `_` and `::`
+        assert_eq!(short(&["a_b::x", "a::b::x"]), ["a-b-x", "b-x"]);
+        // a later round never takes a name an earlier one gave
+        if let Ok(out) = shorten_type_names(&names(&["q::a_b::x", "a::b::x", "z::b::x"])) {
+            let mut values: Vec<&String> = out.values().collect();
+            values.sort();
+            values.dedup();
+            assert_eq!(values.len(), 3, "{out:?}");
+        }
+        // many names, long paths: bounded work
+        let many: Vec<String> = (0..20_000)
+            .map(|i| format!("{}::t{}", "m::".repeat(40), i % 2))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(shorten_type_names(&names(&many)).is_err());
     }
 
     #[test]
