@@ -238,6 +238,8 @@ fn param(ty: &Type) -> syn::Result<Param> {
         other => has_ref(other),
     };
     if inside {
+        // Both directions must be expressible (the export and the import
+        // side); checking here gives the error at the parameter's type.
         let owned = owned_type(ty)?;
         view(ty, quote!(x), true)?;
         to_owned(ty, quote!(x))?;
