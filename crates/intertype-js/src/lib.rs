@@ -343,12 +343,9 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         .exports
         .iter()
         .any(|e| e.kind == ExportKind::Func && e.name == PANIC_MESSAGE_EXPORT);
-    let (wrap_open, wrap_close) = if reports_panics {
+    if reports_panics {
         js.push_str(GUEST_PANIC);
-        ("panicking(", ")")
-    } else {
-        ("", "")
-    };
+    }
     // The interface.
     js.push_str("\n  const api = {\n");
     for e in &plan.exports {
@@ -360,18 +357,23 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         } else {
             format!("af{}", e.func)
         };
-        if single_result(b, &ty.results) {
-            let ps: Vec<String> = (0..ty.params.len()).map(|i| format!("a{i}")).collect();
-            js.push_str(&format!(
-                "    {}: {wrap_open}({p}) => unwrapResult({target}({p})){wrap_close},\n",
-                js_str(&e.name),
-                p = ps.join(", ")
-            ));
+        let ps: Vec<String> = (0..ty.params.len()).map(|i| format!("a{i}")).collect();
+        let p = ps.join(", ");
+        let single = single_result(b, &ty.results);
+        let call = if single {
+            format!("unwrapResult({target}({p}))")
         } else {
+            format!("{target}({p})")
+        };
+        let key = js_str(&e.name);
+        if reports_panics {
             js.push_str(&format!(
-                "    {}: {wrap_open}{target}{wrap_close},\n",
-                js_str(&e.name)
+                "    {key}: ({p}) => {{\n      try {{\n        return {call};\n      }} catch (e) {{\n        throw guestPanic(e);\n      }}\n    }},\n"
             ));
+        } else if single {
+            js.push_str(&format!("    {key}: ({p}) => {call},\n"));
+        } else {
+            js.push_str(&format!("    {key}: {target},\n"));
         }
     }
     for (n, _) in &plan.passthrough {
@@ -408,13 +410,6 @@ const GUEST_PANIC: &str = r#"
       .replace(':\n', ': ')
       .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
     return new WebAssembly.RuntimeError(`the guest ${text}`, { cause: e });
-  };
-  const panicking = (f) => function (...args) {
-    try {
-      return f.apply(this, args);
-    } catch (e) {
-      throw guestPanic(e);
-    }
   };
 "#;
 
