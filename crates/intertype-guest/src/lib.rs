@@ -21,9 +21,14 @@
 //!
 //! * [`Interface`]: the canonical layout of a Rust type (size, alignment,
 //!   load, store) and its interface type; implemented for numbers, `bool`,
-//!   `char`, `String`, `Vec<T>`, `Option<T>`, `Result<T, E>`, tuples and
-//!   `()`, and derived for structs (records), enums (enums and variants) and
-//!   structs of `bool`s marked `#[interface(flags)]` (flags).
+//!   `char`, `String`, `Vec<T>`, `Option<T>`, `Result<T, E>`, tuples, `()`,
+//!   `Box<T>` and maps (`BTreeMap`, `HashMap` with feature `std`: lists of
+//!   pairs), and derived for structs (records), tuple structs (a newtype is
+//!   its field's type, others tuples), enums (enums and variants) and structs
+//!   of `bool`s marked `#[interface(flags)]` (flags);
+//!   `#[interface(rename = "…")]` names a type, field or case.
+//! * [`panic`]: a panic's message reaches the host, and the guest stops
+//!   (feature `std`, on by default).
 //! * [`intertype_malloc`] / [`intertype_free`]: the allocator the adapters
 //!   use, on the Rust global allocator.
 //!
