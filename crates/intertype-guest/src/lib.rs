@@ -27,7 +27,7 @@
 //!   its field's type, others tuples), enums (enums and variants) and structs
 //!   of `bool`s marked `#[interface(flags)]` (flags);
 //!   `#[interface(rename = "…")]` names a type, field or case.
-//! * [`panic`]: a panic's message reaches the host, and the guest stops
+//! * [`panic`](mod@panic): a panic's message reaches the host, and the guest stops
 //!   (feature `std`, on by default).
 //! * [`intertype_malloc`] / [`intertype_free`]: the allocator the adapters
 //!   use, on the Rust global allocator.
