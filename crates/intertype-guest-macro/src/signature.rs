@@ -620,7 +620,7 @@ pub fn export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         #func
 
         #[doc(hidden)]
-        #[allow(unsafe_code, non_snake_case, clippy::unused_unit)]
+        #[allow(unsafe_code, non_snake_case, clippy::unused_unit, clippy::drop_non_drop)]
         const _: () = {
             #[cfg_attr(target_family = "wasm", unsafe(export_name = #core_name))]
             extern "C" fn __intertype_shim(#(#core_params),*) #ret {

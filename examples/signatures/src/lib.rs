@@ -90,6 +90,8 @@ pub struct Position {
     pub longitude: f64,
 }
 
+// A `Box` parameter, as some code has it (clippy would rather not).
+#[allow(clippy::boxed_local)]
 #[intertype::export]
 pub fn boxed(p: Box<Position>) -> Box<Position> {
     Box::new(Position {
