@@ -63,6 +63,13 @@ pub fn count_long(words: Vec<&str>, min: u32) -> u32 {
     words.iter().filter(|w| w.len() >= min as usize).count() as u32
 }
 
+/// Borrows nested deeper: an optional byte slice, a list of optional
+/// strings; returns the bytes plus the named entries.
+#[intertype::export]
+pub fn weigh(data: Option<&[u8]>, names: Vec<Option<&str>>) -> u32 {
+    data.map_or(0, |d| d.len() as u32) + names.iter().flatten().count() as u32
+}
+
 /// A newtype is its field's type (here `f64`).
 #[derive(Interface, Debug, Clone, Copy)]
 pub struct Meters(pub f64);

@@ -77,6 +77,13 @@ fn borrowed_values_inside_options_and_lists() {
         [Value::U32(2)]
     );
     assert_eq!(call("longest", &[s("ab"), s("abc")]), [s("abc")]);
+    let bytes = Value::List(vec![Value::U8(1), Value::U8(2), Value::U8(3)]);
+    let names = Value::List(vec![some(s("a")), Value::Option(None), some(s(""))]);
+    assert_eq!(call("weigh", &[some(bytes), names]), [Value::U32(5)]);
+    assert_eq!(
+        call("weigh", &[Value::Option(None), Value::List(vec![])]),
+        [Value::U32(0)]
+    );
 }
 
 #[test]
