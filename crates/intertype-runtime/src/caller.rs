@@ -144,6 +144,7 @@ impl<T: 'static> CallContext for Caller<'_, T> {
                     .map(|vs| out.extend(vs))
             }
         };
+        let r = r.map_err(|e| crate::guest_panic::annotate(&mut cx, &self.raw.rt.core, e));
         if let Err(e) = &r {
             let d = cx.data_mut();
             if e.poisons() && d.entered {

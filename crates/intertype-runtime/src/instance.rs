@@ -323,6 +323,8 @@ impl<T: 'static> CallContext for Instance<T> {
                 return self.call_core(&name, &vals).map(|vs| out.extend(vs));
             }
         };
+        // A guest that panicked says why (`docs/format.md`, *Panic messages*).
+        let r = r.map_err(|e| crate::guest_panic::annotate(&mut self.store, &self.core, e));
         self.end_call(&r);
         r
     }

@@ -106,9 +106,11 @@ pub fn parse_args(args: &str, ty: &FuncType) -> Result<Vec<Value>> {
         .collect()
 }
 
-/// The WAVE type of an interface type (core `i32`/`i64` read and print as
-/// `s32`/`s64`; `externref` has no WAVE form).
-fn wave_type(t: &Type) -> Result<WType> {
+/// The `wasm_wave` type of an interface type (core `i32`/`i64` read and
+/// print as `s32`/`s64`; `externref` has no WAVE form), for hosts that use
+/// the `wasm-wave` crate (0.254) directly: the CLI locates errors in a
+/// call's arguments with it.
+pub fn wave_type(t: &Type) -> Result<WType> {
     let bad = || err!("type `{t}` has no WAVE form");
     Ok(match t {
         Type::Bool => WType::BOOL,
@@ -153,6 +155,11 @@ fn wave_type(t: &Type) -> Result<WType> {
         ),
         Type::Flags(ns) => WType::flags(ns.iter().cloned()).ok_or_else(bad)?,
     })
+}
+
+/// A `wasm_wave` value of WAVE type `wave_type(t)` as a [`Value`] of type `t`.
+pub fn value_from_wave(w: &WValue, t: &Type) -> Result<Value> {
+    from_wave(w, t)
 }
 
 fn from_wave(w: &WValue, t: &Type) -> Result<Value> {

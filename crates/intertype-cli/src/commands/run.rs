@@ -7,6 +7,7 @@ use intertype_runtime::{
     Config, Engine, ErrorKind, Instance, Limits, Linker, Module, Type, Value, WasiOptions,
 };
 use std::path::PathBuf;
+use wasm_wave::value::Value as WValue;
 
 /// Run a module: call one of its interface functions and print the results.
 ///
@@ -104,7 +105,11 @@ fn run_inner(args: Args) -> Result<()> {
         }
         bail!("no call given; say which function to call, e.g. `intertype run {} 'name(…)'` (see `--list`)", args.module.display());
     };
-    let results = invoke(&mut instance, &call)?;
+    // Parameter names for messages (the engine keeps only the types).
+    let booklet = intertype::Module::from_binary(&bytes)
+        .ok()
+        .map(|m| m.booklet);
+    let results = invoke(&mut instance, &call, booklet.as_ref())?;
     let func = instance
         .func(call_name(&call)?.as_str())
         .ok_or_else(|| anyhow!("unreachable"))?;
@@ -132,10 +137,13 @@ fn call_name(call: &str) -> Result<String> {
     Ok(split_call(call)?.0)
 }
 
-fn invoke(instance: &mut Instance, call: &str) -> Result<Vec<Value>> {
-    let (name, _) = split_call(call)?;
+fn invoke(
+    instance: &mut Instance,
+    call: &str,
+    booklet: Option<&intertype::Booklet>,
+) -> Result<Vec<Value>> {
+    let (name, parsed) = split_call(call)?;
     let name = name.as_str();
-    let args = &call[call.find('(').unwrap_or(call.len())..];
     let func = instance.func(name).ok_or_else(|| {
         let names: Vec<&str> = instance
             .module()
@@ -148,13 +156,51 @@ fn invoke(instance: &mut Instance, call: &str) -> Result<Vec<Value>> {
             names.join(", ")
         )
     })?;
-    for t in &func.ty().params {
-        intertype_runtime::wave::check_type(t)
-            .map_err(|e| anyhow!("{}", e.message()))
-            .with_context(|| format!("`{name}` cannot be called from the command line"))?;
-    }
-    let values = intertype_runtime::wave::parse_args(args, func.ty())
-        .map_err(|e| anyhow!("bad arguments for `{name}: {}`: {}", func.ty(), e.message()))?;
+    let wtypes = func
+        .ty()
+        .params
+        .iter()
+        .map(|t| intertype_runtime::wave::wave_type(t).map_err(|e| anyhow!("{}", e.message())))
+        .collect::<Result<Vec<_>>>()
+        .with_context(|| format!("`{name}` cannot be called from the command line"))?;
+    let adapter = instance
+        .module()
+        .exports()
+        .iter()
+        .find_map(|e| match e.kind {
+            intertype_runtime::ExportKind::Adapter(idx) if e.name == name => Some(idx),
+            _ => None,
+        });
+    let wvals: Vec<WValue> = parsed.to_wasm_params(wtypes.iter()).map_err(|e| {
+        let named = booklet.zip(adapter);
+        let signature = named
+            .and_then(|(b, idx)| intertype::describe::adapter_func(b, idx))
+            .unwrap_or_else(|| func.ty().to_string());
+        // The argument the error is in, when the error points into one.
+        let arg = parsed
+            .params_node()
+            .and_then(|node| node.as_tuple().ok())
+            .and_then(|mut args| {
+                args.position(|a| a.span().start <= e.span().start && e.span().end <= a.span().end)
+            });
+        match arg {
+            Some(i) => {
+                let label = named.map_or_else(
+                    || format!("p{i}"),
+                    |(b, idx)| intertype::describe::param_label(b, idx, i),
+                );
+                anyhow!("bad argument `{label}` (parameter {i}) for `{name}: {signature}`: {e}")
+            }
+            None => anyhow!("bad arguments for `{name}: {signature}`: {e}"),
+        }
+    })?;
+    let values = wvals
+        .iter()
+        .zip(&func.ty().params)
+        .map(|(w, t)| {
+            intertype_runtime::wave::value_from_wave(w, t).map_err(|e| anyhow!("{}", e.message()))
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(func.call(instance, &values)?)
 }
 
