@@ -37,10 +37,10 @@
   (@interface type $mood (enum "calm" "busy"))
   (@interface type $summary (record (field "notes" u32) (field "mood" $mood)))
 
-  (@interface import "host" "log" (func (param string)))
-  (@interface import "host" "digest" (func (param u32 u32) (result u32)))
+  (@interface import "host" "log" (func (param $line string)))
+  (@interface import "host" "digest" (func (param $ptr u32) (param $len u32) (result u32)))
 
-  (@interface func (export "add-note") (param string) (result u32)
+  (@interface func (export "add-note") (param $text string) (result u32)
     arg.get 0
     string-to-memory $alloc_bytes
     call-core $add_note_

@@ -187,7 +187,7 @@ impl<'a> Gen<'a> {
                 .iter()
                 .map(|t| self.rust(*t, Mode::Owned, true))
                 .collect();
-            let args: Vec<Ident> = (0..params.len()).map(|i| format_ident!("p{i}")).collect();
+            let args = self.arg_names(export.func, params.len());
             let ret = match results.len() {
                 0 => quote!(()),
                 1 => results[0].clone(),
@@ -246,7 +246,7 @@ impl<'a> Gen<'a> {
                 .iter()
                 .map(|t| self.rust(*t, Mode::Owned, true))
                 .collect();
-            let args: Vec<Ident> = (0..params.len()).map(|i| format_ident!("p{i}")).collect();
+            let args = self.arg_names(i as u32, params.len());
             let (ret, wrap) = match results.len() {
                 0 => (quote!(()), quote!(r)),
                 1 => (results[0].clone(), quote!((r,))),
@@ -346,6 +346,23 @@ impl<'a> Gen<'a> {
 
             #imports
         })
+    }
+
+    /// Rust names for the parameters of adapter `func`: the booklet's
+    /// parameter names (snake_case, made unique), `p0`, `p1`… where it has
+    /// none; never a name the generated code uses itself.
+    fn arg_names(&self, func: u32, n: usize) -> Vec<Ident> {
+        let mut used: HashSet<String> = ["caller", "linker", "r"].map(String::from).into();
+        (0..n)
+            .map(|i| {
+                let base = self
+                    .booklet
+                    .param_name(func, i)
+                    .map(snake)
+                    .unwrap_or_else(|| format!("p{i}"));
+                Ident::new(&unique(&mut used, base), self.span)
+            })
+            .collect()
     }
 
     /// `#[doc]` attributes: the booklet's docs for adapter `func`, else
@@ -866,6 +883,24 @@ mod tests {
         assert!(err.contains("no interface section"), "{err}");
         let err = syn::parse_str::<Input>(r#""a.wasm", extra"#).err().unwrap();
         assert!(err.to_string().contains("only the module's path"), "{err}");
+    }
+
+    #[test]
+    fn parameters_take_the_booklets_names() {
+        let out = expand_file("../../examples/host-rust/notes.wat").unwrap();
+        assert!(
+            out.contains("pub fn add_note (& mut self , text : & str)"),
+            "{out}"
+        );
+        assert!(out.contains("fn digest (caller : & mut"), "{out}");
+        assert!(out.contains("ptr : u32 , len : u32"), "{out}");
+        let out =
+            expand_file("../../crates/intertype-runtime/tests/all/fixtures/hostile-names.wat")
+                .unwrap();
+        assert!(
+            out.contains("pub fn type_ (& mut self , caller_2 : u32)"),
+            "{out}"
+        );
     }
 
     #[test]
