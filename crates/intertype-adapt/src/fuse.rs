@@ -412,7 +412,7 @@ impl Fuser<'_, '_> {
                 let t = s.ty(*ty);
                 let needs = layout::needs_memory(self.b.types, t);
                 let dst = self.dst(side, Some(*malloc), mem.mem, mem.encoding, needs)?;
-                self.prevalidate(&v, &dst)?;
+                self.prevalidate(&v, &dst, false)?;
                 let mut out = Vec::new();
                 self.transfer(&v, &dst, &mut crate::transfer::Out::Flat(&mut out))?;
                 let flat = self.cx.flatten(t).unwrap_or_default();
@@ -444,7 +444,7 @@ impl Fuser<'_, '_> {
                 let t = s.ty(*ty);
                 let dst = self.dst(side, Some(*malloc), mem.mem, mem.encoding, true)?;
                 let lay = self.cx.layout(t).expect("validated");
-                self.prevalidate(&v, &dst)?;
+                self.prevalidate(&v, &dst, false)?;
                 self.check_place(side, dst.mem.expect("memory"), p, lay, false);
                 self.transfer(&v, &dst, &mut crate::transfer::Out::Mem { ptr: p, off: 0 })?;
             }
@@ -453,7 +453,7 @@ impl Fuser<'_, '_> {
                 let t = s.ty(*ty);
                 let dst = self.dst(side, Some(*malloc), mem.mem, mem.encoding, true)?;
                 let lay = self.cx.layout(t).expect("validated");
-                self.prevalidate(&v, &dst)?;
+                self.prevalidate(&v, &dst, true)?;
                 let size = self.body.local(W::I32);
                 self.body.sink().i32_const(lay.size as i32).local_set(size);
                 let p = self.alloc(&dst, size, lay.align);
@@ -468,7 +468,16 @@ impl Fuser<'_, '_> {
     /// the whole value from the other side first, so that the destination
     /// is not touched when the value turns out bad (as when the engine
     /// lifts the whole value before lowering it).
-    fn prevalidate(&mut self, v: &Val, dst: &crate::transfer::Dst) -> Result<(), NotFusable> {
+    ///
+    /// `allocates_first`: the instruction allocates the value's place before
+    /// copying (`value.store_new`), so even a lone string or `char` is
+    /// checked first.
+    fn prevalidate(
+        &mut self,
+        v: &Val,
+        dst: &crate::transfer::Dst,
+        allocates_first: bool,
+    ) -> Result<(), NotFusable> {
         let types = self.b.types;
         let single = match v.ty {
             ValType::String => true,
@@ -479,7 +488,12 @@ impl Fuser<'_, '_> {
             Repr::Parts(_) => true,
             _ => v.side != dst.side,
         };
-        if single || !lifted_elsewhere || !layout::needs_memory(types, v.ty) {
+        let needed = if allocates_first {
+            !crate::transfer::plain(types, v.ty)
+        } else {
+            !single && layout::needs_memory(types, v.ty)
+        };
+        if !lifted_elsewhere || !needed {
             return Ok(());
         }
         let check = crate::transfer::Dst {

@@ -29,11 +29,16 @@ pub const MALLOC: &str = r#"
 /// and gets a pointer to the stored result. Export adapters `put`, `get`
 /// and `dump` let the engine put values in and read them out.
 pub fn echo_importer(typedefs: &str, ty: &str, enc: &str) -> Vec<u8> {
+    echo_importer_with(typedefs, ty, enc, MALLOC)
+}
+
+/// [`echo_importer`] with its own allocator text (defining `$malloc`).
+pub fn echo_importer_with(typedefs: &str, ty: &str, enc: &str, malloc: &str) -> Vec<u8> {
     let text = format!(
         r#"(module
   (import "lib" "echo_" (func $echo_ (param i32) (result i32)))
   (memory (export "memory") 4)
-  {MALLOC}
+  {malloc}
   (func $run (export "run") (param i32) (result i32) local.get 0 call $echo_)
   (func $dump_ (export "dump_") (result i32 i32) i32.const 0 i32.const {IMAGE})
   (func $id (param i32) (result i32) local.get 0)
@@ -64,12 +69,23 @@ pub fn echo_importer(typedefs: &str, ty: &str, enc: &str) -> Vec<u8> {
 /// `core` replaces it), frees it with a deferred call (counted in the
 /// exported global `frees`) and loads the result.
 pub fn echo_exporter(typedefs: &str, ty: &str, enc: &str, core: Option<&str>) -> Vec<u8> {
+    echo_exporter_with(typedefs, ty, enc, core, MALLOC)
+}
+
+/// [`echo_exporter`] with its own allocator text (defining `$malloc`).
+pub fn echo_exporter_with(
+    typedefs: &str,
+    ty: &str,
+    enc: &str,
+    core: Option<&str>,
+    malloc: &str,
+) -> Vec<u8> {
     let core =
         core.unwrap_or("(func $echo_ (export \"echo_\") (param i32) (result i32) local.get 0)");
     let text = format!(
         r#"(module
   (memory (export "memory") 4)
-  {MALLOC}
+  {malloc}
   (global $frees (export "frees") (mut i32) (i32.const 0))
   (func $free (export "free") (param i32)
     (global.set $frees (i32.add (global.get $frees) (i32.const 1))))
@@ -83,6 +99,52 @@ pub fn echo_exporter(typedefs: &str, ty: &str, enc: &str, core: Option<&str>) ->
     value.load {ty} {enc}))"#
     );
     intertype::parse_str(&text, None).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// An exporter that passes the value through its core code in flat form:
+/// `value.lower` into core parameters, an identity core function over the
+/// flat types, `value.lift` of its results (no memory round trip, no free).
+pub fn flat_exporter(typedefs: &str, ty: &str, enc: &str) -> Vec<u8> {
+    let flat = flat_types(typedefs, ty);
+    let list = flat.join(" ");
+    let gets: String = (0..flat.len()).map(|i| format!("local.get {i} ")).collect();
+    let core = format!("(func $echo_ (export \"echo_\") (param {list}) (result {list}) {gets})");
+    let text = format!(
+        r#"(module
+  (memory (export "memory") 4)
+  {MALLOC}
+  (global $frees (export "frees") (mut i32) (i32.const 0))
+  {core}
+  {typedefs}
+  (@interface func (export "echo") (param {ty}) (result {ty})
+    arg.get 0
+    value.lower {ty} $malloc {enc}
+    call-core $echo_
+    value.lift {ty} {enc}))"#
+    );
+    intertype::parse_str(&text, None).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// The flat form of `ty` as WAT keywords.
+fn flat_types(typedefs: &str, ty: &str) -> Vec<String> {
+    let text = format!("(module {typedefs} (@interface type $probe (func (param {ty}))))");
+    let bytes = intertype::parse_str(&text, None).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let m = intertype::Module::from_binary(&bytes).unwrap();
+    let probe = m
+        .booklet
+        .types
+        .iter()
+        .rev()
+        .find_map(|t| match t {
+            intertype::TypeDef::Func(f) => Some(f.params[0]),
+            _ => None,
+        })
+        .unwrap();
+    intertype::layout::flatten(&m.booklet.types, probe)
+        .unwrap()
+        .iter()
+        .map(|t| t.to_string())
+        .collect()
 }
 
 /// An importer, its exporter `lib` and the adapters between them,
@@ -168,7 +230,8 @@ impl Linked {
     pub fn memory(&mut self, side: u32) -> Vec<u8> {
         let inst = if side == 0 { self.a } else { self.b };
         let m = inst.get_memory(&mut self.store, "memory").unwrap();
-        m.data(&self.store)[..IMAGE].to_vec()
+        let data = m.data(&self.store);
+        data[..IMAGE.min(data.len())].to_vec()
     }
 
     pub fn set_memory(&mut self, side: u32, image: &[u8]) {
@@ -218,18 +281,23 @@ pub struct Unfused {
 
 impl Unfused {
     pub fn new(a: &[u8], b: &[u8]) -> Unfused {
+        Self::new_with(a, b, "echo")
+    }
+
+    /// With `lib` `name` served by B's export `name`.
+    pub fn new_with(a: &[u8], b: &[u8], name: &'static str) -> Unfused {
         use intertype_runtime::{Engine, Linker, Module};
         let engine = Engine::default();
         let b = Module::new(&engine, b).unwrap();
         let b = Linker::new(&engine).instantiate(&b).unwrap();
-        let ty = b.func("echo").unwrap().ty().clone();
+        let ty = b.func(name).unwrap().ty().clone();
         let b = std::sync::Arc::new(std::sync::Mutex::new(b));
         let served = b.clone();
         let a = Module::new(&engine, a).unwrap();
         let mut linker = Linker::new(&engine);
-        linker.func_new("lib", "echo", ty, move |args, out| {
+        linker.func_new("lib", name, ty, move |args, out| {
             let mut b = served.lock().unwrap();
-            out.extend(b.call("echo", args)?);
+            out.extend(b.call(name, args)?);
             Ok(())
         });
         let a = linker.instantiate(&a).unwrap();

@@ -3,3 +3,5 @@
 //! wasmtime, and checked against the engine's unfused path.
 mod differential;
 mod harness;
+mod hostile;
+mod polyglot;
