@@ -184,7 +184,7 @@ impl<'a> Builder<'a> {
                     };
                     names.append(
                         func_k,
-                        &format!("{} {}", side.label, side.module.core.func_label(f)),
+                        &format!("{} {}", side.import_module, side.module.core.func_label(f)),
                     );
                     func_k += 1;
                     EntityType::Function(types.get(p, r))
