@@ -33,7 +33,7 @@ fn utf8_importer_greets_through_a_utf16_exporter() {
         assert_eq!(greet_fused(&mut linked, name), format!("Hello, {name}"));
     }
     // The transcoding helpers the strings needed, and nothing more.
-    let text = crate::harness::print(&linked_module(&a, &b));
+    let text = crate::harness::print(&linked.adapters.module);
     assert!(
         text.contains("transcode utf8 in memory 0 to utf16 in memory 1"),
         "{text}"
@@ -44,14 +44,10 @@ fn utf8_importer_greets_through_a_utf16_exporter() {
     );
 }
 
-fn linked_module(a: &[u8], b: &[u8]) -> Vec<u8> {
-    intertype_adapt::compile(a, &[("lib", b)]).unwrap().module
-}
-
 #[test]
 fn the_engine_agrees_on_the_polyglot_pair() {
     let (a, b) = (fixture("greet-app.wat"), fixture("greet-utf16.wat"));
-    let mut unfused = Unfused::new_with(&a, &b, "greet");
+    let unfused = Unfused::new_with(&a, &b, "greet");
     let mut linked = Linked::new(&a, &b);
     let name = "naïve 🦀";
     // The engine: put the name into the importer's memory through its own
@@ -64,5 +60,4 @@ fn the_engine_agrees_on_the_polyglot_pair() {
         .call("greet", &[Value::String(name.into())])
         .unwrap();
     assert_eq!(engine, vec![Value::String(fused)]);
-    let _ = &mut unfused;
 }
