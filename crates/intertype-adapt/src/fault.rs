@@ -39,8 +39,10 @@ pub enum FaultKind {
     /// scalar value, a discriminant past the last case, flag bits past the
     /// last flag (`InvalidValue`).
     InvalidValue = 6,
-    /// A string this side's encoding cannot represent (a character above
-    /// U+00FF for Latin-1); the engine reports this as a type error.
+    /// A value this side's adapter cannot represent: a string with a
+    /// character above U+00FF for Latin-1, an integer outside the range of
+    /// a checked lowering (`s64-to-i32x`, `u64-to-i32x`); the engine
+    /// reports this as a type error.
     Unrepresentable = 7,
     /// A trap inside this side's core code (its function, allocator or a
     /// deferred call); the engine reports the trap itself.
@@ -104,7 +106,7 @@ impl fmt::Display for Fault {
             FaultKind::BadAllocation => "returned a bad allocation",
             FaultKind::LengthOverflow => "gave a length that overflows 32-bit memory",
             FaultKind::InvalidValue => "gave a value outside its interface type",
-            FaultKind::Unrepresentable => "cannot represent the string in its encoding",
+            FaultKind::Unrepresentable => "cannot represent the value it was given",
             FaultKind::CoreTrap => "trapped in its core code",
         };
         write!(f, "{side} {what}")

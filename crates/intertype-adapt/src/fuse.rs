@@ -618,7 +618,15 @@ impl Fuser<'_, '_> {
                 _ => W::I32,
             },
         });
-        let bad = Fault::new(side, FaultKind::InvalidValue);
+        // A lifting conversion refuses a value this side's core code made:
+        // a misbehaviour; a lowering one refuses a value the other side
+        // gave, which this side cannot represent (the engine: a type
+        // error).
+        let bad = if c.to().as_core().is_some() {
+            Fault::new(side, FaultKind::Unrepresentable)
+        } else {
+            Fault::new(side, FaultKind::InvalidValue)
+        };
         // Range checks first: `lo <= x <= hi` as `x - lo <=u hi - lo`.
         let check32 = |f: &mut Self, lo: i64, hi: i64| {
             f.body

@@ -286,20 +286,27 @@ impl Unfused {
 
     /// With `lib` `name` served by B's export `name`.
     pub fn new_with(a: &[u8], b: &[u8], name: &'static str) -> Unfused {
+        Self::new_serving(a, b, &[name])
+    }
+
+    /// With `lib` `name` served by B's export `name`, for each name.
+    pub fn new_serving(a: &[u8], b: &[u8], names: &[&'static str]) -> Unfused {
         use intertype_runtime::{Engine, Linker, Module};
         let engine = Engine::default();
         let b = Module::new(&engine, b).unwrap();
         let b = Linker::new(&engine).instantiate(&b).unwrap();
-        let ty = b.func(name).unwrap().ty().clone();
         let b = std::sync::Arc::new(std::sync::Mutex::new(b));
-        let served = b.clone();
         let a = Module::new(&engine, a).unwrap();
         let mut linker = Linker::new(&engine);
-        linker.func_new("lib", name, ty, move |args, out| {
-            let mut b = served.lock().unwrap();
-            out.extend(b.call(name, args)?);
-            Ok(())
-        });
+        for &name in names {
+            let ty = b.lock().unwrap().func(name).unwrap().ty().clone();
+            let served = b.clone();
+            linker.func_new("lib", name, ty, move |args, out| {
+                let mut b = served.lock().unwrap();
+                out.extend(b.call(name, args)?);
+                Ok(())
+            });
+        }
         let a = linker.instantiate(&a).unwrap();
         Unfused { a, b }
     }
