@@ -68,6 +68,13 @@ pub(crate) struct Fuser<'b, 'a> {
     pub trap_global: u32,
 }
 
+/// The most code one fused function may have. Types are DAGs, so a value
+/// copied field by field can need code exponential in the size of its
+/// definitions (a record of 1,000 fields of a record of 1,000 fields …);
+/// past this the link is not fused rather than the compiler running out of
+/// memory.
+pub(crate) const MAX_BODY_BYTES: usize = 8 << 20;
+
 /// The interface imports that A's adapter `adapter` (and the adapters it
 /// calls) calls whose module is a link name.
 pub(crate) fn linked_calls(sides: &[Side], adapter: u32) -> Vec<(String, String)> {
@@ -217,6 +224,9 @@ impl Fuser<'_, '_> {
         let mut deferred = Vec::new();
         for ti in &adapter.instrs {
             self.instr(side, &ti.instr, &args, &mut stack, &mut deferred)?;
+            if self.body.code.bytes.len() > MAX_BODY_BYTES {
+                return Err(NotFusable::TooLarge);
+            }
         }
         self.exited.push(deferred);
         Ok(stack)

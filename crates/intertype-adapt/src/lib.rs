@@ -137,6 +137,9 @@ pub enum NotFusable {
     ReExport { side: u32, name: String },
     /// A core function or memory the adapters use is not exported.
     Unexported { side: u32, what: String },
+    /// The fused function would be larger than the compiler allows (a value
+    /// whose type definitions nest wide and deep).
+    TooLarge,
 }
 
 impl fmt::Display for NotFusable {
@@ -155,6 +158,7 @@ impl fmt::Display for NotFusable {
                 f,
                 "side {side}'s adapters use {what}, which its core module does not export"
             ),
+            NotFusable::TooLarge => f.write_str("the fused function would be too large"),
         }
     }
 }

@@ -167,6 +167,10 @@ impl Fuser<'_, '_> {
 
     /// Copies a value of `ty` from `src` to `out`.
     fn copy(&mut self, src: &Src, ty: ValType, dst: &Dst, out: &mut Out<'_>) {
+        if self.body.code.bytes.len() > crate::fuse::MAX_BODY_BYTES {
+            // The caller reports the link as too large; stop emitting.
+            return;
+        }
         let types = self.b.types;
         match ty {
             ValType::String => {

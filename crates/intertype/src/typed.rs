@@ -12,25 +12,51 @@
 //! * per type that appears anywhere, its resolved canonical layout and flat
 //!   form ([`TypeFacts`]).
 //!
-//! The types recorded are the ones found on the stack (structurally equal to
-//! what the instruction asked for, but keeping the producer's type index).
+//! The types recorded for pops are the ones the instruction asked for
+//! (structurally equal to what was on the stack); a pushed value keeps the
+//! type its producer gave it.
 
 use crate::core::CoreModule;
 use crate::instr::Instruction;
 use crate::layout::{Layout, Layouts};
 use crate::types::{CoreType, FuncType, ValType};
 use crate::{Booklet, Result};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// The stack effect of one instruction, as validation found it.
+///
+/// The type lists are shared between instructions with equal lists: what an
+/// instruction pops and pushes is determined by its immediates, so the
+/// memory the IR takes is bounded by the distinct immediates of the input,
+/// not by (instructions × values moved), which a hostile booklet could make
+/// large (100,000 calls of a core function with 1,000 parameters).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Effect {
     /// Stack height before the instruction.
     pub height: usize,
-    /// The types popped, bottom first (the last one was on top).
-    pub pops: Vec<ValType>,
+    /// The types popped (as the instruction asked for them; structurally
+    /// equal to what was on the stack), bottom first.
+    pub pops: Arc<[ValType]>,
     /// The types pushed, bottom first.
-    pub pushes: Vec<ValType>,
+    pub pushes: Arc<[ValType]>,
+}
+
+/// Shares equal type lists.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    lists: HashMap<Vec<ValType>, Arc<[ValType]>>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, list: &[ValType]) -> Arc<[ValType]> {
+        if let Some(a) = self.lists.get(list) {
+            return a.clone();
+        }
+        let a: Arc<[ValType]> = list.into();
+        self.lists.insert(list.to_vec(), a.clone());
+        a
+    }
 }
 
 /// One instruction with its stack effect.
@@ -103,6 +129,7 @@ pub fn typed(booklet: &Booklet, core: &CoreModule) -> Result<TypedBooklet> {
         });
     };
     let mut adapters = Vec::with_capacity(booklet.funcs.len());
+    let mut seen = std::collections::HashSet::new();
     for (k, (func, effects)) in booklet.funcs.iter().zip(effects).enumerate() {
         let ty = booklet.func_type(func.ty).cloned().unwrap_or_default();
         for t in ty.params.iter().chain(&ty.results) {
@@ -113,8 +140,13 @@ pub fn typed(booklet: &Booklet, core: &CoreModule) -> Result<TypedBooklet> {
             .iter()
             .zip(effects)
             .map(|(instr, effect)| {
-                for t in effect.pops.iter().chain(&effect.pushes) {
-                    note(*t, &mut types);
+                for list in [&effect.pops, &effect.pushes] {
+                    // Shared lists are looked at once.
+                    if seen.insert(Arc::as_ptr(list) as *const ValType as usize) {
+                        for t in list.iter() {
+                            note(*t, &mut types);
+                        }
+                    }
                 }
                 if let Some(t) = instr.type_immediate() {
                     note(t, &mut types);

@@ -55,6 +55,7 @@ pub(crate) fn run(
         needs_memory: HashMap::new(),
         popped: None,
         effects: record.then(Vec::new),
+        interner: Default::default(),
     };
     v.types()?;
     v.imports()?;
@@ -76,6 +77,7 @@ struct Validator<'a> {
     popped: Option<Vec<ValType>>,
     /// While recording: per adapter body, per instruction, its stack effect.
     effects: Option<Vec<Vec<crate::typed::Effect>>>,
+    interner: crate::typed::Interner,
 }
 
 /// The `call-adapter`s of one adapter body: (instruction index, callee).
@@ -260,8 +262,8 @@ impl<'a> Validator<'a> {
                 let base = height - pops.len();
                 effects.push(crate::typed::Effect {
                     height,
-                    pushes: stack[base..].to_vec(),
-                    pops,
+                    pushes: self.interner.intern(&stack[base..]),
+                    pops: self.interner.intern(&pops),
                 });
             }
             if r.is_ok() && stack.len() > MAX_STACK {
@@ -436,7 +438,10 @@ impl<'a> Validator<'a> {
             )),
             Some(got) if self.cx.same_type(want, got) => {
                 if let Some(popped) = &mut self.popped {
-                    popped.push(got);
+                    // What the instruction asked for (structurally equal to
+                    // what was found): determined by its immediates, so
+                    // equal lists are shared (see `typed::Interner`).
+                    popped.push(want);
                 }
                 Ok(())
             }

@@ -295,3 +295,28 @@ fn a_link_that_also_calls_the_host_is_not_fusable() {
         .validate_all(&out.module)
         .unwrap();
 }
+
+#[test]
+fn a_type_whose_copy_would_be_huge_is_not_fused() {
+    // Records of 30 records of 30 … of `char`s: 30^5 checked copies.
+    let mut defs = String::from("(@interface type $r0 (record");
+    for i in 0..30 {
+        defs += &format!(" (field \"f{i}\" char)");
+    }
+    defs += "))";
+    for level in 1..5 {
+        defs += &format!("\n(@interface type $r{level} (record");
+        for i in 0..30 {
+            defs += &format!(" (field \"f{i}\" $r{})", level - 1);
+        }
+        defs += "))";
+    }
+    let a = crate::harness::echo_importer(&defs, "$r4", "utf8");
+    let b = crate::harness::echo_exporter(&defs, "$r4", "utf8", None);
+    let out = intertype_adapt::compile(&a, &[("lib", &b)]).unwrap();
+    match &out.links[0].outcome {
+        Outcome::NotFusable(NotFusable::TooLarge) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(out.module.len() < 1 << 20, "{} bytes", out.module.len());
+}

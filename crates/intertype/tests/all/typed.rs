@@ -33,8 +33,8 @@ fn greeting_stack_effects() {
         .map(|i| {
             (
                 i.effect.height,
-                i.effect.pops.clone(),
-                i.effect.pushes.clone(),
+                i.effect.pops.to_vec(),
+                i.effect.pushes.to_vec(),
             )
         })
         .collect();
@@ -74,9 +74,9 @@ fn defer_pops_nothing_and_records_keep_their_index() {
     );
     let t = typed(&m.booklet, &m.core).unwrap();
     let a = &t.adapters[0];
-    assert_eq!(a.instrs[1].effect.pops, vec![]);
+    assert!(a.instrs[1].effect.pops.is_empty());
     assert_eq!(a.instrs[1].effect.height, 2);
-    assert_eq!(a.instrs[2].effect.pushes, vec![ValType::Type(0)]);
+    assert_eq!(&a.instrs[2].effect.pushes[..], &[ValType::Type(0)]);
     let facts = &t.types[&ValType::Type(0)];
     assert_eq!(facts.layout.map(|l| (l.size, l.align)), Some((8, 4)));
 }
@@ -111,4 +111,23 @@ fn corpus_stacks_end_in_the_results() {
         }
     }
     assert!(checked > 10, "only {checked} adapters checked");
+}
+
+#[test]
+fn equal_stack_effects_share_their_type_lists() {
+    let calls = "call-core \"f_\" ".repeat(1000);
+    let m = module(&format!(
+        r#"(module
+          (func (export "f_") (param i32 i32 i32) (result i32 i32 i32) local.get 0 local.get 1 local.get 2)
+          (@interface func (export "f") (param i32 i32 i32) (result i32 i32 i32)
+            arg.get 0 arg.get 1 arg.get 2 {calls}))"#
+    ));
+    let t = typed(&m.booklet, &m.core).unwrap();
+    let a = &t.adapters[0];
+    let first = &a.instrs[3].effect;
+    for i in &a.instrs[4..] {
+        assert!(std::sync::Arc::ptr_eq(&i.effect.pops, &first.pops));
+        assert!(std::sync::Arc::ptr_eq(&i.effect.pushes, &first.pushes));
+    }
+    assert_eq!(first.pops.len(), 3);
 }
