@@ -6,3 +6,4 @@ mod differential;
 mod harness;
 mod hostile;
 mod polyglot;
+mod records;
