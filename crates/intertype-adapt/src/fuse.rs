@@ -34,6 +34,9 @@ pub(crate) struct Val {
     pub side: u32,
     pub loc: Loc,
     pub repr: Repr,
+    /// Already read and checked completely (at the call boundary), so a
+    /// copy need not check it again.
+    pub checked: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -138,6 +141,7 @@ pub(crate) fn fuse(b: &mut Builder<'_>, core_func: u32, adapter: u32) -> Result<
         .iter()
         .enumerate()
         .map(|(i, t)| Val {
+            checked: false,
             ty: t.to_val(),
             side: 0,
             loc: Loc {
@@ -272,6 +276,7 @@ impl Fuser<'_, '_> {
                 let (p, l) = (self.core_value(&ptr)?, self.core_value(&len)?);
                 let mem = self.b.memory(side, *mem)?;
                 stack.push(Val {
+                    checked: false,
                     ty: ValType::String,
                     side,
                     loc: Loc {
@@ -328,8 +333,19 @@ impl Fuser<'_, '_> {
                         .func_type(import.ty)
                         .map(|f| f.params.len())
                         .unwrap_or(0);
-                    let call_args = stack.split_off(stack.len() - n);
-                    let results = self.exec(k as u32, export.func, call_args)?;
+                    // The call boundary: the arguments are checked completely
+                    // before the exporter sees them, and its results before
+                    // the importer continues, as the engine lifts whole
+                    // values into the host there. Copies later need not
+                    // check again.
+                    let mut call_args = stack.split_off(stack.len() - n);
+                    for v in &mut call_args {
+                        self.check_value(v)?;
+                    }
+                    let mut results = self.exec(k as u32, export.func, call_args)?;
+                    for v in &mut results {
+                        self.check_value(v)?;
+                    }
                     stack.extend(results);
                 } else {
                     let n = booklet
@@ -367,6 +383,7 @@ impl Fuser<'_, '_> {
                 let x = self.scalar(&v)?;
                 let l = self.convert(side, *c, x);
                 stack.push(Val {
+                    checked: false,
                     ty: c.to(),
                     side,
                     loc: Loc {
@@ -381,6 +398,7 @@ impl Fuser<'_, '_> {
                 let n = layout::record_fields(self.b.types, t).map_or(0, |f| f.len());
                 let fields = stack.split_off(stack.len() - n);
                 stack.push(Val {
+                    checked: false,
                     ty: t,
                     side,
                     loc: Loc {
@@ -408,6 +426,7 @@ impl Fuser<'_, '_> {
                     None
                 };
                 stack.push(Val {
+                    checked: false,
                     ty: t,
                     side,
                     loc: Loc {
@@ -438,6 +457,7 @@ impl Fuser<'_, '_> {
                 let lay = self.cx.layout(t).expect("validated");
                 self.check_place(side, m, p, lay, false);
                 stack.push(Val {
+                    checked: false,
                     ty: t,
                     side,
                     loc: Loc {
@@ -474,6 +494,24 @@ impl Fuser<'_, '_> {
         Ok(())
     }
 
+    /// Reads and checks all of `v` (bounds, encodings, discriminants, …)
+    /// and marks it checked.
+    fn check_value(&mut self, v: &mut Val) -> Result<(), NotFusable> {
+        if !v.checked && !crate::transfer::plain(self.b.types, v.ty) {
+            let check = crate::transfer::Dst {
+                side: v.side,
+                mem: None,
+                enc: v.loc.enc,
+                malloc: None,
+                check_only: true,
+            };
+            let mut scratch = Vec::new();
+            self.transfer(v, &check, &mut crate::transfer::Out::Flat(&mut scratch))?;
+        }
+        mark_checked(v);
+        Ok(())
+    }
+
     /// Before a lowering that allocates more than once: reads and checks
     /// the whole value from the other side first, so that the destination
     /// is not touched when the value turns out bad (as when the engine
@@ -494,6 +532,9 @@ impl Fuser<'_, '_> {
             t => matches!(layout::resolve(types, t), Some(intertype::TypeDef::List(e))
                 if crate::transfer::plain(types, *e)),
         };
+        if v.checked {
+            return Ok(());
+        }
         let lifted_elsewhere = match &v.repr {
             Repr::Parts(_) => true,
             _ => v.side != dst.side,
@@ -519,6 +560,7 @@ impl Fuser<'_, '_> {
 
     pub fn core_val(&self, side: u32, t: CoreType, l: u32) -> Val {
         Val {
+            checked: false,
             ty: t.to_val(),
             side,
             loc: Loc {
@@ -591,6 +633,7 @@ impl Fuser<'_, '_> {
                         let part = locals[at..at + n].to_vec();
                         at += n;
                         Val {
+                            checked: v.checked,
                             ty: *t,
                             side: v.side,
                             loc: v.loc,
@@ -605,6 +648,7 @@ impl Fuser<'_, '_> {
                     .iter()
                     .zip(offs)
                     .map(|(t, o)| Val {
+                        checked: v.checked,
                         ty: *t,
                         side: v.side,
                         loc: v.loc,
@@ -807,5 +851,12 @@ impl Fuser<'_, '_> {
         self.past_end(mem);
         self.body.fail_if(bad);
         p
+    }
+}
+
+fn mark_checked(v: &mut Val) {
+    v.checked = true;
+    if let Repr::Parts(parts) = &mut v.repr {
+        parts.iter_mut().for_each(mark_checked);
     }
 }

@@ -40,6 +40,8 @@ pub(crate) struct Src {
     pub side: u32,
     pub loc: Loc,
     pub at: At,
+    /// Checked before (at the call boundary): copy without checking.
+    pub checked: bool,
 }
 
 #[derive(Clone)]
@@ -53,6 +55,7 @@ impl Src {
         Src {
             side: v.side,
             loc: v.loc,
+            checked: v.checked,
             at: match &v.repr {
                 Repr::Flat(ls) => At::Flat(ls.clone()),
                 Repr::Mem { ptr, off } => At::Mem {
@@ -278,7 +281,7 @@ impl Fuser<'_, '_> {
                         out
                     }
                 };
-                if ty == Char {
+                if ty == Char && !src.checked {
                     self.check_char(src.side, out);
                 }
                 return out;
@@ -319,7 +322,7 @@ impl Fuser<'_, '_> {
             }
         }
         s.local_set(out);
-        if ty == Char {
+        if ty == Char && !src.checked {
             self.check_char(src.side, out);
         }
         out
@@ -405,16 +408,19 @@ impl Fuser<'_, '_> {
         let smem = src.loc.mem.expect("a memory for strings");
         let side = src.side;
         let bytes = self.body().local(W::I32);
+        let check = !src.checked;
         if from == StringEncoding::Utf16 {
-            self.body.sink().local_get(p).i32_const(1).i32_and();
-            self.body.fail_if(Fault::new(side, FaultKind::Misaligned));
-            self.body
-                .sink()
-                .local_get(l)
-                .i32_const(0x7fff_ffff)
-                .i32_gt_u();
-            self.body
-                .fail_if(Fault::new(side, FaultKind::LengthOverflow));
+            if check {
+                self.body.sink().local_get(p).i32_const(1).i32_and();
+                self.body.fail_if(Fault::new(side, FaultKind::Misaligned));
+                self.body
+                    .sink()
+                    .local_get(l)
+                    .i32_const(0x7fff_ffff)
+                    .i32_gt_u();
+                self.body
+                    .fail_if(Fault::new(side, FaultKind::LengthOverflow));
+            }
             self.body
                 .sink()
                 .local_get(l)
@@ -424,9 +430,14 @@ impl Fuser<'_, '_> {
         } else {
             self.body.sink().local_get(l).local_set(bytes);
         }
-        self.check_range(side, smem, p, bytes, FaultKind::OutOfBounds);
-        if from == to {
-            if from != StringEncoding::Latin1 {
+        if check {
+            self.check_range(side, smem, p, bytes, FaultKind::OutOfBounds);
+        }
+        // Check mode validates in the source's own encoding; whether the
+        // destination can represent the string is known only when it is
+        // lowered.
+        if from == to || dst.check_only {
+            if check && from != StringEncoding::Latin1 {
                 let h = self.b.helper(Helper::Validate {
                     enc: from,
                     mem: smem,
@@ -507,7 +518,8 @@ impl Fuser<'_, '_> {
         let lay = self.cx.layout(elem).expect("validated");
         let smem = src.loc.mem.expect("a memory for lists");
         let side = src.side;
-        if lay.align > 1 {
+        let check = !src.checked;
+        if lay.align > 1 && check {
             self.body
                 .sink()
                 .local_get(p)
@@ -523,17 +535,24 @@ impl Fuser<'_, '_> {
             .i64_extend_i32_u()
             .i64_const(lay.size as i64)
             .i64_mul()
-            .local_tee(wide)
-            .i64_const(u32::MAX as i64)
-            .i64_gt_u();
-        self.body
-            .fail_if(Fault::new(side, FaultKind::LengthOverflow));
+            .local_set(wide);
+        if check {
+            self.body
+                .sink()
+                .local_get(wide)
+                .i64_const(u32::MAX as i64)
+                .i64_gt_u();
+            self.body
+                .fail_if(Fault::new(side, FaultKind::LengthOverflow));
+        }
         self.body
             .sink()
             .local_get(wide)
             .i32_wrap_i64()
             .local_set(bytes);
-        self.check_range(side, smem, p, bytes, FaultKind::OutOfBounds);
+        if check {
+            self.check_range(side, smem, p, bytes, FaultKind::OutOfBounds);
+        }
         let is_plain = plain(self.b.types, elem);
         if dst.check_only && is_plain {
             return (p, l);
@@ -574,6 +593,7 @@ impl Fuser<'_, '_> {
             side,
             loc: src.loc,
             at: At::Mem { ptr: sp, off: 0 },
+            checked: src.checked,
         };
         if dst.check_only {
             let mut scratch = Vec::new();
@@ -630,13 +650,15 @@ impl Fuser<'_, '_> {
                 d
             }
         };
-        self.body
-            .sink()
-            .local_get(d)
-            .i32_const(cases.len() as i32)
-            .i32_ge_u();
-        self.body
-            .fail_if(Fault::new(src.side, FaultKind::InvalidValue));
+        if !src.checked {
+            self.body
+                .sink()
+                .local_get(d)
+                .i32_const(cases.len() as i32)
+                .i32_ge_u();
+            self.body
+                .fail_if(Fault::new(src.side, FaultKind::InvalidValue));
+        }
         // The discriminant, and for a flat destination the joined slots
         // (zero unless the case sets them).
         let mut slots = Vec::new();
@@ -741,7 +763,7 @@ impl Fuser<'_, '_> {
             ws.push(w);
         }
         let rem = count % 32;
-        if let (Some(last), true) = (ws.last(), rem != 0) {
+        if let (Some(last), true) = (ws.last(), rem != 0 && !src.checked) {
             self.body
                 .sink()
                 .local_get(*last)

@@ -320,3 +320,25 @@ fn a_type_whose_copy_would_be_huge_is_not_fused() {
     }
     assert!(out.module.len() < 1 << 20, "{} bytes", out.module.len());
 }
+
+#[test]
+fn importer_passes_invalid_utf8_and_the_exporter_is_never_entered() {
+    let a = crate::harness::echo_importer("(@interface type $p (tuple u8 string))", "$p", "utf8");
+    let b =
+        crate::harness::echo_exporter("(@interface type $p (tuple u8 string))", "$p", "utf8", None);
+    let mut l = Linked::new(&a, &b);
+    let mut image = l.memory(0);
+    image[3000..3002].copy_from_slice(&[0xc3, 0x28]);
+    let arg: Vec<u8> = [7u32, 3000, 2]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    image[3008..3020].copy_from_slice(&arg);
+    l.set_memory(0, &image);
+    let b_before = l.memory(1);
+    let got = l.call("run", &[3008]);
+    assert_eq!(got.err(), Some(Some(fault(0, FaultKind::InvalidEncoding))));
+    assert!(l.memory(1) == b_before, "the exporter's memory changed");
+    assert!(l.memory(0) == image, "the importer's memory changed");
+    assert_eq!(l.global(1, "frees"), 0);
+}
