@@ -148,3 +148,42 @@ fn stack_level_records_meet_flat_and_memory_values() {
     );
     assert_eq!(&image[p..p + l], "héllo".as_bytes());
 }
+
+#[test]
+fn externrefs_pass_through_untouched() {
+    let a = intertype::parse_str(
+        r#"(module
+  (import "lib" "id_" (func $id_ (param externref i32) (result externref)))
+  (memory (export "memory") 1)
+  (func (export "run") (param externref i32) (result externref)
+    local.get 0 local.get 1 call $id_)
+  (@interface import "lib" "id" (func $id (param externref u8) (result externref)))
+  (@interface implement (import "lib" "id_") (param externref i32) (result externref)
+    arg.get 0 arg.get 1 i32-to-u8 call-adapter $id))"#,
+        None,
+    )
+    .unwrap();
+    let b = intertype::parse_str(
+        r#"(module (memory (export "memory") 1)
+  (func $id_ (export "id_") (param externref i32) (result externref) local.get 0)
+  (@interface func (export "id") (param externref u8) (result externref)
+    arg.get 0 arg.get 1 u8-to-i32 call-core $id_))"#,
+        None,
+    )
+    .unwrap();
+    let mut l = Linked::new(&a, &b);
+    let r = wasmtime::ExternRef::new(&mut l.store, 42u32).unwrap();
+    let f = l.a.get_func(&mut l.store, "run").unwrap();
+    let mut out = [wasmtime::Val::I32(0)];
+    f.call(
+        &mut l.store,
+        &[wasmtime::Val::ExternRef(Some(r)), wasmtime::Val::I32(300)],
+        &mut out,
+    )
+    .unwrap();
+    let wasmtime::Val::ExternRef(Some(back)) = &out[0] else {
+        panic!("{:?}", out[0]);
+    };
+    let data = back.data(&l.store).unwrap().unwrap();
+    assert_eq!(data.downcast_ref::<u32>(), Some(&42));
+}
