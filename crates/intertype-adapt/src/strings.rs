@@ -236,11 +236,47 @@ impl Loop {
         b.end();
     }
 
-    /// Skips runs of 8 ASCII bytes (counting them into `n` when given).
-    /// Emitted at the head of the loop (label 0 is the loop).
+    /// Skips runs of ASCII bytes (counting them into `n` when given): 64
+    /// at a time with SIMD (`i8x16.bitmask` of the OR of four vectors
+    /// collects the high bits), then 8 at a time. Emitted at the head of the
+    /// loop (label 0 is the loop).
     fn ascii_run(&self, b: &mut Body, mem: u32, n: Option<u32>) {
-        // block $slow { loop $fast { … } }
+        let v = |offset| MemArg {
+            offset,
+            align: 0,
+            memory_index: mem,
+        };
         let mut s = b.sink();
+        s.block(wasm_encoder::BlockType::Empty)
+            .loop_(wasm_encoder::BlockType::Empty)
+            .local_get(self.end)
+            .local_get(self.p)
+            .i32_sub()
+            .i32_const(64)
+            .i32_lt_u()
+            .br_if(1)
+            .local_get(self.p)
+            .v128_load(v(0))
+            .local_get(self.p)
+            .v128_load(v(16))
+            .v128_or()
+            .local_get(self.p)
+            .v128_load(v(32))
+            .v128_or()
+            .local_get(self.p)
+            .v128_load(v(48))
+            .v128_or()
+            .i8x16_bitmask()
+            .br_if(1)
+            .local_get(self.p)
+            .i32_const(64)
+            .i32_add()
+            .local_set(self.p);
+        if let Some(n) = n {
+            s.local_get(n).i64_const(64).i64_add().local_set(n);
+        }
+        s.br(0).end().end();
+        // block $slow { loop $fast { … } }
         s.block(wasm_encoder::BlockType::Empty)
             .loop_(wasm_encoder::BlockType::Empty)
             .local_get(self.end)

@@ -391,3 +391,21 @@ fn corpus_pairs_compile_or_fail_cleanly() {
         "{compiled} compiled, {refused} refused"
     );
 }
+
+#[test]
+fn exporter_returns_invalid_utf8_after_a_long_ascii_run() {
+    // Past the 64-byte and 8-byte ASCII fast paths.
+    for (ascii, bad) in [(150, 0xff), (64, 0x80), (71, 0xc3)] {
+        let core = returns(
+            &format!(
+                "(memory.fill (i32.const 2000) (i32.const 97) (i32.const {ascii})) \
+                 (i32.store8 (i32.const {}) (i32.const {bad})) \
+                 (i32.store (i32.const 1000) (i32.const 2000)) (i32.store (i32.const 1004) (i32.const {}))",
+                2000 + ascii,
+                ascii + 1
+            ),
+            1000,
+        );
+        Case::new("string", core, fault(B, FaultKind::InvalidEncoding)).run("long invalid UTF-8");
+    }
+}

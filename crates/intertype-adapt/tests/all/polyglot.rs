@@ -29,7 +29,16 @@ fn greet_fused(linked: &mut Linked, name: &str) -> String {
 fn utf8_importer_greets_through_a_utf16_exporter() {
     let (a, b) = (fixture("greet-app.wat"), fixture("greet-utf16.wat"));
     let mut linked = Linked::new(&a, &b);
-    for name in ["Lin", "", "Zoë", "猫", "🦀 and 𝄞", &"x".repeat(5000)] {
+    let long_mixed = format!("{}é{}🦀{}", "a".repeat(100), "b".repeat(70), "c".repeat(64));
+    for name in [
+        "Lin",
+        "",
+        "Zoë",
+        "猫",
+        "🦀 and 𝄞",
+        &"x".repeat(5000),
+        &long_mixed,
+    ] {
         assert_eq!(greet_fused(&mut linked, name), format!("Hello, {name}"));
     }
     // The transcoding helpers the strings needed, and nothing more.
