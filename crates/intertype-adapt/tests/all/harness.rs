@@ -159,7 +159,12 @@ pub struct Linked {
 
 impl Linked {
     pub fn new(a: &[u8], b: &[u8]) -> Linked {
-        let adapters = intertype_adapt::compile(a, &[("lib", b)]).unwrap_or_else(|e| panic!("{e}"));
+        Self::new_many(a, &[("lib", b)])
+    }
+
+    /// With several exporters; `b` is the first.
+    pub fn new_many(a: &[u8], libs: &[(&str, &[u8])]) -> Linked {
+        let adapters = intertype_adapt::compile(a, libs).unwrap_or_else(|e| panic!("{e}"));
         for l in &adapters.links {
             if let Outcome::NotFusable(why) = &l.outcome {
                 panic!("{:?} not fused: {why}", l.import);
@@ -168,17 +173,23 @@ impl Linked {
         wasmparser::Validator::new()
             .validate_all(&adapters.module)
             .unwrap_or_else(|e| panic!("adapter module: {e}\n{}", print(&adapters.module)));
-        Self::instantiate(a, b, adapters)
+        Self::instantiate(a, libs, adapters)
     }
 
-    pub fn instantiate(a: &[u8], b: &[u8], adapters: Adapters) -> Linked {
+    pub fn instantiate(a: &[u8], libs: &[(&str, &[u8])], adapters: Adapters) -> Linked {
         let engine = Engine::default();
         let mut store = Store::new(&engine, ());
         let shim = Module::new(&engine, &adapters.shim).expect("shim compiles");
         let shim = Instance::new(&mut store, &shim, &[]).expect("shim instantiates");
-        // B has no imports in these fixtures.
-        let b_module = Module::new(&engine, intertype::core::strip(b).unwrap()).unwrap();
-        let b = Instance::new(&mut store, &b_module, &[]).expect("exporter instantiates");
+        // The exporters have no imports in these fixtures.
+        let exporters: Vec<Instance> = libs
+            .iter()
+            .map(|(_, b)| {
+                let m = Module::new(&engine, intertype::core::strip(b).unwrap()).unwrap();
+                Instance::new(&mut store, &m, &[]).expect("exporter instantiates")
+            })
+            .collect();
+        let b = exporters[0];
         let a_module = Module::new(&engine, intertype::core::strip(a).unwrap()).unwrap();
         let a_core = intertype::Module::from_binary(a).unwrap().core;
         let mut a_imports = Vec::new();
@@ -199,7 +210,11 @@ impl Linked {
             Module::new(&engine, &adapters.module).expect("adapter module compiles");
         let mut imports: Vec<Extern> = Vec::new();
         for imp in &adapters.imports {
-            let from = if imp.side == 0 { a } else { b };
+            let from = if imp.side == 0 {
+                a
+            } else {
+                exporters[imp.side as usize - 1]
+            };
             let e = from
                 .get_export(&mut store, &imp.name)
                 .unwrap_or_else(|| panic!("side {} exports {:?}", imp.side, imp.name));

@@ -70,3 +70,62 @@ fn the_engine_agrees_on_the_polyglot_pair() {
         .unwrap();
     assert_eq!(engine, vec![Value::String(fused)]);
 }
+
+/// Two exporters: the importer greets through both; a trap in the second
+/// names side 2.
+#[test]
+fn two_exporters_and_the_fault_names_the_second() {
+    let a = intertype::parse_str(
+        r#"(module
+  (import "lib" "greet_" (func $g1_ (param i32 i32) (result i32 i32)))
+  (import "lib2" "greet_" (func $g2_ (param i32 i32) (result i32 i32)))
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 1024))
+  (func $malloc (export "malloc") (param $size i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (local.get $p) (local.get $size)))
+    (local.get $p))
+  (func (export "run") (param i32 i32) (result i32 i32) local.get 0 local.get 1 call $g1_)
+  (func (export "run2") (param i32 i32) (result i32 i32) local.get 0 local.get 1 call $g2_)
+  (@interface import "lib" "greet" (func $g1 (param string) (result string)))
+  (@interface import "lib2" "greet" (func $g2 (param string) (result string)))
+  (@interface implement (import "lib" "greet_") (param i32 i32) (result i32 i32)
+    arg.get 0 arg.get 1 memory-to-string call-adapter $g1 string-to-memory $malloc)
+  (@interface implement (import "lib2" "greet_") (param i32 i32) (result i32 i32)
+    arg.get 0 arg.get 1 memory-to-string call-adapter $g2 string-to-memory $malloc))"#,
+        None,
+    )
+    .unwrap();
+    let good = fixture("greet-utf16.wat");
+    let bad = intertype::parse_str(
+        r#"(module (memory (export "memory") 1)
+  (data (i32.const 16) "\ff")
+  (func $malloc (export "malloc") (param i32 i32) (result i32) i32.const 64)
+  (func $greet_ (export "greet_") (param i32 i32) (result i32 i32) i32.const 16 i32.const 1)
+  (@interface func (export "greet") (param string) (result string)
+    arg.get 0 string-to-memory $malloc latin1 call-core $greet_ memory-to-string))"#,
+        None,
+    )
+    .unwrap();
+    let mut linked = Linked::new_many(&a, &[("lib", &good), ("lib2", &bad)]);
+    assert_eq!(greet_fused(&mut linked, "Ada"), "Hello, Ada");
+    let got = linked.call("run2", &[100, 3]);
+    assert_eq!(
+        got.err(),
+        Some(Some(intertype_adapt::Fault::new(
+            2,
+            intertype_adapt::FaultKind::InvalidEncoding
+        )))
+    );
+    let modules: std::collections::BTreeSet<&str> = linked
+        .adapters
+        .imports
+        .iter()
+        .map(|i| i.module.as_str())
+        .collect();
+    assert_eq!(
+        modules.into_iter().collect::<Vec<_>>(),
+        ["exporter:lib", "exporter:lib2", "importer"]
+    );
+}
