@@ -11,7 +11,7 @@
 //! booklet is inlined.
 
 use crate::code::{Body, FuncRef};
-use crate::fault::{Fault, FaultKind, TRAP_CODE_GLOBAL};
+use crate::fault::{Fault, FaultKind};
 use crate::module::{wasm_type, Builder};
 use crate::{NotFusable, Side};
 use intertype::layout::{self, Layouts};
@@ -187,7 +187,6 @@ pub(crate) fn fuse(b: &mut Builder<'_>, core_func: u32, adapter: u32) -> Result<
         f.body.sink().end();
     }
     f.body.sink().unreachable().end();
-    let _ = TRAP_CODE_GLOBAL;
     Ok(f.body)
 }
 

@@ -366,11 +366,9 @@ fn check_links(sides: &[Side], types: &[TypeDef]) -> Result<(), Error> {
     let a = &sides[0];
     let mut cx = layout::Layouts::new(types);
     for import in &a.booklet().imports {
-        let Some((k, b)) = sides
+        let Some(b) = sides[1..]
             .iter()
-            .enumerate()
-            .skip(1)
-            .find(|(_, s)| s.name.as_deref() == Some(import.module.as_str()))
+            .find(|s| s.name.as_deref() == Some(import.module.as_str()))
         else {
             continue;
         };
@@ -413,7 +411,6 @@ fn check_links(sides: &[Side], types: &[TypeDef]) -> Result<(), Error> {
                 export_type: describe::func_type(b.booklet(), &have),
             });
         }
-        let _ = k;
     }
     Ok(())
 }
