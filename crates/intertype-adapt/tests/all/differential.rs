@@ -228,6 +228,8 @@ pub fn cases() -> Vec<(&'static str, T, &'static str, &'static str)> {
         ("string latin1 to utf8", Str, "latin1", "utf8"),
         ("string utf8 to latin1", Str, "utf8", "latin1"),
         ("string latin1 to utf16", Str, "latin1", "utf16"),
+        ("string utf16 to latin1", Str, "utf16", "latin1"),
+        ("string latin1 both", Str, "latin1", "latin1"),
         ("bytes", List(b(U8)), "utf8", "utf8"),
         (
             "numbers",
