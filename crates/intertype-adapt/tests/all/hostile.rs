@@ -409,3 +409,26 @@ fn exporter_returns_invalid_utf8_after_a_long_ascii_run() {
         Case::new("string", core, fault(B, FaultKind::InvalidEncoding)).run("long invalid UTF-8");
     }
 }
+
+#[test]
+fn a_latin1_exporter_cannot_take_a_cat() {
+    let mut c = Case::new(
+        "string",
+        returns("", 1000),
+        fault(B, FaultKind::Unrepresentable),
+    );
+    c.b_enc = "latin1";
+    let cat = "猫".as_bytes().to_vec();
+    c.arg = vec![
+        (3000, cat.clone()),
+        (
+            3008,
+            [3000u32, cat.len() as u32]
+                .iter()
+                .flat_map(|x| x.to_le_bytes())
+                .collect(),
+        ),
+    ];
+    c.frees = 0;
+    c.run("Latin-1");
+}
