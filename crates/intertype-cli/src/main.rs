@@ -19,6 +19,7 @@ enum Command {
     Strip(commands::strip::Args),
     Run(commands::run::Args),
     Bindgen(commands::bindgen::Args),
+    Adapt(commands::adapt::Args),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Command::Strip(args) => commands::strip::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Bindgen(args) => commands::bindgen::run(args),
+        Command::Adapt(args) => commands::adapt::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

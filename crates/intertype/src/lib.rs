@@ -23,6 +23,7 @@ pub mod layout;
 pub mod link;
 pub mod print;
 pub mod text;
+pub mod typed;
 pub mod types;
 pub mod validate;
 

@@ -38,11 +38,24 @@ pub const MAX_STACK: usize = 1 << 16;
 
 /// Validates `booklet` against `core`.
 pub fn validate(booklet: &Booklet, core: &CoreModule) -> Result<()> {
+    run(booklet, core, false).map(drop)
+}
+
+/// Validates and, when `record` is set, returns what every instruction of
+/// every adapter body popped and pushed (see [`crate::typed`]).
+pub(crate) fn run(
+    booklet: &Booklet,
+    core: &CoreModule,
+    record: bool,
+) -> Result<Vec<Vec<crate::typed::Effect>>> {
     let mut v = Validator {
         b: booklet,
         core,
         cx: Layouts::new(&booklet.types),
         needs_memory: HashMap::new(),
+        popped: None,
+        effects: record.then(Vec::new),
+        interner: Default::default(),
     };
     v.types()?;
     v.imports()?;
@@ -51,7 +64,7 @@ pub fn validate(booklet: &Booklet, core: &CoreModule) -> Result<()> {
     v.exports()?;
     v.implements()?;
     v.param_names()?;
-    Ok(())
+    Ok(v.effects.unwrap_or_default())
 }
 
 struct Validator<'a> {
@@ -60,6 +73,12 @@ struct Validator<'a> {
     /// Layouts, flat forms and type equality, memoized for the whole booklet.
     cx: Layouts<'a>,
     needs_memory: HashMap<ValType, bool>,
+    /// While recording: the types popped by the current instruction, top
+    /// first.
+    popped: Option<Vec<ValType>>,
+    /// While recording: per adapter body, per instruction, its stack effect.
+    effects: Option<Vec<Vec<crate::typed::Effect>>>,
+    interner: crate::typed::Interner,
 }
 
 /// The `call-adapter`s of one adapter body: (instruction index, callee).
@@ -231,8 +250,23 @@ impl<'a> Validator<'a> {
     fn body(&mut self, idx: u32, ty: &'a FuncType, instrs: &'a [Instruction]) -> Result<Calls> {
         let mut stack = Vec::new();
         let mut calls = Vec::new();
+        let recording = self.effects.is_some();
+        let mut effects = Vec::new();
         for (k, instr) in instrs.iter().enumerate() {
+            let height = stack.len();
+            if recording {
+                self.popped = Some(Vec::new());
+            }
             let mut r = self.instr(instr, ty, &mut stack);
+            if let (Ok(()), Some(mut pops)) = (&r, self.popped.take()) {
+                pops.reverse();
+                let base = height - pops.len();
+                effects.push(crate::typed::Effect {
+                    height,
+                    pushes: self.interner.intern(&stack[base..]),
+                    pops: self.interner.intern(&pops),
+                });
+            }
             if r.is_ok() && stack.len() > MAX_STACK {
                 r = Err(format!("the value stack grows beyond {MAX_STACK} values"));
             }
@@ -250,6 +284,9 @@ impl<'a> Validator<'a> {
             if let Instruction::CallAdapter(callee) = instr {
                 calls.push((k, *callee));
             }
+        }
+        if let Some(all) = &mut self.effects {
+            all.push(effects);
         }
         if !self.same_list(&stack, &ty.results) {
             let k = instrs.len();
@@ -400,7 +437,15 @@ impl<'a> Validator<'a> {
                 "expected {} on the stack, found nothing",
                 self.ty(want)
             )),
-            Some(got) if self.cx.same_type(want, got) => Ok(()),
+            Some(got) if self.cx.same_type(want, got) => {
+                if let Some(popped) = &mut self.popped {
+                    // What the instruction asked for (structurally equal to
+                    // what was found): determined by its immediates, so
+                    // equal lists are shared (see `typed::Interner`).
+                    popped.push(want);
+                }
+                Ok(())
+            }
             Some(got) => {
                 let (want, got) = self.ty_pair(want, got);
                 Err(format!("expected {want} on the stack, found {got}"))

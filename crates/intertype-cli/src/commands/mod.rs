@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod adapt;
 pub mod bindgen;
 pub mod inspect;
 pub mod parse;

@@ -3,4 +3,5 @@
 mod reference;
 mod schema;
 mod text;
+mod typed;
 mod validate;

@@ -1,0 +1,212 @@
+//! Module A calling module B's `greet(string) -> string` at 5 B and 64 KiB:
+//! (a) fused (the adapter module between the two instances, one store,
+//! plain wasmtime), (b) unfused (the engine today: A's import served by a
+//! host function calling B's instance with host values), (c) the floor: one
+//! core module doing the same work without a boundary (allocate, copy the
+//! greeting and the name). Not yet here: wasmtime's component model with
+//! the two guests composed.
+//!
+//! `cargo bench -p intertype-adapt --bench fused`; report ratios from one
+//! run with the machine load (`docs/performance.md`).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use intertype_runtime::Value;
+use std::hint::black_box;
+use std::sync::{Arc, Mutex};
+use wasmtime::{Engine, Instance, Module, Ref, Store, TypedFunc};
+
+/// The name lives at 65536 in A; A's heap starts at 262144 and is reset by
+/// every `run`.
+const HEAP: &str = r#"
+  (memory (export "memory") 8)
+  (global $heap (mut i32) (i32.const 262144))
+  (func $malloc (export "malloc") (param $n i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (global.get $heap) (local.get $n)))
+    (local.get $p))
+  (func (export "fill") (param $n i32)
+    (memory.fill (i32.const 65536) (i32.const 119) (local.get $n)))
+"#;
+
+fn app() -> Vec<u8> {
+    let text = format!(
+        r#"(module
+  (import "lib" "greet_" (func $greet_ (param i32 i32) (result i32 i32)))
+  {HEAP}
+  (func (export "run") (param i32 i32) (result i32 i32)
+    (global.set $heap (i32.const 262144))
+    local.get 0 local.get 1 call $greet_)
+  (@interface import "lib" "greet" (func $greet (param string) (result string)))
+  (@interface implement (import "lib" "greet_") (param i32 i32) (result i32 i32)
+    arg.get 0 arg.get 1 memory-to-string
+    call-adapter $greet
+    string-to-memory $malloc))"#
+    );
+    intertype::parse_str(&text, None).unwrap()
+}
+
+/// B as in `intertype-runtime`'s greet benchmark: allocate, copy, free the
+/// argument, deferred free of the result.
+fn lib() -> Vec<u8> {
+    let text = r#"(module
+  (memory (export "memory") 8)
+  (global $heap (mut i32) (i32.const 1024))
+  (global $live (mut i32) (i32.const 0))
+  (data (i32.const 16) "Hello, ")
+  (func $malloc (export "malloc") (param $n i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (global.get $heap) (local.get $n)))
+    (global.set $live (i32.add (global.get $live) (i32.const 1)))
+    (local.get $p))
+  (func $free (export "free") (param $p i32) (param $n i32)
+    (global.set $live (i32.sub (global.get $live) (i32.const 1)))
+    (if (i32.eqz (global.get $live)) (then (global.set $heap (i32.const 1024)))))
+  (func $greet_ (export "greet_") (param $p i32) (param $n i32) (result i32 i32)
+    (local $q i32)
+    (local.set $q (call $malloc (i32.add (local.get $n) (i32.const 7))))
+    (memory.copy (local.get $q) (i32.const 16) (i32.const 7))
+    (memory.copy (i32.add (local.get $q) (i32.const 7)) (local.get $p) (local.get $n))
+    (call $free (local.get $p) (local.get $n))
+    (local.get $q) (i32.add (local.get $n) (i32.const 7)))
+  (@interface func (export "greet") (param string) (result string)
+    arg.get 0
+    string-to-memory $malloc
+    call-core $greet_
+    defer-call-core $free
+    memory-to-string))"#;
+    intertype::parse_str(text, None).unwrap()
+}
+
+/// The floor: the same work in one module.
+fn floor() -> Vec<u8> {
+    let text = format!(
+        r#"(module
+  {HEAP}
+  (data (i32.const 16) "Hello, ")
+  (func (export "run") (param $p i32) (param $n i32) (result i32 i32)
+    (local $q i32)
+    (global.set $heap (i32.const 262144))
+    (local.set $q (call $malloc (i32.add (local.get $n) (i32.const 7))))
+    (memory.copy (local.get $q) (i32.const 16) (i32.const 7))
+    (memory.copy (i32.add (local.get $q) (i32.const 7)) (local.get $p) (local.get $n))
+    (local.get $q) (i32.add (local.get $n) (i32.const 7))))"#
+    );
+    wat::parse_str(text).unwrap()
+}
+
+struct Core {
+    store: Store<()>,
+    run: TypedFunc<(i32, i32), (i32, i32)>,
+}
+
+impl Core {
+    fn floor(n: i32) -> Core {
+        let engine = Engine::default();
+        let mut store = Store::new(&engine, ());
+        let m = Module::new(&engine, floor()).unwrap();
+        let i = Instance::new(&mut store, &m, &[]).unwrap();
+        let fill = i.get_typed_func::<i32, ()>(&mut store, "fill").unwrap();
+        fill.call(&mut store, n).unwrap();
+        let run = i.get_typed_func(&mut store, "run").unwrap();
+        Core { store, run }
+    }
+
+    fn fused(n: i32) -> Core {
+        let (a, b) = (app(), lib());
+        let adapters = intertype_adapt::compile(&a, &[("lib", &b)]).unwrap();
+        let engine = Engine::default();
+        let mut store = Store::new(&engine, ());
+        let shim = Module::new(&engine, &adapters.shim).unwrap();
+        let shim = Instance::new(&mut store, &shim, &[]).unwrap();
+        let b_mod = Module::new(&engine, intertype::core::strip(&b).unwrap()).unwrap();
+        let b = Instance::new(&mut store, &b_mod, &[]).unwrap();
+        let fused = adapters.fused().next().unwrap().clone();
+        let a_mod = Module::new(&engine, intertype::core::strip(&a).unwrap()).unwrap();
+        let greet = shim.get_export(&mut store, &fused.export).unwrap();
+        let a = Instance::new(&mut store, &a_mod, &[greet]).unwrap();
+        let adapter_mod = Module::new(&engine, &adapters.module).unwrap();
+        let imports: Vec<_> = adapters
+            .imports
+            .iter()
+            .map(|imp| {
+                let from = if imp.side == 0 { a } else { b };
+                from.get_export(&mut store, &imp.name).unwrap()
+            })
+            .collect();
+        let adapter = Instance::new(&mut store, &adapter_mod, &imports).unwrap();
+        let table = shim
+            .get_table(&mut store, intertype_adapt::TABLE_EXPORT)
+            .unwrap();
+        let f = adapter.get_func(&mut store, &fused.export).unwrap();
+        table
+            .set(&mut store, fused.table_index as u64, Ref::Func(Some(f)))
+            .unwrap();
+        let fill = a.get_typed_func::<i32, ()>(&mut store, "fill").unwrap();
+        fill.call(&mut store, n).unwrap();
+        let run = a.get_typed_func(&mut store, "run").unwrap();
+        Core { store, run }
+    }
+
+    fn call(&mut self, n: i32) -> (i32, i32) {
+        self.run.call(&mut self.store, (65536, n)).unwrap()
+    }
+}
+
+struct Unfused {
+    a: intertype_runtime::Instance,
+}
+
+impl Unfused {
+    fn new(n: i32) -> Unfused {
+        use intertype_runtime::{Engine, Linker, Module};
+        let engine = Engine::default();
+        let b = Module::new(&engine, &lib()).unwrap();
+        let b = Linker::new(&engine).instantiate(&b).unwrap();
+        let ty = b.func("greet").unwrap().ty().clone();
+        let b = Arc::new(Mutex::new(b));
+        let mut linker = Linker::new(&engine);
+        linker.func_new("lib", "greet", ty, move |args, out| {
+            out.extend(b.lock().unwrap().call("greet", args)?);
+            Ok(())
+        });
+        let mut a = linker
+            .instantiate(&Module::new(&engine, &app()).unwrap())
+            .unwrap();
+        a.call_core("fill", &[Value::I32(n)]).unwrap();
+        Unfused { a }
+    }
+
+    fn call(&mut self, n: i32) -> Vec<Value> {
+        self.a
+            .call_core("run", &[Value::I32(65536), Value::I32(n)])
+            .unwrap()
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("link");
+    for n in [5, 64 * 1024] {
+        let mut fused = Core::fused(n);
+        let mut floor = Core::floor(n);
+        let mut unfused = Unfused::new(n);
+        // All three greet the same way.
+        assert_eq!(fused.call(n).1, n + 7);
+        assert_eq!(floor.call(n).1, n + 7);
+        assert_eq!(unfused.call(n)[1], Value::I32(n + 7));
+        g.bench_with_input(BenchmarkId::new("a_fused", n), &n, |b, &n| {
+            b.iter(|| black_box(fused.call(n)))
+        });
+        g.bench_with_input(BenchmarkId::new("b_unfused", n), &n, |b, &n| {
+            b.iter(|| black_box(unfused.call(n)))
+        });
+        g.bench_with_input(BenchmarkId::new("c_floor", n), &n, |b, &n| {
+            b.iter(|| black_box(floor.call(n)))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
