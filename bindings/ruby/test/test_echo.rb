@@ -6,8 +6,13 @@
 require_relative "helper"
 
 class TestEcho < Minitest::Test
+  # Compiled once: a debug build of the engine compiles slowly.
+  def self.echo_module
+    @echo_module ||= Intertype::Module.from_file(TestPaths.guest("echo"))
+  end
+
   def setup
-    @inst = Intertype::Instance.new(Intertype::Module.from_file(TestPaths.guest("echo")))
+    @inst = Intertype::Instance.new(self.class.echo_module)
     @e = @inst.exports
   end
 

@@ -43,6 +43,10 @@ module Intertype
     # results), the result, or an Array of results. The error case of a
     # `result` is raised as ResultError.
     def call(name, *args)
+      if @in_call
+        raise UsageError, "the instance is already running a call (a host function called back into its own instance)"
+      end
+
       func, type = lookup(name)
       params = type.params
       unless args.size == params.size
@@ -63,7 +67,12 @@ module Intertype
       end
       results = FFI::MemoryPointer.new(:pointer, [nres, 1].max)
       @pending = nil
-      err = Native.intertype_func_call(@ptr, func, argv, args.size, results, nres)
+      @in_call = true
+      begin
+        err = Native.intertype_func_call(@ptr, func, argv, args.size, results, nres)
+      ensure
+        @in_call = false
+      end
       raise_call_error(err) unless err.null?
 
       values = lift_results(type.results, results)
