@@ -26,3 +26,10 @@ cargo bench --workspace --locked --no-run
 step "JS tests (node --test)"
 cargo build -p intertype-cli --locked
 (cd tests/js && node --test)
+
+# The Ruby gem (bindings/ruby) over the C API: minitest, including the
+# conformance corpus. Needs the CLI and the example guests built above; the
+# C library is the debug build (INTERTYPE_LIB).
+step "Ruby tests (bindings/ruby, minitest)"
+cargo build -p intertype-c-api --locked
+INTERTYPE_LIB="${CARGO_TARGET_DIR:-$PWD/target}/debug/libintertype.so" ruby bindings/ruby/test/run_all.rb

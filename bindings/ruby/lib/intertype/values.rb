@@ -102,7 +102,7 @@ module Intertype
       err = Native.intertype_value_string(obj, obj.bytesize, out)
       unless err.null?
         e = Error.from_native(err)
-        raise Intertype::EncodingError, "a string that is not valid UTF-8 (#{e.message.sub(/\Ausage error: /, '')})"
+        raise Intertype::EncodingError, "a string that is not valid UTF-8 (#{e.message.sub(/\A.*not valid UTF-8: /, '')})"
       end
       out.read_pointer
     end
