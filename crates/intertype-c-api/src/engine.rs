@@ -506,7 +506,9 @@ pub unsafe extern "C" fn intertype_func_type(
     func: *const intertype_func_t,
 ) -> *const intertype_functype_t {
     // SAFETY: a live function or null.
-    unsafe { func.as_ref() }.map_or(ptr::null(), |f| intertype_functype_t::borrow(f.func.ty()))
+    guard(ptr::null(), || {
+        unsafe { func.as_ref() }.map_or(ptr::null(), |f| intertype_functype_t::borrow(f.func.ty()))
+    })
 }
 
 /// Calls `func` on `instance`.
@@ -681,9 +683,11 @@ pub unsafe extern "C" fn intertype_instance_is_poisoned(
     instance: *const intertype_instance_t,
 ) -> bool {
     // SAFETY: a live instance or null.
-    unsafe { instance.as_ref() }
-        .and_then(|i| i.enter().ok())
-        .is_some_and(|e| e.state.instance.is_poisoned())
+    guard(false, || {
+        unsafe { instance.as_ref() }
+            .and_then(|i| i.enter().ok())
+            .is_some_and(|e| e.state.instance.is_poisoned())
+    })
 }
 
 /// Lets calls run again after a failure, accepting that the guest may have
@@ -691,7 +695,9 @@ pub unsafe extern "C" fn intertype_instance_is_poisoned(
 #[no_mangle]
 pub unsafe extern "C" fn intertype_instance_clear_poison(instance: *mut intertype_instance_t) {
     // SAFETY: a live instance or null.
-    if let Some(e) = unsafe { instance.as_ref() }.and_then(|i| i.enter().ok()) {
-        e.state.instance.clear_poison();
-    }
+    guard((), || {
+        if let Some(e) = unsafe { instance.as_ref() }.and_then(|i| i.enter().ok()) {
+            e.state.instance.clear_poison();
+        }
+    })
 }

@@ -4,6 +4,7 @@ use crate::guard;
 use intertype_runtime::{Error, ErrorKind, Limit, Misbehavior};
 use std::any::Any;
 use std::ffi::{c_char, CString};
+use std::ptr;
 
 /// Whose fault an error is (`docs/runtime.md`, "Error model").
 #[repr(C)]
@@ -250,7 +251,9 @@ pub unsafe extern "C" fn intertype_error_kind(
     error: *const intertype_error_t,
 ) -> intertype_error_kind_t {
     // SAFETY: a live error or null, by contract.
-    unsafe { error.as_ref() }.map_or(intertype_error_kind_t::INTERTYPE_ERROR_USAGE, |e| e.kind)
+    guard(intertype_error_kind_t::INTERTYPE_ERROR_USAGE, || {
+        unsafe { error.as_ref() }.map_or(intertype_error_kind_t::INTERTYPE_ERROR_USAGE, |e| e.kind)
+    })
 }
 
 /// For `INTERTYPE_ERROR_GUEST`: how; otherwise `INTERTYPE_MISBEHAVIOR_NONE`.
@@ -270,7 +273,9 @@ pub unsafe extern "C" fn intertype_error_limit(
     error: *const intertype_error_t,
 ) -> intertype_limit_t {
     // SAFETY: a live error or null, by contract.
-    unsafe { error.as_ref() }.map_or(intertype_limit_t::INTERTYPE_LIMIT_NONE, |e| e.limit)
+    guard(intertype_limit_t::INTERTYPE_LIMIT_NONE, || {
+        unsafe { error.as_ref() }.map_or(intertype_limit_t::INTERTYPE_LIMIT_NONE, |e| e.limit)
+    })
 }
 
 /// The core trap behind the error, or `INTERTYPE_TRAP_NONE`.
@@ -279,14 +284,16 @@ pub unsafe extern "C" fn intertype_error_trap_code(
     error: *const intertype_error_t,
 ) -> intertype_trap_code_t {
     // SAFETY: a live error or null, by contract.
-    unsafe { error.as_ref() }.map_or(intertype_trap_code_t::INTERTYPE_TRAP_NONE, |e| e.trap)
+    guard(intertype_trap_code_t::INTERTYPE_TRAP_NONE, || {
+        unsafe { error.as_ref() }.map_or(intertype_trap_code_t::INTERTYPE_TRAP_NONE, |e| e.trap)
+    })
 }
 
 /// For `INTERTYPE_ERROR_EXIT`: the guest's exit status; otherwise 0.
 #[no_mangle]
 pub unsafe extern "C" fn intertype_error_exit_code(error: *const intertype_error_t) -> i32 {
     // SAFETY: a live error or null, by contract.
-    unsafe { error.as_ref() }.map_or(0, |e| e.exit_code)
+    guard(0, || unsafe { error.as_ref() }.map_or(0, |e| e.exit_code))
 }
 
 /// The message: a NUL-terminated UTF-8 string, first line "<what>: <why>",
@@ -295,10 +302,10 @@ pub unsafe extern "C" fn intertype_error_exit_code(error: *const intertype_error
 #[no_mangle]
 pub unsafe extern "C" fn intertype_error_message(error: *const intertype_error_t) -> *const c_char {
     // SAFETY: a live error or null, by contract.
-    match unsafe { error.as_ref() } {
+    guard(ptr::null(), || match unsafe { error.as_ref() } {
         Some(e) => e.message.as_ptr(),
         None => c"(null error)".as_ptr(),
-    }
+    })
 }
 
 /// The wasm backtrace at a trap, NUL-terminated, or null when there is none.
@@ -308,8 +315,10 @@ pub unsafe extern "C" fn intertype_error_backtrace(
     error: *const intertype_error_t,
 ) -> *const c_char {
     // SAFETY: a live error or null, by contract.
-    match unsafe { error.as_ref() }.and_then(|e| e.backtrace.as_ref()) {
-        Some(b) => b.as_ptr(),
-        None => std::ptr::null(),
-    }
+    guard(ptr::null(), || {
+        match unsafe { error.as_ref() }.and_then(|e| e.backtrace.as_ref()) {
+            Some(b) => b.as_ptr(),
+            None => ptr::null(),
+        }
+    })
 }

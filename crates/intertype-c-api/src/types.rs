@@ -139,14 +139,16 @@ pub unsafe extern "C" fn intertype_type_name(
 #[no_mangle]
 pub unsafe extern "C" fn intertype_functype_param_count(ty: *const intertype_functype_t) -> usize {
     // SAFETY: a live descriptor or null.
-    unsafe { ty.as_ref() }.map_or(0, |t| t.0.params.len())
+    guard(0, || unsafe { ty.as_ref() }.map_or(0, |t| t.0.params.len()))
 }
 
 /// The number of results.
 #[no_mangle]
 pub unsafe extern "C" fn intertype_functype_result_count(ty: *const intertype_functype_t) -> usize {
     // SAFETY: a live descriptor or null.
-    unsafe { ty.as_ref() }.map_or(0, |t| t.0.results.len())
+    guard(0, || {
+        unsafe { ty.as_ref() }.map_or(0, |t| t.0.results.len())
+    })
 }
 
 /// Parameter `index` (null out of range); borrowed.
@@ -156,9 +158,11 @@ pub unsafe extern "C" fn intertype_functype_param(
     index: usize,
 ) -> *const intertype_type_t {
     // SAFETY: a live descriptor or null.
-    unsafe { ty.as_ref() }
-        .and_then(|t| t.0.params.get(index))
-        .map_or(ptr::null(), intertype_type_t::borrow)
+    guard(ptr::null(), || {
+        unsafe { ty.as_ref() }
+            .and_then(|t| t.0.params.get(index))
+            .map_or(ptr::null(), intertype_type_t::borrow)
+    })
 }
 
 /// Result `index` (null out of range); borrowed.
@@ -168,9 +172,11 @@ pub unsafe extern "C" fn intertype_functype_result(
     index: usize,
 ) -> *const intertype_type_t {
     // SAFETY: a live descriptor or null.
-    unsafe { ty.as_ref() }
-        .and_then(|t| t.0.results.get(index))
-        .map_or(ptr::null(), intertype_type_t::borrow)
+    guard(ptr::null(), || {
+        unsafe { ty.as_ref() }
+            .and_then(|t| t.0.results.get(index))
+            .map_or(ptr::null(), intertype_type_t::borrow)
+    })
 }
 
 /// The signature in words (`func(string) -> string`), NUL-terminated; owned:
