@@ -195,6 +195,13 @@ static void scalars(intertype_instance_t *inst) {
         memcmp(p, "h\xc3\xa9\0llo", 7) == 0);
   intertype_value_delete(r);
 
+  /* Core i32 and i64, through a core export the adapters do not touch. */
+  intertype_value_t *core_args[] = {intertype_value_i32(-5), intertype_value_i64(INT64_C(1) << 40)};
+  ok(intertype_instance_call(inst, "core_mix", 8, core_args, 2, &r, 1), "core_mix");
+  CHECK(intertype_value_kind(r) == INTERTYPE_I64 &&
+        intertype_value_get_signed(r) == (INT64_C(1) << 40) - 5);
+  intertype_value_delete(r);
+
   /* Accessors of the wrong kind answer 0/null rather than crash. */
   r = intertype_value_bool(true);
   CHECK(intertype_value_get_string(r, &len) == NULL);
