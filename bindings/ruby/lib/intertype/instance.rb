@@ -23,6 +23,9 @@ module Intertype
       @funcs = {}
       @callbacks = []
       @pending = nil
+      @in_call = false
+      @argv = nil
+      @results = nil
       linker = FFI::AutoPointer.new(Native.intertype_linker_new(mod.engine),
                                     Native.method(:intertype_linker_delete))
       define_imports(linker, mod, imports)
@@ -54,7 +57,7 @@ module Intertype
       end
 
       nres = type.results.size
-      argv = FFI::MemoryPointer.new(:pointer, [args.size, 1].max)
+      argv = buffer(:@argv, args.size)
       made = 0
       begin
         params.each_with_index do |t, i|
@@ -65,7 +68,7 @@ module Intertype
         made.times { |i| Native.intertype_value_delete(argv.get_pointer(i * POINTER_SIZE)) }
         raise
       end
-      results = FFI::MemoryPointer.new(:pointer, [nres, 1].max)
+      results = buffer(:@results, nres)
       @pending = nil
       @in_call = true
       begin
@@ -75,8 +78,17 @@ module Intertype
       end
       raise_call_error(err) unless err.null?
 
-      values = lift_results(type.results, results)
-      nres == 1 ? values[0] : (nres.zero? ? nil : values)
+      case nres
+      when 0 then nil
+      when 1 then lift_result(type.results[0], results.get_pointer(0))
+      else
+        handles = Array.new(nres) { |i| results.get_pointer(i * POINTER_SIZE) }
+        begin
+          type.results.each_with_index.map { |t, i| lift_result(t, handles[i], owned: false) }
+        ensure
+          handles.each { |h| Native.intertype_value_delete(h) }
+        end
+      end
     end
 
     # Method-style calls: `exports.render(...)`; `-` in names becomes `_`.
@@ -122,18 +134,27 @@ module Intertype
       end
     end
 
-    def lift_results(types, results)
-      handles = Array.new(types.size) { |i| results.get_pointer(i * POINTER_SIZE) }
-      values = types.zip(handles).map { |t, h| Values.lift(t, h) }
-      types.each_with_index.map do |t, i|
-        v = values[i]
-        next v unless t.kind == :result
-        raise ResultError, v[:err] if v.key?(:err)
-
-        v[:ok]
+    # A pointer array of at least `n` slots, kept per instance (calls on one
+    # instance do not nest: `@in_call`).
+    def buffer(ivar, n)
+      buf = instance_variable_get(ivar)
+      if buf.nil? || buf.size < n * POINTER_SIZE
+        buf = FFI::MemoryPointer.new(:pointer, [n, 4].max)
+        instance_variable_set(ivar, buf)
       end
+      buf
+    end
+
+    # The Ruby value of result handle `h` (freed here when `owned`); the
+    # error case of a top-level `result` is raised.
+    def lift_result(type, h, owned: true)
+      v = Values.lift(type, h)
+      return v unless type.kind == :result
+      raise ResultError, v[:err] if v.key?(:err)
+
+      v[:ok]
     ensure
-      handles&.each { |h| Native.intertype_value_delete(h) }
+      Native.intertype_value_delete(h) if owned
     end
 
     def raise_call_error(err)

@@ -84,8 +84,14 @@ module Intertype
       raise type_error(type, obj, "out of range #{INT_RANGES[type.kind]}") unless INT_RANGES[type.kind].cover?(obj)
     end
 
+    # Scratch out-pointers, one set per thread, reused on every call
+    # (allocating them per value costs more than the C call).
     def out_ptr
-      FFI::MemoryPointer.new(:pointer)
+      Thread.current[:intertype_out_ptr] ||= FFI::MemoryPointer.new(:pointer)
+    end
+
+    def len_ptr
+      Thread.current[:intertype_len_ptr] ||= FFI::MemoryPointer.new(:size_t)
     end
 
     def lower_string(obj)
@@ -250,8 +256,7 @@ module Intertype
     def lift(type, ptr)
       case type.kind
       when :string
-        len = FFI::MemoryPointer.new(:size_t)
-        Native.read_str(len) { |l| Native.intertype_value_get_string(ptr, l) }
+        Native.read_str(len_ptr) { |l| Native.intertype_value_get_string(ptr, l) }
       when :bool then Native.intertype_value_get_bool(ptr)
       when :s8, :s16, :s32, :s64, :i32, :i64 then Native.intertype_value_get_signed(ptr)
       when :u8, :u16, :u32, :u64 then Native.intertype_value_get_unsigned(ptr)
@@ -260,7 +265,7 @@ module Intertype
       when :externref then Refs.lift(ptr)
       when :list
         if Native::KINDS[Native.intertype_value_kind(ptr)] == :bytes
-          len = FFI::MemoryPointer.new(:size_t)
+          len = len_ptr
           p = Native.intertype_value_get_bytes(ptr, len)
           n = len.read(:size_t)
           n.zero? ? "".b : p.read_bytes(n)
@@ -280,7 +285,7 @@ module Intertype
         Variant.new(type.names[c].to_sym, payload_type && lift(payload_type, Native.intertype_value_payload(ptr)))
       when :enum then type.names[Native.intertype_value_case(ptr)].to_sym
       when :flags
-        n = FFI::MemoryPointer.new(:size_t)
+        n = len_ptr
         words_ptr = Native.intertype_value_get_flags(ptr, n)
         words = words_ptr.read_array_of_uint32(n.read(:size_t))
         type.names.each_with_index.select { |_, i| words[i / 32][i % 32] == 1 }.to_set { |name, _| name.to_sym }
