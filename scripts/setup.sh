@@ -12,3 +12,14 @@ fi
 if command -v npm >/dev/null && [ ! -d "$(dirname "$0")/../tests/js/node_modules/playwright-core" ]; then
   (cd "$(dirname "$0")/../tests/js" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+# C API and Ruby (issue 12): valgrind runs the C tests (cargo test -p
+# intertype-c-api); Debian's ruby (with minitest) and ruby-ffi run the gem's tests.
+if command -v apt-get >/dev/null; then
+  missing=()
+  command -v valgrind >/dev/null || missing+=(valgrind)
+  command -v ruby >/dev/null || missing+=(ruby)
+  ruby -e 'require "ffi"' >/dev/null 2>&1 || missing+=(ruby-ffi)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi

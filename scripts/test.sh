@@ -33,3 +33,9 @@ cargo build -p intertype-cli --locked
 step "Rust host examples"
 cargo run -p intertype-runtime --locked --example readme-host
 cargo run -p intertype-runtime --locked --example host-rust
+# The Ruby gem (bindings/ruby) over the C API: minitest, including the
+# conformance corpus. Needs the CLI and the example guests built above; the
+# C library is the debug build (INTERTYPE_LIB).
+step "Ruby tests (bindings/ruby, minitest)"
+cargo build -p intertype-c-api --locked
+INTERTYPE_LIB="${CARGO_TARGET_DIR:-$PWD/target}/debug/libintertype.so" ruby bindings/ruby/test/run_all.rb
