@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod bindgen;
+pub mod bindgen_python;
 pub mod inspect;
 pub mod parse;
 pub mod print;
