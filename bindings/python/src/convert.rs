@@ -12,7 +12,9 @@ use intertype::{Booklet, TypeDef, ValType};
 use intertype_runtime::{ExternRef, Type, Value};
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -45,7 +47,10 @@ pub(crate) enum Conv {
     Enum(Arc<EnumConv>),
     Flags(Arc<FlagsConv>),
     /// `wrap`: the payload can itself be `None`, so `some` is `Some(v)`.
-    Option { inner: Arc<Conv>, wrap: bool },
+    Option {
+        inner: Arc<Conv>,
+        wrap: bool,
+    },
     Result {
         ok: Option<Arc<Conv>>,
         err: Option<Arc<Conv>>,
@@ -196,8 +201,10 @@ impl<'a, 'py> Builder<'a, 'py> {
                 let name = self.class_name(idx, "Variant");
                 let class = self.helpers.getattr("make_variant")?.call1((&name, spec))?;
                 self.register(idx, name, &class);
-                let case_classes: Vec<Bound<'py, PyAny>> =
-                    class.getattr("_cases")?.try_iter()?.collect::<PyResult<_>>()?;
+                let case_classes: Vec<Bound<'py, PyAny>> = class
+                    .getattr("_cases")?
+                    .try_iter()?
+                    .collect::<PyResult<_>>()?;
                 let cases = case_classes
                     .into_iter()
                     .zip(payloads)
@@ -210,8 +217,11 @@ impl<'a, 'py> Builder<'a, 'py> {
             }
             TypeDef::Enum(names) => {
                 let py_names = naming::unique(names.iter().map(|n| naming::upper(n)));
-                let spec: Vec<(String, String)> =
-                    py_names.iter().cloned().zip(names.iter().cloned()).collect();
+                let spec: Vec<(String, String)> = py_names
+                    .iter()
+                    .cloned()
+                    .zip(names.iter().cloned())
+                    .collect();
                 let name = self.class_name(idx, "Enum");
                 let class = self.helpers.getattr("make_enum")?.call1((&name, spec))?;
                 self.register(idx, name, &class);
@@ -233,7 +243,10 @@ impl<'a, 'py> Builder<'a, 'py> {
             TypeDef::Flags(names) => {
                 let py_names = naming::unique(names.iter().map(|n| naming::upper(n)));
                 let name = self.class_name(idx, "Flags");
-                let class = self.helpers.getattr("make_flags")?.call1((&name, py_names))?;
+                let class = self
+                    .helpers
+                    .getattr("make_flags")?
+                    .call1((&name, py_names))?;
                 self.register(idx, name, &class);
                 Conv::Flags(Arc::new(FlagsConv {
                     class: class.cast_into::<PyType>()?.unbind(),
@@ -338,7 +351,11 @@ impl Conv {
             Conv::U32 => Value::U32(ranged(obj, "u32", 0, u32::MAX.into())? as u32),
             Conv::I32 => Value::I32(ranged(obj, "i32", i32::MIN.into(), i32::MAX.into())? as i32),
             Conv::S64 | Conv::I64 => {
-                let want = if matches!(self, Conv::S64) { "s64" } else { "i64" };
+                let want = if matches!(self, Conv::S64) {
+                    "s64"
+                } else {
+                    "i64"
+                };
                 int(obj, want)?;
                 let v: i64 = obj.extract().map_err(|_| {
                     PyOverflowError::new_err(format!("{obj} is out of range for {want}"))
@@ -500,7 +517,9 @@ impl Conv {
                 let mut words = vec![0u32; f.count.div_ceil(32)];
                 for (i, w) in words.iter_mut().enumerate() {
                     let shifted = bits.call_method1("__rshift__", (32 * i,))?;
-                    let low: u64 = shifted.call_method1("__and__", (0xffff_ffffu64,))?.extract()?;
+                    let low: u64 = shifted
+                        .call_method1("__and__", (0xffff_ffffu64,))?
+                        .extract()?;
                     *w = low as u32;
                 }
                 Value::Flags(words)

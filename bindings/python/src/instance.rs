@@ -93,7 +93,11 @@ fn host_func(
     let params: Vec<Conv> = entry.params.clone();
     let results: Vec<Conv> = entry.results.clone();
     let raises = entry.raises;
-    let label = format!("host function `{}` `{}`", entry.module.as_deref().unwrap_or(""), entry.name);
+    let label = format!(
+        "host function `{}` `{}`",
+        entry.module.as_deref().unwrap_or(""),
+        entry.name
+    );
     move |args, out| {
         Python::attach(|py| {
             let mut run = || -> PyResult<()> {
@@ -326,7 +330,12 @@ impl Instance {
     }
 
     fn __repr__(&self) -> String {
-        let names: Vec<&str> = self.shared.entries.iter().map(|e| e.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .shared
+            .entries
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
         format!("<intertype.Instance exports={names:?}>")
     }
 }
@@ -495,7 +504,11 @@ impl Exports {
             .bind(py)
             .keys()
             .iter()
-            .map(|k| k.cast::<PyString>().map(|s| s.to_string()).unwrap_or_default())
+            .map(|k| {
+                k.cast::<PyString>()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            })
             .collect();
         format!("<intertype.Exports {names:?}>")
     }

@@ -193,7 +193,10 @@ impl Module {
                 }
                 rt::ExportKind::Core(_) => (
                     e.ty.params.iter().map(core_conv).collect::<PyResult<_>>()?,
-                    e.ty.results.iter().map(core_conv).collect::<PyResult<_>>()?,
+                    e.ty.results
+                        .iter()
+                        .map(core_conv)
+                        .collect::<PyResult<_>>()?,
                     None,
                 ),
             };
@@ -219,7 +222,9 @@ impl Module {
                 .imports()
                 .find(|(module, name, _)| *module == imp.module && *name == imp.name)
                 .map(|(_, _, ty)| ty.clone())
-                .ok_or_else(|| errors::load(format!("import `{}` `{}` is unknown", imp.module, imp.name)))?;
+                .ok_or_else(|| {
+                    errors::load(format!("import `{}` `{}` is unknown", imp.module, imp.name))
+                })?;
             let results = convs(&mut builder, &fty.results)?;
             imports.push(FuncEntry {
                 raises: matches!(results.as_slice(), [Conv::Result { .. }]),
@@ -246,8 +251,14 @@ impl Module {
         let info = |e: &FuncEntry, kind: Option<rt::ExportKind>| -> PyResult<Py<FuncInfo>> {
             let describe_all = |vts: Option<&[ValType]>, ts: &[rt::Type]| -> PyResult<Py<PyList>> {
                 let items: Vec<Py<PyAny>> = match vts {
-                    Some(vts) => vts.iter().map(|t| describe(py, booklet, &builder.by_index, *t, 0)).collect::<PyResult<_>>()?,
-                    None => ts.iter().map(|t| Ok(PyString::new(py, &t.to_string()).into_any().unbind())).collect::<PyResult<_>>()?,
+                    Some(vts) => vts
+                        .iter()
+                        .map(|t| describe(py, booklet, &builder.by_index, *t, 0))
+                        .collect::<PyResult<_>>()?,
+                    None => ts
+                        .iter()
+                        .map(|t| Ok(PyString::new(py, &t.to_string()).into_any().unbind()))
+                        .collect::<PyResult<_>>()?,
                 };
                 Ok(PyList::new(py, items)?.unbind())
             };
@@ -310,7 +321,9 @@ fn describe(
     depth: usize,
 ) -> PyResult<Py<PyAny>> {
     let ValType::Type(i) = ty else {
-        return Ok(PyString::new(py, ty.keyword().unwrap_or("?")).into_any().unbind());
+        return Ok(PyString::new(py, ty.keyword().unwrap_or("?"))
+            .into_any()
+            .unbind());
     };
     if depth > 200 {
         return Ok(PyString::new(py, "…").into_any().unbind());
@@ -336,11 +349,19 @@ fn describe(
     match b.types.get(i as usize) {
         Some(TypeDef::Record(fs)) => out.set_item(
             "record",
-            named(fs.iter().map(|f| Ok((f.name.clone(), d(f.ty)?))).collect::<PyResult<_>>()?)?,
+            named(
+                fs.iter()
+                    .map(|f| Ok((f.name.clone(), d(f.ty)?)))
+                    .collect::<PyResult<_>>()?,
+            )?,
         )?,
         Some(TypeDef::Variant(cs)) => out.set_item(
             "variant",
-            named(cs.iter().map(|c| Ok((c.name.clone(), opt(c.ty)?))).collect::<PyResult<_>>()?)?,
+            named(
+                cs.iter()
+                    .map(|c| Ok((c.name.clone(), opt(c.ty)?)))
+                    .collect::<PyResult<_>>()?,
+            )?,
         )?,
         Some(TypeDef::Enum(ns)) => out.set_item("enum", ns.clone())?,
         Some(TypeDef::Flags(ns)) => out.set_item("flags", ns.clone())?,

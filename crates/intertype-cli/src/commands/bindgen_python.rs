@@ -69,10 +69,10 @@ pub fn run(args: PythonArgs) -> Result<()> {
 // Names (the rules of bindings/python/src/naming.rs)
 
 const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
-    "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
-    "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 fn safe(mut s: String) -> String {
@@ -208,8 +208,14 @@ impl Types<'_> {
                 }
             }
             Some(TypeDef::Result { ok, err }) => {
-                let ok = ok.map(|t| self.ann(t, d)).transpose()?.unwrap_or("None".into());
-                let err = err.map(|t| self.ann(t, d)).transpose()?.unwrap_or("None".into());
+                let ok = ok
+                    .map(|t| self.ann(t, d))
+                    .transpose()?
+                    .unwrap_or("None".into());
+                let err = err
+                    .map(|t| self.ann(t, d))
+                    .transpose()?
+                    .unwrap_or("None".into());
                 format!("Union[intertype.Ok[{ok}], intertype.Err[{err}]]")
             }
             Some(TypeDef::Tuple(ts)) => {
@@ -241,7 +247,11 @@ impl Types<'_> {
             }
             Some(TypeDef::Enum(ns)) => {
                 let py_names = unique(ns.iter().map(|n| upper(n)));
-                self.define(idx, "Enum", ClassDef::Enum(py_names.into_iter().zip(ns).collect()))
+                self.define(
+                    idx,
+                    "Enum",
+                    ClassDef::Enum(py_names.into_iter().zip(ns).collect()),
+                )
             }
             Some(TypeDef::Flags(ns)) => {
                 let py_names = unique(ns.iter().map(|n| upper(n)));
@@ -311,7 +321,10 @@ fn generate(name: &str, module: &Module, booklet: &Booklet) -> Result<(String, S
                     [t] => match booklet.typedef(*t) {
                         Some(TypeDef::Result { ok, .. }) => {
                             types.ann(*t, 0)?;
-                            vec![ok.map(|t| types.ann(t, 0)).transpose()?.unwrap_or("None".into())]
+                            vec![ok
+                                .map(|t| types.ann(t, 0))
+                                .transpose()?
+                                .unwrap_or("None".into())]
                         }
                         _ => vec![types.ann(*t, 0)?],
                     },
@@ -323,8 +336,14 @@ fn generate(name: &str, module: &Module, booklet: &Booklet) -> Result<(String, S
                 (params, results, booklet.docs.get(&idx).cloned())
             }
             ExportKind::Core(_) => (
-                e.ty.params.iter().map(|t| core_ann(t).to_string()).collect(),
-                e.ty.results.iter().map(|t| core_ann(t).to_string()).collect(),
+                e.ty.params
+                    .iter()
+                    .map(|t| core_ann(t).to_string())
+                    .collect(),
+                e.ty.results
+                    .iter()
+                    .map(|t| core_ann(t).to_string())
+                    .collect(),
                 None,
             ),
         };
@@ -376,24 +395,39 @@ fn emit_py(name: &str, class_name: &str, types: &Types<'_>, methods: &[Method]) 
         "\n\nclass {class_name}:\n    \"\"\"An instance of `{name}.wasm`.\"\"\"\n\n    def __init__(\n        self,\n        imports: Optional[Mapping[str, Any]] = None,\n        *,\n        wasi: bool = False,\n        fuel: Optional[int] = None,\n        max_memory: Optional[int] = None,\n    ) -> None:\n        self.instance = intertype.Instance(module, imports, wasi=wasi, fuel=fuel, max_memory=max_memory)\n        exports = self.instance.exports\n"
     );
     for m in methods {
-        let _ = writeln!(s, "        self._{} = exports[{}]", m.py_name, py_str(&m.name));
+        let _ = writeln!(
+            s,
+            "        self._{} = exports[{}]",
+            m.py_name,
+            py_str(&m.name)
+        );
     }
     for m in methods {
         let params: Vec<String> = (0..m.params.len()).map(|i| format!("arg{i}")).collect();
         let mut sig = vec!["self".to_string()];
         sig.extend(params.iter().cloned());
-        let _ = writeln!(s, "\n    def {}({}):  # type: ignore[no-untyped-def]", m.py_name, sig.join(", "));
+        let _ = writeln!(
+            s,
+            "\n    def {}({}):  # type: ignore[no-untyped-def]",
+            m.py_name,
+            sig.join(", ")
+        );
         if let Some(doc) = &m.doc {
             let _ = writeln!(s, "        {}", py_str(doc.trim()));
         }
-        let _ = writeln!(s, "        return self._{}({})", m.py_name, params.join(", "));
+        let _ = writeln!(
+            s,
+            "        return self._{}({})",
+            m.py_name,
+            params.join(", ")
+        );
     }
     s
 }
 
 fn emit_pyi(class_name: &str, types: &Types<'_>, methods: &[Method]) -> String {
     let mut s = String::from(HEADER);
-    s.push_str("import enum\nfrom typing import Any, ClassVar, Mapping, Optional, Union\n\nimport intertype\n\nmodule: intertype.Module\n");
+    s.push_str("import enum\nfrom typing import Any, Mapping, Optional, Union\n\nimport intertype\n\nmodule: intertype.Module\n");
     for (n, def) in &types.classes {
         s.push('\n');
         match def {
@@ -458,7 +492,6 @@ fn emit_pyi(class_name: &str, types: &Types<'_>, methods: &[Method]) -> String {
                 if cases.is_empty() {
                     s.push_str("    pass\n");
                 }
-                let _ = writeln!(s, "    _cases: ClassVar[tuple[type, ...]]");
             }
         }
     }
@@ -468,8 +501,19 @@ fn emit_pyi(class_name: &str, types: &Types<'_>, methods: &[Method]) -> String {
     );
     for m in methods {
         let mut sig = vec!["self".to_string()];
-        sig.extend(m.params.iter().enumerate().map(|(i, t)| format!("arg{i}: {}", param_ann(t, types))));
-        let _ = writeln!(s, "    def {}({}) -> {}:", m.py_name, sig.join(", "), ret_ann(&m.returns, types));
+        sig.extend(
+            m.params
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("arg{i}: {}", param_ann(t, types))),
+        );
+        let _ = writeln!(
+            s,
+            "    def {}({}) -> {}:",
+            m.py_name,
+            sig.join(", "),
+            ret_ann(&m.returns, types)
+        );
         match &m.doc {
             Some(doc) => {
                 let _ = writeln!(s, "        {}\n        ...", py_str(doc.trim()));
@@ -524,7 +568,8 @@ fn replace_word(s: &str, word: &str, with: &str) -> String {
     while let Some(at) = rest.find(word) {
         let before = rest[..at].chars().last();
         let after = rest[at + word.len()..].chars().next();
-        let is_ident = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        let is_ident =
+            |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
         out.push_str(&rest[..at]);
         if is_ident(before) || is_ident(after) {
             out.push_str(word);
