@@ -12,3 +12,8 @@ fi
 if command -v npm >/dev/null && [ ! -d "$(dirname "$0")/../tests/js/node_modules/playwright-core" ]; then
   (cd "$(dirname "$0")/../tests/js" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+# The Python package (bindings/python): python3 with venv + pip, so that
+# scripts/test.sh can `pip install ./bindings/python` into a fresh virtualenv.
+if command -v apt-get >/dev/null && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
+fi

@@ -26,3 +26,25 @@ cargo bench --workspace --locked --no-run
 step "JS tests (node --test)"
 cargo build -p intertype-cli --locked
 (cd tests/js && node --test)
+
+# The Python package (bindings/python, docs/python.md): `pip install` into a
+# fresh virtualenv (maturin builds the extension in release into the shared
+# target/, reusing what `cargo bench --no-run` compiled), then its pytest
+# suite: the conformance corpus, echo property tests (hypothesis), the
+# examples, errors, limits, the leak check, and `bindgen python` checked by
+# `mypy --strict`. Uses the guests `cargo test` built and the debug CLI.
+step "Python package (pip install ./bindings/python; pytest)"
+venv=target/python-venv
+rm -rf "$venv"
+python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check pytest hypothesis mypy
+CARGO_TARGET_DIR="$PWD/target" MATURIN_PEP517_ARGS="--locked" \
+  "$venv/bin/pip" install -q --disable-pip-version-check ./bindings/python
+rc=0
+(cd bindings/python/tests && "../../../$venv/bin/python" -m pytest -q -p no:cacheprovider) || rc=$?
+if [ "$rc" -eq 5 ]; then
+  echo "pytest collected no tests in bindings/python/tests" >&2
+  exit 1
+elif [ "$rc" -ne 0 ]; then
+  exit "$rc"
+fi
