@@ -77,7 +77,7 @@ pub(crate) fn from_engine(e: &Error) -> PyErr {
             "TrapError",
             message,
             &[
-                ("trap_code", e.trap_code().map(|t| t.to_string())),
+                ("trap_code", e.trap_code().map(|t| format!("{t:?}"))),
                 ("wasm_backtrace", backtrace),
             ],
         ),

@@ -27,8 +27,9 @@ class LinkError(Error):
 
 
 class TrapError(Error):
-    """Core wasm trapped. `trap_code` names the trap (`"unreachable"`, ...)
-    when wasmtime knows it; `wasm_backtrace` holds the wasm frames."""
+    """Core wasm trapped. `trap_code` names the trap as wasmtime does
+    (`"UnreachableCodeReached"`, `"MemoryOutOfBounds"`, ...) when it is
+    known; `wasm_backtrace` holds the wasm frames."""
 
     kind = "trap"
     trap_code: Optional[str] = None
