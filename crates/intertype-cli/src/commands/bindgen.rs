@@ -17,6 +17,8 @@ pub struct Args {
 enum Target {
     /// JavaScript (an ES module for Node and browsers) and TypeScript types.
     Js(JsArgs),
+    /// A typed Python module (`.py` + `.pyi`) over the `intertype` package.
+    Python(super::bindgen_python::PythonArgs),
 }
 
 #[derive(clap::Args)]
@@ -39,6 +41,7 @@ struct JsArgs {
 pub fn run(args: Args) -> Result<()> {
     match args.target {
         Target::Js(args) => js(args),
+        Target::Python(args) => super::bindgen_python::run(args),
     }
 }
 
