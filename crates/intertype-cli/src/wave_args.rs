@@ -192,18 +192,16 @@ fn mismatch(node: &Node, src: &str, expected: &str) -> ArgError {
 
 /// An integer argument of `ty` in `lo..=hi`.
 fn int(node: &Node, src: &str, what: &str, lo: i128, hi: i128) -> ArgResult<i128> {
-    let expected = format!("{what} ({lo} to {hi})");
+    let expected = format!("{what} (an integer from {lo} to {hi})");
     if node.ty() != NodeType::Number {
         return Err(mismatch(node, src, &expected));
     }
     let text = &src[node.span()];
-    let x: i128 = text
-        .parse()
-        .map_err(|_| mismatch(node, src, &format!("an integer: {expected}")))?;
+    let x: i128 = text.parse().map_err(|_| mismatch(node, src, &expected))?;
     if x < lo || x > hi {
         return Err(ArgError {
             span: node.span(),
-            message: format!("{x} is out of range for {expected}"),
+            message: format!("{x} is out of range for {what} ({lo} to {hi})"),
         });
     }
     Ok(x)
@@ -322,7 +320,7 @@ fn value(node: &Node, ty: &Type, src: &str) -> ArgResult<Value> {
                     None => {
                         return Err(ArgError {
                             span: node.span(),
-                            message: format!("missing field `{}` (a `{}`)", f.name, f.ty),
+                            message: format!("missing field `{}` (of type `{}`)", f.name, f.ty),
                         })
                     }
                 }

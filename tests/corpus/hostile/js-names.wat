@@ -19,6 +19,7 @@
   (func $id4_ (param i32 i32 i32 i32) (result i32 i32 i32 i32)
     local.get 0 local.get 1 local.get 2 local.get 3)
   (func $id_ (param i32) (result i32) local.get 0)
+  (func $malloc (param i32 i32) (result i32) i32.const 1024)
   (func $call_log_ (param i32) local.get 0 call $log_)
 
   (@interface type $weird (record
@@ -27,30 +28,30 @@
   (@interface type $proto_flags (flags "__proto__" "constructor" "toString" "hasOwnProperty" "a\nb"))
   (@interface type $cases (enum "__proto__" "then" "a\nb" "*/"))
 
-  (@interface func (export "then") (result s32) call-core $k0)
-  (@interface func (export "__proto__") (result s32) call-core $k1)
-  (@interface func (export "constructor") (result s32) call-core $k2)
-  (@interface func (export "toString") (result s32) call-core $k3)
-  (@interface func (export "$core") (result s32) call-core $k4)
-  (@interface func (export "a\nb") (result s32) call-core $k5)
-  (@interface func (export "\u{2028}globalThis.pwned2028 = 1;\u{2029}globalThis.pwned2029 = 1;") (result s32) call-core $k6)
-  (@interface func (export "*/ globalThis.pwned = 1; /*") (result s32) call-core $k7)
-  (@interface func (export "\"'`${globalThis.pwned = 1}\\") (result s32) call-core $k8)
-  (@interface func (export "\u{1b}[31mred\u{0}\r") (result s32) call-core $k9)
+  (@interface func (export "then") (result s32) call-core $k0 i32-to-s32)
+  (@interface func (export "__proto__") (result s32) call-core $k1 i32-to-s32)
+  (@interface func (export "constructor") (result s32) call-core $k2 i32-to-s32)
+  (@interface func (export "toString") (result s32) call-core $k3 i32-to-s32)
+  (@interface func (export "$core") (result s32) call-core $k4 i32-to-s32)
+  (@interface func (export "a\nb") (result s32) call-core $k5 i32-to-s32)
+  (@interface func (export "\u{2028}globalThis.pwned2028 = 1;\u{2029}globalThis.pwned2029 = 1;") (result s32) call-core $k6 i32-to-s32)
+  (@interface func (export "*/ globalThis.pwned = 1; /*") (result s32) call-core $k7 i32-to-s32)
+  (@interface func (export "\"'`${globalThis.pwned = 1}\\") (result s32) call-core $k8 i32-to-s32)
+  (@interface func (export "\u{1b}[31mred\u{0}\r") (result s32) call-core $k9 i32-to-s32)
 
   (@interface func (export "weird") (param $weird) (result $weird)
     arg.get 0
-    value.lower $weird
+    value.lower $weird $malloc
     call-core $id4_
     value.lift $weird)
   (@interface func (export "proto_flags") (param $proto_flags) (result $proto_flags)
     arg.get 0
-    value.lower $proto_flags
+    value.lower $proto_flags $malloc
     call-core $id_
     value.lift $proto_flags)
   (@interface func (export "cases") (param $cases) (result $cases)
     arg.get 0
-    value.lower $cases
+    value.lower $cases $malloc
     call-core $id_
     value.lift $cases)
   (@interface func (export "log") (param s32)
