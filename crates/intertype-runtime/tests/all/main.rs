@@ -7,4 +7,5 @@ mod extension;
 mod host;
 mod hostile;
 mod leak;
+mod lifted_size;
 mod util;
