@@ -373,7 +373,7 @@ impl<'a> TypeGen<'a> {
                 let f = self.lift_str(cx, h);
                 h.need(Helper::Budget);
                 let unit = cx.encoding().unit_bytes();
-                format!("{f}{}({}, charge({}, {unit}))", cx.mem, a(0), a(1))
+                format!("charged({f}{}({}, {}), {}, {unit})", cx.mem, a(0), a(1), a(1))
             }
             Type(_) => {
                 let n = self.flat(ty)?.len();
@@ -680,9 +680,9 @@ impl<'a> TypeGen<'a> {
                 let f = self.lift_str(cx, h);
                 h.need(Helper::Budget);
                 let unit = cx.encoding().unit_bytes();
+                let len = format!("DV_{m}.getUint32({}, true)", off(addr, 4));
                 format!(
-                    "{f}{m}(DV_{m}.getUint32({addr}, true), charge(DV_{m}.getUint32({}, true), {unit}))",
-                    off(addr, 4)
+                    "charged({f}{m}(DV_{m}.getUint32({addr}, true), {len}), {len}, {unit})"
                 )
             }
             Externref => return Err("externref cannot be loaded from linear memory".into()),
@@ -970,7 +970,7 @@ impl<'a> TypeGen<'a> {
             // Zero-size elements count as one byte each: the length of any
             // list is bounded by memory (and by the budget).
             let counted = size.max(1);
-            let mut body = format!("  ptr >>>= 0; len >>>= 0;\n  charge(len, {counted});\n  checkRange{m}(ptr, len * {counted}, {align});\n");
+            let mut body = format!("  ptr >>>= 0; len >>>= 0;\n  checkRange{m}(ptr, len * {counted}, {align});\n  charge(len, {counted});\n");
             match Self::typed_array(elem) {
                 Some("Uint8Array") => body.push_str(&format!("  return U8_{m}.slice(ptr, ptr + len);\n")),
                 Some(ta) => body.push_str(&format!("  return new {ta}(MEM_{m}.buffer, ptr, len).slice();\n")),

@@ -232,6 +232,11 @@ function charge(n, unit) {
   BUDGET -= bytes;
   return n;
 }
+// A string lifted inside a value, then counted.
+function charged(s, n, unit) {
+  charge(n, unit);
+  return s;
+}
 "#;
 
 /// The set of helpers a generated module uses.

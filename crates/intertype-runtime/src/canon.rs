@@ -276,8 +276,9 @@ fn load(
         Kind::String => {
             let ptr = u32::from_le_bytes(read(data, addr)?);
             let len = u32::from_le_bytes(read(data, addr + 4)?);
+            let s = read_string(data, ptr, len, enc)?;
             budget.charge(len, enc.unit_bytes())?;
-            Value::String(read_string(data, ptr, len, enc)?)
+            Value::String(s)
         }
         Kind::List(elem) => {
             let ptr = u32::from_le_bytes(read(data, addr)?);
@@ -345,16 +346,25 @@ fn load_list(
     budget: &mut Budget,
 ) -> Result<Value, Error> {
     // Zero-size elements count as one byte: the length of every list is
-    // bounded by memory and by the budget, whatever its elements take.
+    // bounded by memory (and by the budget), whatever its elements take.
     let counted = elem.size.max(1);
-    budget.charge(len, counted)?;
     if ptr % elem.align != 0 {
         return Err(Error::guest(
             Misbehavior::Misaligned,
             format!("list at {ptr:#x} is not {}-aligned", elem.align),
         ));
     }
-    let r = range(data.len(), ptr, byte_len(len, counted)?)?;
+    let r = range(data.len(), ptr, byte_len(len, counted)?).map_err(|e| {
+        if elem.size == 0 {
+            Error::guest(
+                Misbehavior::OutOfBounds,
+                format!("a list of {len} zero-size elements at {ptr:#x} passes the end of linear memory ({:#x} bytes); lists are bounded as if each element took one byte", data.len()),
+            )
+        } else {
+            e
+        }
+    })?;
+    budget.charge(len, counted)?;
     if let Kind::U8 = elem.kind {
         return Ok(Value::Bytes(data[r].to_vec()));
     }
@@ -470,8 +480,9 @@ fn lift(
         }
         Kind::String => {
             let (ptr, len) = (it.i32()? as u32, it.i32()? as u32);
+            let s = read_string(data, ptr, len, enc)?;
             budget.charge(len, enc.unit_bytes())?;
-            Value::String(read_string(data, ptr, len, enc)?)
+            Value::String(s)
         }
         Kind::List(elem) => {
             let (ptr, len) = (it.i32()? as u32, it.i32()? as u32);

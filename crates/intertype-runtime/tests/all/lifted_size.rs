@@ -5,7 +5,9 @@
 //! tests/corpus/hostile/.
 
 use crate::util::{corpus, load_file};
-use intertype_runtime::{Config, Engine, ErrorKind, Limit, Limits, Linker, Module, Value};
+use intertype_runtime::{
+    Config, Engine, ErrorKind, Limit, Limits, Linker, Misbehavior, Module, Value,
+};
 
 fn engine(max_value_bytes: Option<u64>) -> Engine {
     Engine::new(&Config {
@@ -36,16 +38,15 @@ fn zero_size_elements_count_one_byte_each() {
     let m = load_file(&engine(None), "hostile/zero-size-lists.wat");
     for f in ["units", "no_flags"] {
         let err = call(&m, f).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Limit(Limit::ValueSize), "{f}: {err:?}");
-        assert!(err.to_string().contains("16777216 bytes"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::Guest(Misbehavior::OutOfBounds), "{f}: {err:?}");
+        assert!(err.to_string().contains("as if each element took one byte"), "{err}");
     }
     assert_eq!(len(&call(&m, "three").unwrap()[0]), 3);
     assert_eq!(len(&call(&m, "one_per_byte").unwrap()[0]), 65536);
-    // Past memory (as if each element took a byte) is out of bounds, also
-    // under a budget large enough.
-    let m = load_file(&engine(Some(u64::MAX)), "hostile/zero-size-lists.wat");
-    let err = call(&m, "units").unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::Guest(_)), "{err:?}");
+    // The budget counts them too.
+    let m = load_file(&engine(Some(1000)), "hostile/zero-size-lists.wat");
+    let err = call(&m, "one_per_byte").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit(Limit::ValueSize), "{err:?}");
 }
 
 #[test]
