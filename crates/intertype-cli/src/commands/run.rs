@@ -355,7 +355,7 @@ fn wave_type(t: &Type) -> Result<WType> {
         Type::String => WType::STRING,
         Type::Externref => {
             return Err(anyhow!(
-                "`externref` values cannot be written on the command line"
+                "`externref` values have no WAVE form"
             ))
         }
         Type::List(e) => WType::list(wave_type(e)?),
