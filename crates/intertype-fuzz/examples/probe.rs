@@ -61,7 +61,8 @@ fn main() {
         hostile += 1;
     }
     println!(
-        "probe: no findings; {round_trips} round trips, {texts} texts, {hostile} hostile modules (engine + Node)"
+        "probe: no findings; {round_trips} round trips, {texts} texts, {hostile} hostile inputs (engine + Node): {:?}",
+        probe.stats
     );
 }
 

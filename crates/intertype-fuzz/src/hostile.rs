@@ -90,7 +90,7 @@ impl Bytes<'_> {
 }
 
 /// Bytes of memory the generated data fills (pointers point below it).
-const DATA: usize = 8192;
+const DATA: usize = 32768;
 
 /// A generated type: its text, and what it takes in memory.
 struct Ty {
@@ -280,7 +280,7 @@ fn memory(b: &mut Bytes<'_>) -> Vec<u8> {
         let w: u32 = match b.below(10) {
             0..=2 => (b.u32() % DATA as u32) & !7,
             3 | 4 => b.u32() % 17,
-            5 => [u32::MAX, 0x7fff_ffff, 0x1_0000, 8191, 4096, 1024][b.below(6)],
+            5 => [u32::MAX, 0x7fff_ffff, 0x1_0000, 8191, 4096, 1024, 1000, 512, 255][b.below(9)],
             6 => 0,
             7 => u32::from_le_bytes(*b"text"),
             8 => 0x8080_c0ff, // invalid UTF-8, a lone surrogate in UTF-16
@@ -293,14 +293,41 @@ fn memory(b: &mut Bytes<'_>) -> Vec<u8> {
         let w = words[(data.len() / 4) % words.len()];
         data.extend_from_slice(&w.to_le_bytes());
     }
+    // An aliasing gadget read as `list<list<string>>` from address 0: an
+    // outer list whose entries all point at one inner list whose entries all
+    // point at one string, lengths chosen so that the value spans anything
+    // from a few bytes to gigabytes (`GADGET_TYPE`).
+    let put = |data: &mut Vec<u8>, at: usize, w: u32| {
+        data[at..at + 4].copy_from_slice(&w.to_le_bytes());
+    };
+    let outer = [1u32, 16, 255, 1000][b.below(4)];
+    let inner = [1u32, 16, 255, 512][b.below(4)];
+    let string = [0u32, 1, 255, 4000][b.below(4)];
+    put(&mut data, 0, 4096);
+    put(&mut data, 4, outer);
+    for i in 0..outer as usize {
+        put(&mut data, 4096 + 8 * i, 16384);
+        put(&mut data, 4100 + 8 * i, inner);
+    }
+    for i in 0..inner as usize {
+        put(&mut data, 16384 + 8 * i, 28672);
+        put(&mut data, 16388 + 8 * i, string);
+    }
+    for i in 0..string as usize {
+        data[28672 + i] = b'a' + (i % 26) as u8;
+    }
     data
 }
+
+/// The type the aliasing gadget at address 0 is read as.
+const GADGET_TYPE: &str = "(list (list string))";
 
 /// Turns fuzzer bytes into a module with hostile contents.
 pub fn generate(data: &[u8]) -> Case {
     let mut b = Bytes { data, pos: 0 };
     let defs = types(&mut b);
     let mem = memory(&mut b);
+    // `defs` gets the gadget's type last.
     let mut wat = String::from("(module\n  (memory $mem (export \"mem\") 1)\n");
     wat.push_str("  (data (i32.const 0) \"");
     for byte in &mem {
@@ -308,6 +335,11 @@ pub fn generate(data: &[u8]) -> Case {
     }
     wat.push_str("\")\n");
     let mut items = String::new();
+    let mut defs = defs;
+    defs.push(Ty {
+        text: GADGET_TYPE.into(),
+        align: 4,
+    });
     for (i, d) in defs.iter().enumerate() {
         items.push_str(&format!("  (@interface type $t{i} {})\n", d.text));
     }
@@ -316,9 +348,12 @@ pub fn generate(data: &[u8]) -> Case {
     for k in 0..nexports {
         // A name from the hostile pool, made unique.
         let name = format!("{}{}", HOSTILE_NAMES[b.below(HOSTILE_NAMES.len())], "_".repeat(k));
-        let t = b.below(defs.len());
+        let mut t = b.below(defs.len());
         let encoding = ["", " utf16 $mem", " latin1 $mem"][b.below(3)];
-        let ptr = if b.u8() % 8 == 0 {
+        let ptr = if b.u8() % 4 == 0 {
+            t = defs.len() - 1;
+            0 // the gadget
+        } else if b.u8() % 8 == 0 {
             b.u32() // anywhere, also out of bounds or misaligned
         } else {
             (b.u32() % DATA as u32) & !(defs[t].align - 1).max(0)
@@ -536,8 +571,24 @@ impl Drop for NodeHost {
     }
 }
 
+/// What the probe saw, for its report.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// Modules run in both hosts.
+    pub modules: u64,
+    /// Generated modules the validator refused (never run).
+    pub invalid: u64,
+    /// Calls that returned a value (in both hosts).
+    pub values: u64,
+    /// Calls that trapped (guest misbehaviour) in both hosts.
+    pub traps: u64,
+    /// Calls stopped by the lifted-value size limit in both hosts.
+    pub limits: u64,
+}
+
 /// Runs cases through both hosts; keeps one Node process.
 pub struct Probe {
+    pub stats: Stats,
     node: Option<NodeHost>,
     dir: PathBuf,
     counter: usize,
@@ -550,6 +601,7 @@ impl Probe {
         let dir = std::env::temp_dir().join(format!("intertype-probe-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         Probe {
+            stats: Stats::default(),
             node: None,
             dir,
             counter: 0,
@@ -567,7 +619,14 @@ impl Probe {
     /// value or a typed error in time, and the engine and the glue must
     /// agree. Panics with the module text otherwise.
     pub fn check(&mut self, case: &Case) {
-        let fail = |what: String| -> ! { panic!("{what}\n--- module\n{}", case.wat) };
+        let fail = |what: String| -> ! {
+            // The module is large (its memory is data): keep it in a file.
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/probe-findings");
+            let _ = std::fs::create_dir_all(&dir);
+            let file = dir.join(format!("finding-{}.wat", std::process::id()));
+            let _ = std::fs::write(&file, &case.wat);
+            panic!("{what}\n(module: {})", file.display())
+        };
         let wasm = match intertype::parse_str(&case.wat, None) {
             Ok(w) => w,
             Err(e) => fail(format!("a generated module does not parse: {e}")),
@@ -577,6 +636,7 @@ impl Probe {
             // one is required, a type too large): skip them, but they must
             // be errors, not panics.
             let _ = e;
+            self.stats.invalid += 1;
             return;
         }
         let start = Instant::now();
@@ -615,7 +675,7 @@ impl Probe {
         }
         for ((name, e), j) in case.exports.iter().zip(&engine).zip(&js) {
             let same = match (e, j) {
-                (Outcome::Value(a), Outcome::Value(b)) => a == b,
+                (Outcome::Value(a), Outcome::Value(b)) => same_json(a, b),
                 (Outcome::Error(a, _), Outcome::Error(b, _)) => a == b,
                 _ => false,
             };
@@ -625,13 +685,42 @@ impl Probe {
                 ));
             }
         }
+        self.stats.modules += 1;
         for (name, o) in case.exports.iter().zip(&engine) {
+            match o {
+                Outcome::Value(_) => self.stats.values += 1,
+                Outcome::Error(cat, _) if cat == "trap" => self.stats.traps += 1,
+                Outcome::Error(cat, _) if cat == "limit" => self.stats.limits += 1,
+                _ => {}
+            }
             if let Outcome::Error(cat, msg) = o {
                 if !matches!(cat.as_str(), "trap" | "limit") {
                     fail(format!("export {name:?}: an untyped or unexpected error {cat}: {msg}"));
                 }
             }
         }
+    }
+}
+
+/// JSON equality, except that floats may differ in the last bits: the JS
+/// side's numbers arrive as text, which `serde_json` parses to within an
+/// ulp or so, not always exactly.
+fn same_json(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) if x.is_finite() && y.is_finite() => {
+                x == y || (x - y).abs() <= 1e-12 * x.abs().max(y.abs()) || (x - y).abs() < 1e-300
+            }
+            _ => x == y,
+        },
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
     }
 }
 
