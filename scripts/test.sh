@@ -26,3 +26,10 @@ cargo bench --workspace --locked --no-run
 step "JS tests (node --test)"
 cargo build -p intertype-cli --locked
 (cd tests/js && node --test)
+
+# The probe's oracles (docs/security.md) for a minute with a fixed seed: the
+# booklet round trip and the text parser on corpus mutations, and valid
+# hostile modules through the engine and the JS glue in Node, which must
+# agree. A smoke run; scripts/probe.sh searches for longer (with cargo-fuzz).
+step "probe smoke (60 s)"
+cargo run -q -p intertype-fuzz --locked --example probe -- 60 1
