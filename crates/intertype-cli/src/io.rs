@@ -14,8 +14,8 @@ pub fn read_module(path: &Path) -> Result<Vec<u8>> {
         let bytes = read_checked(std::io::stdin().lock(), None)?;
         return from_bytes(&bytes, None);
     }
-    let file =
-        std::fs::File::open(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("failed to read `{}`", path.display()))?;
     let bytes = read_checked(file, Some(path))?;
     from_bytes(&bytes, Some(path))
 }

@@ -136,7 +136,10 @@ fn render(text: &str, span: Range<usize>, message: &str) -> String {
     let end = span.end.clamp(start, text.len());
     // Work in chars so the caret lines up and nothing splits a character.
     let col = text[..floor(text, start)].chars().count();
-    let width = text[floor(text, start)..floor(text, end)].chars().count().max(1);
+    let width = text[floor(text, start)..floor(text, end)]
+        .chars()
+        .count()
+        .max(1);
     let first = col.saturating_sub(RADIUS);
     let mut shown: String = text
         .chars()
@@ -150,7 +153,10 @@ fn render(text: &str, span: Range<usize>, message: &str) -> String {
         pad += 1;
     }
     let carets = "^".repeat(width.min(2 * RADIUS));
-    format!("{message}\n  |\n  | {shown}\n  | {}{carets}", " ".repeat(pad))
+    format!(
+        "{message}\n  |\n  | {shown}\n  | {}{carets}",
+        " ".repeat(pad)
+    )
 }
 
 fn floor(s: &str, mut i: usize) -> usize {
@@ -214,9 +220,7 @@ fn float(node: &Node, src: &str, what: &str, max: f64) -> ArgResult<f64> {
         return Err(mismatch(node, src, what));
     }
     let text = &src[node.span()];
-    let x: f64 = text
-        .parse()
-        .map_err(|_| mismatch(node, src, what))?;
+    let x: f64 = text.parse().map_err(|_| mismatch(node, src, what))?;
     let literal_infinite = matches!(text, "inf" | "-inf" | "nan");
     if !literal_infinite && (x.is_infinite() || x.abs() > max) {
         return Err(ArgError {
@@ -396,7 +400,13 @@ fn value(node: &Node, ty: &Type, src: &str) -> ArgResult<Value> {
                     .ok_or_else(|| mismatch(node, src, "`some(…)` or `none`"))?;
                 Value::Option(Some(Box::new(value(inner, t, src)?)))
             }
-            _ => return Err(mismatch(node, src, &format!("`some(…)` or `none` (an `{ty}`)"))),
+            _ => {
+                return Err(mismatch(
+                    node,
+                    src,
+                    &format!("`some(…)` or `none` (an `{ty}`)"),
+                ))
+            }
         },
         Type::Result { ok, err } => {
             let r = node

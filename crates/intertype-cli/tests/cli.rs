@@ -57,16 +57,24 @@ fn process_trials() -> Vec<Trial> {
         ("parse", vec!["parse", greeting]),
     ] {
         let args: Vec<String> = args.into_iter().map(String::from).collect();
-        out.push(Trial::test(format!("closed stdout is a quiet exit: {name}"), move || {
-            closed_stdout(&args)
-        }));
+        out.push(Trial::test(
+            format!("closed stdout is a quiet exit: {name}"),
+            move || closed_stdout(&args),
+        ));
     }
-    out.push(Trial::test("endless non-wasm input is refused early", endless_input));
-    out.push(Trial::test("errors in huge one-line input are bounded", one_line_error));
+    out.push(Trial::test(
+        "endless non-wasm input is refused early",
+        endless_input,
+    ));
+    out.push(Trial::test(
+        "errors in huge one-line input are bounded",
+        one_line_error,
+    ));
     for json in [false, true] {
-        out.push(Trial::test(format!("a 32 MiB list<u8> result streams (json: {json})"), move || {
-            big_bytes_stream(json)
-        }));
+        out.push(Trial::test(
+            format!("a 32 MiB list<u8> result streams (json: {json})"),
+            move || big_bytes_stream(json),
+        ));
     }
     out
 }
@@ -120,7 +128,11 @@ fn endless_input() -> Result<(), Failed> {
     let stopped_early = writer.join().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.status.success() || !stderr.contains("neither a binary module") || !stopped_early {
-        return Err(format!("status {:?}, stopped early: {stopped_early}, stderr: {stderr}", out.status).into());
+        return Err(format!(
+            "status {:?}, stopped early: {stopped_early}, stderr: {stderr}",
+            out.status
+        )
+        .into());
     }
     Ok(())
 }
@@ -164,7 +176,11 @@ fn big_bytes_stream(json: bool) -> Result<(), Failed> {
     }
     let ok = child.wait().map_err(|e| e.to_string())?.success();
     let head = String::from_utf8_lossy(&first).into_owned();
-    let expected_head = if json { "{\"results\":[[255" } else { "[255, 255," };
+    let expected_head = if json {
+        "{\"results\":[[255"
+    } else {
+        "[255, 255,"
+    };
     // "255, " per byte in WAVE, "255," in JSON.
     let min_total = if json { 4 } else { 5 } * (32 << 20);
     if !ok || total < min_total || !head.starts_with(expected_head) || peak_kb > 400 * 1024 {
@@ -179,11 +195,20 @@ fn one_line_error() -> Result<(), Failed> {
     let file = dir.join("one-line.wat");
     let text = format!("(module {} (bogus))", "(; filler ;) ".repeat(1_600_000));
     std::fs::write(&file, text).map_err(|e| e.to_string())?;
-    let out = intertype().arg("validate").arg(&file).output().map_err(|e| e.to_string())?;
+    let out = intertype()
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(&dir);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.status.success() || stderr.len() > 1000 || !stderr.contains(":1:") {
-        return Err(format!("{} bytes of stderr: {}", stderr.len(), &stderr[..stderr.len().min(400)]).into());
+        return Err(format!(
+            "{} bytes of stderr: {}",
+            stderr.len(),
+            &stderr[..stderr.len().min(400)]
+        )
+        .into());
     }
     Ok(())
 }

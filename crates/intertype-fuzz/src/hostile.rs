@@ -167,7 +167,10 @@ fn types(b: &mut Bytes<'_>) -> Vec<Ty> {
                     align: ts.iter().map(|t| t.1).max().unwrap_or(1),
                     text: format!(
                         "(tuple {})",
-                        ts.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join(" ")
+                        ts.iter()
+                            .map(|t| t.0.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
                     ),
                 }
             }
@@ -280,7 +283,17 @@ fn memory(b: &mut Bytes<'_>) -> Vec<u8> {
         let w: u32 = match b.below(10) {
             0..=2 => (b.u32() % DATA as u32) & !7,
             3 | 4 => b.u32() % 17,
-            5 => [u32::MAX, 0x7fff_ffff, 0x1_0000, 8191, 4096, 1024, 1000, 512, 255][b.below(9)],
+            5 => [
+                u32::MAX,
+                0x7fff_ffff,
+                0x1_0000,
+                8191,
+                4096,
+                1024,
+                1000,
+                512,
+                255,
+            ][b.below(9)],
             6 => 0,
             7 => u32::from_le_bytes(*b"text"),
             8 => 0x8080_c0ff, // invalid UTF-8, a lone surrogate in UTF-16
@@ -347,7 +360,11 @@ pub fn generate(data: &[u8]) -> Case {
     let nexports = 1 + b.below(4);
     for k in 0..nexports {
         // A name from the hostile pool, made unique.
-        let name = format!("{}{}", HOSTILE_NAMES[b.below(HOSTILE_NAMES.len())], "_".repeat(k));
+        let name = format!(
+            "{}{}",
+            HOSTILE_NAMES[b.below(HOSTILE_NAMES.len())],
+            "_".repeat(k)
+        );
         let mut t = b.below(defs.len());
         let encoding = ["", " utf16 $mem", " latin1 $mem"][b.below(3)];
         let ptr = if b.u8() % 4 == 0 {
@@ -356,7 +373,7 @@ pub fn generate(data: &[u8]) -> Case {
         } else if b.u8() % 8 == 0 {
             b.u32() // anywhere, also out of bounds or misaligned
         } else {
-            (b.u32() % DATA as u32) & !(defs[t].align - 1).max(0)
+            (b.u32() % DATA as u32) & !(defs[t].align - 1)
         };
         wat.push_str(&format!(
             "  (func $p{k} (export \"p{k}_\") (result i32) i32.const {})\n",
@@ -476,7 +493,11 @@ pub fn engine_outcomes(wasm: &[u8], exports: &[String]) -> Vec<Outcome> {
             let ty = func.ty().clone();
             match func.call(&mut instance, &[]) {
                 Ok(vs) => Outcome::Value(Json::Array(
-                    ty.results.iter().zip(&vs).map(|(t, v)| to_json(t, v)).collect(),
+                    ty.results
+                        .iter()
+                        .zip(&vs)
+                        .map(|(t, v)| to_json(t, v))
+                        .collect(),
                 )),
                 Err(e) => Outcome::Error(engine_category(e.kind()), e.to_string()),
             }
@@ -528,10 +549,18 @@ impl NodeHost {
 
     /// The outcomes of calling `exports` of the glue in `dir` (base `base`),
     /// or `Err` with what went wrong with Node itself.
-    fn run(&mut self, dir: &Path, base: &str, exports: &[String], timeout: Duration) -> Result<Vec<Outcome>, String> {
+    fn run(
+        &mut self,
+        dir: &Path,
+        base: &str,
+        exports: &[String],
+        timeout: Duration,
+    ) -> Result<Vec<Outcome>, String> {
         let request = json!({ "dir": dir, "base": base, "exports": exports });
         writeln!(self.stdin, "{request}").map_err(|e| format!("node is gone: {e}"))?;
-        self.stdin.flush().map_err(|e| format!("node is gone: {e}"))?;
+        self.stdin
+            .flush()
+            .map_err(|e| format!("node is gone: {e}"))?;
         self.served += 1;
         let line = match self.lines.recv_timeout(timeout) {
             Ok(Ok(line)) => line,
@@ -544,7 +573,8 @@ impl NodeHost {
                 return Err(format!("node exited ({status})"));
             }
         };
-        let reply: Json = serde_json::from_str(&line).map_err(|e| format!("bad reply {line:?}: {e}"))?;
+        let reply: Json =
+            serde_json::from_str(&line).map_err(|e| format!("bad reply {line:?}: {e}"))?;
         if let Some(e) = reply.get("fatal") {
             return Err(format!("the glue failed to load or instantiate: {e}"));
         }
@@ -646,10 +676,13 @@ impl Probe {
         }
         self.counter += 1;
         let base = format!("m{}", self.counter);
-        let glue = match intertype_js::generate(&wasm, &intertype_js::Options { name: base.clone() }) {
-            Ok(g) => g,
-            Err(e) => fail(format!("the engine loads the module but bindgen fails: {e}")),
-        };
+        let glue =
+            match intertype_js::generate(&wasm, &intertype_js::Options { name: base.clone() }) {
+                Ok(g) => g,
+                Err(e) => fail(format!(
+                    "the engine loads the module but bindgen fails: {e}"
+                )),
+            };
         let module = intertype::Module::from_binary(&wasm).expect("valid");
         let iface = intertype_js::interface::interface_json(&module);
         let write = |ext: &str, data: &[u8]| {
@@ -695,7 +728,9 @@ impl Probe {
             }
             if let Outcome::Error(cat, msg) = o {
                 if !matches!(cat.as_str(), "trap" | "limit") {
-                    fail(format!("export {name:?}: an untyped or unexpected error {cat}: {msg}"));
+                    fail(format!(
+                        "export {name:?}: an untyped or unexpected error {cat}: {msg}"
+                    ));
                 }
             }
         }
@@ -718,7 +753,8 @@ fn same_json(a: &Json, b: &Json) -> bool {
         }
         (Json::Object(x), Json::Object(y)) => {
             x.len() == y.len()
-                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
         }
         _ => a == b,
     }

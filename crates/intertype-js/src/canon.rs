@@ -126,10 +126,13 @@ impl<'a> TypeGen<'a> {
                 Some(TypeDef::List(_)) => true,
                 Some(TypeDef::Record(fs)) => fs.iter().any(|f| self.spans_memory(f.ty)),
                 Some(TypeDef::Tuple(ts)) => ts.iter().any(|t| self.spans_memory(*t)),
-                Some(TypeDef::Variant(cs)) => cs.iter().any(|c| c.ty.is_some_and(|t| self.spans_memory(t))),
+                Some(TypeDef::Variant(cs)) => cs
+                    .iter()
+                    .any(|c| c.ty.is_some_and(|t| self.spans_memory(t))),
                 Some(TypeDef::Option(t)) => self.spans_memory(*t),
                 Some(TypeDef::Result { ok, err }) => {
-                    ok.is_some_and(|t| self.spans_memory(t)) || err.is_some_and(|t| self.spans_memory(t))
+                    ok.is_some_and(|t| self.spans_memory(t))
+                        || err.is_some_and(|t| self.spans_memory(t))
                 }
                 _ => false,
             },
@@ -373,7 +376,13 @@ impl<'a> TypeGen<'a> {
                 let f = self.lift_str(cx, h);
                 h.need(Helper::Budget);
                 let unit = cx.encoding().unit_bytes();
-                format!("charged({f}{}({}, {}), {}, {unit})", cx.mem, a(0), a(1), a(1))
+                format!(
+                    "charged({f}{}({}, {}), {}, {unit})",
+                    cx.mem,
+                    a(0),
+                    a(1),
+                    a(1)
+                )
             }
             Type(_) => {
                 let n = self.flat(ty)?.len();
@@ -500,13 +509,7 @@ impl<'a> TypeGen<'a> {
                     .enumerate()
                     .skip(w * 32)
                     .take(32)
-                    .map(|(i, n)| {
-                        format!(
-                            "({} ? {} : 0)",
-                            js_get(v, n),
-                            1i32 << (i % 32)
-                        )
-                    })
+                    .map(|(i, n)| format!("({} ? {} : 0)", js_get(v, n), 1i32 << (i % 32)))
                     .collect();
                 format!("({})", bits.join(" | "))
             })
@@ -681,9 +684,7 @@ impl<'a> TypeGen<'a> {
                 h.need(Helper::Budget);
                 let unit = cx.encoding().unit_bytes();
                 let len = format!("DV_{m}.getUint32({}, true)", off(addr, 4));
-                format!(
-                    "charged({f}{m}(DV_{m}.getUint32({addr}, true), {len}), {len}, {unit})"
-                )
+                format!("charged({f}{m}(DV_{m}.getUint32({addr}, true), {len}), {len}, {unit})")
             }
             Externref => return Err("externref cannot be loaded from linear memory".into()),
             Type(_) => {

@@ -86,20 +86,14 @@ fn ts(b: &Booklet, ty: ValType, dir: Dir, depth: usize, by_name: bool) -> String
                 Some(TypeDef::Variant(cs)) => cs
                     .iter()
                     .map(|c| match c.ty {
-                        Some(p) => format!(
-                            "{{ tag: {}; val: {} }}",
-                            js_str(&c.name),
-                            t(p)
-                        ),
+                        Some(p) => format!("{{ tag: {}; val: {} }}", js_str(&c.name), t(p)),
                         None => format!("{{ tag: {} }}", js_str(&c.name)),
                     })
                     .collect::<Vec<_>>()
                     .join(" | "),
-                Some(TypeDef::Enum(ns)) => ns
-                    .iter()
-                    .map(|n| js_str(n))
-                    .collect::<Vec<_>>()
-                    .join(" | "),
+                Some(TypeDef::Enum(ns)) => {
+                    ns.iter().map(|n| js_str(n)).collect::<Vec<_>>().join(" | ")
+                }
                 Some(TypeDef::Flags(ns)) => format!(
                     "{{ {} }}",
                     ns.iter()

@@ -19,16 +19,16 @@ mod adapter;
 mod canon;
 mod dts;
 mod helpers;
-mod quote;
 pub mod interface;
+mod quote;
 pub mod rewrite;
 
 use adapter::Compiler;
 use canon::TypeGen;
 use helpers::{Helper, Helpers};
-use quote::{comment, js_str};
 use intertype::core::ExportKind;
 use intertype::{Instruction, TypeDef, ValType};
+use quote::{comment, js_str};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 

@@ -71,7 +71,10 @@ mod tests {
     #[test]
     fn line_terminators_are_escaped() {
         let s = js_str("a\nb\u{2028}c\u{2029}d\re\u{0}");
-        assert!(!s.contains(['\n', '\r', '\u{2028}', '\u{2029}', '\0']), "{s}");
+        assert!(
+            !s.contains(['\n', '\r', '\u{2028}', '\u{2029}', '\0']),
+            "{s}"
+        );
         assert_eq!(comment("x*/y"), "\"x*\\/y\"");
     }
 

@@ -65,8 +65,8 @@ struct Implement {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let module = crate::io::read_module(&args.input)
-        .and_then(|bytes| Ok(Module::from_binary(&bytes)?));
+    let module =
+        crate::io::read_module(&args.input).and_then(|bytes| Ok(Module::from_binary(&bytes)?));
     let module = match module {
         Ok(m) => m,
         // Scripts asked for JSON: errors are JSON too, on standard output.
@@ -258,7 +258,10 @@ fn text(r: &Report) -> String {
     );
     section(
         "core exports wrapped by adapters (hidden)",
-        r.wrapped_core_exports.iter().map(|n| esc(n).into_owned()).collect(),
+        r.wrapped_core_exports
+            .iter()
+            .map(|n| esc(n).into_owned())
+            .collect(),
     );
     section(
         "core exports",

@@ -2,8 +2,8 @@
 //! runtime and call one interface function, arguments and results in WAVE
 //! syntax (as `wasmtime run --invoke`).
 
-use anyhow::{anyhow, bail, Context, Result};
 use crate::wave_args;
+use anyhow::{anyhow, bail, Context, Result};
 use intertype_runtime::{
     Config, Engine, ErrorKind, Limit as RtLimit, Limits, Linker, Module, Type, Value, WasiOptions,
 };
@@ -175,7 +175,8 @@ fn run_inner(args: Args) -> Result<()> {
         limits,
         ..Config::default()
     })?;
-    let bytes = crate::io::read_module(&args.module).map_err(|e| anyhow::Error::new(FileError(e)))?;
+    let bytes =
+        crate::io::read_module(&args.module).map_err(|e| anyhow::Error::new(FileError(e)))?;
     let module = Module::new(&engine, &bytes)
         .with_context(|| format!("failed to load `{}`", args.module.display()))?;
     if args.list {
@@ -239,9 +240,12 @@ fn run_inner(args: Args) -> Result<()> {
         }
     }
     let mut instance = linker.instantiate(&module)?;
-    let func = instance
-        .func(call.name.as_str())
-        .ok_or_else(|| anyhow!("the module has no function `{}`", crate::terminal::name(&call.name)))?;
+    let func = instance.func(call.name.as_str()).ok_or_else(|| {
+        anyhow!(
+            "the module has no function `{}`",
+            crate::terminal::name(&call.name)
+        )
+    })?;
     let results = func.call(&mut instance, &values)?;
     print_results(&results, &ty.results, args.json)
 }
@@ -275,7 +279,11 @@ fn list(module: &Module, json: bool) -> Result<()> {
             intertype_runtime::ExportKind::Adapter(_) => "",
             intertype_runtime::ExportKind::Core(_) => "  (core)",
         };
-        out.push_str(&format!("{}: {}{note}\n", esc(&e.name), esc(&e.ty.to_string())));
+        out.push_str(&format!(
+            "{}: {}{note}\n",
+            esc(&e.name),
+            esc(&e.ty.to_string())
+        ));
     }
     for (m, n, t) in module.imports() {
         out.push_str(&format!("import {m:?} {n:?}: {}\n", esc(&t.to_string())));
@@ -353,11 +361,7 @@ fn wave_type(t: &Type) -> Result<WType> {
         Type::F64 => WType::F64,
         Type::Char => WType::CHAR,
         Type::String => WType::STRING,
-        Type::Externref => {
-            return Err(anyhow!(
-                "`externref` values have no WAVE form"
-            ))
-        }
+        Type::Externref => return Err(anyhow!("`externref` values have no WAVE form")),
         Type::List(e) => WType::list(wave_type(e)?),
         Type::Record(fs) => WType::record(
             fs.iter()

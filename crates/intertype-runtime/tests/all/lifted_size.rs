@@ -38,8 +38,15 @@ fn zero_size_elements_count_one_byte_each() {
     let m = load_file(&engine(None), "hostile/zero-size-lists.wat");
     for f in ["units", "no_flags"] {
         let err = call(&m, f).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Guest(Misbehavior::OutOfBounds), "{f}: {err:?}");
-        assert!(err.to_string().contains("as if each element took one byte"), "{err}");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Guest(Misbehavior::OutOfBounds),
+            "{f}: {err:?}"
+        );
+        assert!(
+            err.to_string().contains("as if each element took one byte"),
+            "{err}"
+        );
     }
     assert_eq!(len(&call(&m, "three").unwrap()[0]), 3);
     assert_eq!(len(&call(&m, "one_per_byte").unwrap()[0]), 65536);
@@ -56,9 +63,13 @@ fn aliased_pointers_hit_the_value_size_limit() {
     assert_eq!(err.kind(), ErrorKind::Limit(Limit::ValueSize), "{err:?}");
     // A real value of the same shape lifts.
     let few = call(&m, "few").unwrap();
-    let Value::List(outer) = &few[0] else { panic!() };
+    let Value::List(outer) = &few[0] else {
+        panic!()
+    };
     assert_eq!(outer.len(), 2);
-    let Value::List(inner) = &outer[1] else { panic!() };
+    let Value::List(inner) = &outer[1] else {
+        panic!()
+    };
     assert!(matches!(&inner[1], Value::String(s) if s.len() == 60000));
 }
 
@@ -90,7 +101,15 @@ fn names_from_javascript_round_trip_in_the_engine() {
     let mut linker = Linker::new(m.engine());
     linker.func_wrap("ho\nst */", "log\u{2028}", |(_,): (i32,)| Ok(()));
     let mut inst = linker.instantiate(&m).unwrap();
-    let rec = Value::Record(vec![Value::S32(1), Value::S32(2), Value::S32(3), Value::S32(4)]);
-    assert_eq!(inst.call("weird", &[rec.clone()]).unwrap(), vec![rec]);
+    let rec = Value::Record(vec![
+        Value::S32(1),
+        Value::S32(2),
+        Value::S32(3),
+        Value::S32(4),
+    ]);
+    assert_eq!(
+        inst.call("weird", std::slice::from_ref(&rec)).unwrap(),
+        vec![rec]
+    );
     assert_eq!(inst.call("then", &[]).unwrap(), vec![Value::S32(0)]);
 }
