@@ -26,7 +26,7 @@ if rustup toolchain list | grep -q nightly || rustup toolchain install nightly -
     cargo +nightly fuzz run text corpus/text -- -max_total_time="$secs" -rss_limit_mb=4096
     # Node runs inside the target (one process, restarted every 300 modules);
     # the RSS limit covers the engine side.
-    cargo +nightly fuzz run hostile corpus/hostile -- -max_total_time="$secs" -rss_limit_mb=4096 -timeout=60
+    cargo +nightly fuzz run -s none hostile corpus/hostile -- -max_total_time="$secs" -rss_limit_mb=4096 -timeout=60
   )
 else
   echo "no nightly toolchain: skipping the cargo-fuzz targets" >&2
