@@ -84,9 +84,6 @@ impl Bytes<'_> {
             self.u32() as usize % n
         }
     }
-    fn done(&self) -> bool {
-        self.pos >= self.data.len()
-    }
 }
 
 /// Bytes of memory the generated data fills (pointers point below it).
@@ -387,7 +384,6 @@ pub fn generate(data: &[u8]) -> Case {
     }
     wat.push_str(&items);
     wat.push_str(")\n");
-    let _ = b.done();
     Case { wat, exports }
 }
 

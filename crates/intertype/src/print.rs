@@ -179,7 +179,11 @@ impl wasmprinter::Print for SkipInterfaceSection {
         let k = self.2;
         self.2 += 1;
         if name == "producers" {
-            let place = self.1.get(k).cloned().unwrap_or_else(|| "after data".into());
+            let place = self
+                .1
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| "after data".into());
             let mut bytes = String::with_capacity(data.len() * 3);
             for b in data {
                 match *b {
@@ -187,7 +191,9 @@ impl wasmprinter::Print for SkipInterfaceSection {
                     _ => bytes.push_str(&format!("\\{b:02x}")),
                 }
             }
-            self.0.push_str(&format!("\n  (@custom \"producers\" ({place}) \"{bytes}\")"));
+            self.0.push_str(&format!(
+                "\n  (@custom \"producers\" ({place}) \"{bytes}\")"
+            ));
             return Ok(true);
         }
         Ok(name == crate::SECTION_NAME)

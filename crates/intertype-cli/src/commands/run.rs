@@ -37,12 +37,12 @@ pub struct Args {
     /// Stop the guest after this much wall-clock time, instantiation
     /// included: seconds (`1.5`), or `none`.
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_timeout)]
-    timeout: Limit<std::time::Duration>,
+    timeout: LimitArg<std::time::Duration>,
     /// Largest linear memory the guest may grow to: bytes, with an optional
     /// `K`, `M` or `G` suffix (powers of 1024), or `none`. A `memory.grow`
     /// past it fails with an error naming this limit.
     #[arg(long, value_name = "BYTES", default_value = "512M", value_parser = parse_bytes)]
-    max_memory: Limit<usize>,
+    max_memory: LimitArg<usize>,
     /// Imports nobody provides trap when called instead of failing instantiation.
     #[arg(long)]
     trap_unknown_imports: bool,
@@ -50,23 +50,23 @@ pub struct Args {
 
 /// A limit with a value, or `none`.
 #[derive(Clone, Copy, Debug)]
-pub enum Limit<T> {
+pub enum LimitArg<T> {
     At(T),
     None,
 }
 
-impl<T: Copy> Limit<T> {
+impl<T: Copy> LimitArg<T> {
     fn get(self) -> Option<T> {
         match self {
-            Limit::At(x) => Some(x),
-            Limit::None => None,
+            LimitArg::At(x) => Some(x),
+            LimitArg::None => None,
         }
     }
 }
 
-fn parse_timeout(s: &str) -> std::result::Result<Limit<std::time::Duration>, String> {
+fn parse_timeout(s: &str) -> std::result::Result<LimitArg<std::time::Duration>, String> {
     if s == "none" {
-        return Ok(Limit::None);
+        return Ok(LimitArg::None);
     }
     let secs: f64 = s
         .parse()
@@ -74,13 +74,13 @@ fn parse_timeout(s: &str) -> std::result::Result<Limit<std::time::Duration>, Str
     std::time::Duration::try_from_secs_f64(secs)
         .ok()
         .filter(|d| !d.is_zero())
-        .map(Limit::At)
+        .map(LimitArg::At)
         .ok_or_else(|| format!("expected a positive number of seconds or `none`, found `{s}`"))
 }
 
-fn parse_bytes(s: &str) -> std::result::Result<Limit<usize>, String> {
+fn parse_bytes(s: &str) -> std::result::Result<LimitArg<usize>, String> {
     if s == "none" {
-        return Ok(Limit::None);
+        return Ok(LimitArg::None);
     }
     let bad = || format!("expected bytes (e.g. `65536`, `64M`, `1G`) or `none`, found `{s}`");
     let (digits, scale) = match s.char_indices().last() {
@@ -92,7 +92,7 @@ fn parse_bytes(s: &str) -> std::result::Result<Limit<usize>, String> {
     let n: u64 = digits.parse().map_err(|_| bad())?;
     n.checked_mul(scale)
         .and_then(|b| usize::try_from(b).ok())
-        .map(Limit::At)
+        .map(LimitArg::At)
         .ok_or_else(bad)
 }
 
