@@ -31,6 +31,13 @@ struct ArgError {
     message: String,
 }
 
+/// How messages name the function: its signature with parameter names, and
+/// each parameter's label.
+pub struct Described {
+    pub signature: String,
+    pub labels: Vec<String>,
+}
+
 type ArgResult<T> = std::result::Result<T, ArgError>;
 
 /// Splits `name(args…)`. The name is taken verbatim (export names such as
@@ -69,21 +76,25 @@ pub fn parse(call: &str) -> Result<Call> {
 impl Call {
     /// The arguments as values of `params`. Trailing `option` arguments may
     /// be left out (they are `none`), as in WAVE.
-    pub fn values(&self, params: &[Type]) -> Result<Vec<Value>> {
-        self.convert(params).map_err(|e| {
+    pub fn values(&self, params: &[Type], described: &Described) -> Result<Vec<Value>> {
+        self.convert(params).map_err(|(arg, e)| {
             let span = e.span.start + self.shift..e.span.end + self.shift;
+            let (name, signature) = (&self.name, &described.signature);
+            let what = match arg.and_then(|i| Some((i, described.labels.get(i)?))) {
+                Some((i, label)) => {
+                    format!("bad argument `{label}` (parameter {i}) for `{name}: {signature}`")
+                }
+                None => format!("bad arguments for `{name}: {signature}`"),
+            };
             anyhow::anyhow!(
                 "{}",
-                render(
-                    &self.text,
-                    span,
-                    &format!("bad arguments for `{}`: {}", self.name, e.message)
-                )
+                render(&self.text, span, &format!("{what}: {}", e.message))
             )
         })
     }
 
-    fn convert(&self, params: &[Type]) -> ArgResult<Vec<Value>> {
+    /// The values, or the error with the index of the argument it is in.
+    fn convert(&self, params: &[Type]) -> Result<Vec<Value>, (Option<usize>, ArgError)> {
         let src = self.source.as_str();
         let nodes: Vec<&Node> = match self.parsed.params_node() {
             Some(n) => match n.as_tuple() {
@@ -95,32 +106,38 @@ impl Call {
         let whole = 1..src.len();
         if nodes.len() > params.len() {
             let extra = nodes[params.len()].span();
-            return Err(ArgError {
-                span: extra,
-                message: format!(
-                    "expected {} argument{}, found {}",
-                    params.len(),
-                    if params.len() == 1 { "" } else { "s" },
-                    nodes.len()
-                ),
-            });
+            return Err((
+                None,
+                ArgError {
+                    span: extra,
+                    message: format!(
+                        "expected {} argument{}, found {}",
+                        params.len(),
+                        if params.len() == 1 { "" } else { "s" },
+                        nodes.len()
+                    ),
+                },
+            ));
         }
         let mut out = Vec::with_capacity(params.len());
         for (i, ty) in params.iter().enumerate() {
             match nodes.get(i) {
-                Some(node) => out.push(value(node, ty, src)?),
+                Some(node) => out.push(value(node, ty, src).map_err(|e| (Some(i), e))?),
                 None if matches!(ty, Type::Option(_)) => out.push(Value::Option(None)),
                 None => {
-                    return Err(ArgError {
-                        span: whole,
-                        message: format!(
-                            "expected {} argument{}, found {} (argument {} is a `{ty}`)",
-                            params.len(),
-                            if params.len() == 1 { "" } else { "s" },
-                            nodes.len(),
-                            i + 1
-                        ),
-                    })
+                    return Err((
+                        None,
+                        ArgError {
+                            span: whole,
+                            message: format!(
+                                "expected {} argument{}, found {} (argument {} is a `{ty}`)",
+                                params.len(),
+                                if params.len() == 1 { "" } else { "s" },
+                                nodes.len(),
+                                i + 1
+                            ),
+                        },
+                    ))
                 }
             }
         }

@@ -1,10 +1,42 @@
 //! `#[derive(Interface)]`: records, flags, enums and variants.
 
-use crate::kebab;
-use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use crate::{kebab, options};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Error, Fields};
+
+/// The interface names of fields or cases, with a compile error for the
+/// second of two that are the same.
+fn member_names<'a>(
+    members: impl Iterator<Item = (&'a [syn::Attribute], String, Span)>,
+    what: &str,
+) -> syn::Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for (attrs, rust_name, span) in members {
+        let name = options(attrs, &["rename"])?
+            .rename
+            .unwrap_or_else(|| kebab(&rust_name));
+        if names.contains(&name) {
+            return Err(Error::new(
+                span,
+                format!("two {what}s are both named `{name}` in the interface: rename one with `#[interface(rename = \"…\")]`"),
+            ));
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Whether `tokens` mention the type being derived (`Self` or its name):
+/// interface types cannot be recursive.
+fn mentions(tokens: TokenStream, ident: &syn::Ident) -> Option<Span> {
+    tokens.into_iter().find_map(|t| match t {
+        TokenTree::Ident(i) if i == *ident || i == "Self" => Some(i.span()),
+        TokenTree::Group(g) => mentions(g.stream(), ident),
+        _ => None,
+    })
+}
 
 pub fn derive(item: TokenStream) -> syn::Result<TokenStream> {
     let input: DeriveInput = syn::parse2(item)?;
@@ -14,12 +46,43 @@ pub fn derive(item: TokenStream) -> syn::Result<TokenStream> {
             "`#[derive(Interface)]` does not support generic types: an interface type is one concrete type",
         ));
     }
-    let flags = is_flags(&input)?;
+    let opts = options(&input.attrs, &["flags", "rename"])?;
+    let flags = opts.flags;
     let ident = &input.ident;
-    let name = kebab(&ident.to_string());
+    let short = opts.rename.unwrap_or_else(|| kebab(&ident.to_string()));
+    // The Rust path goes with the name, so that the merge can tell two
+    // `Error`s of different modules apart (see `desc::Ty`).
+    let name = quote!(::core::concat!(::core::module_path!(), "::", #short));
+    // Two types of one module with the same interface name would be
+    // ambiguous: make that a compile error ("defined multiple times") by
+    // defining one item per interface name in the module.
+    let mangled: String = short
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' => c.to_string(),
+            _ => format!("_{:x}_", c as u32),
+        })
+        .collect();
+    let guard = format_ident!(
+        "__intertype_interface_type_named_{}",
+        mangled,
+        span = ident.span()
+    );
+    for field in input.data_fields() {
+        if let Some(span) = mentions(field.ty.to_token_stream(), ident) {
+            return Err(Error::new(
+                span,
+                "interface types cannot be recursive: a type cannot contain itself (not even \
+                 through `Box`, `Vec` or `Option`)",
+            ));
+        }
+    }
     let body = match &input.data {
         Data::Struct(s) if flags => flags_impl(&name, &s.fields)?,
-        Data::Struct(s) => record(&name, &s.fields, ident.span())?,
+        Data::Struct(s) => match &s.fields {
+            Fields::Unnamed(u) => tuple_struct(u, ident.span())?,
+            _ => record(&name, &s.fields, ident.span())?,
+        },
         Data::Enum(e) => {
             if flags {
                 return Err(Error::new(
@@ -34,7 +97,7 @@ pub fn derive(item: TokenStream) -> syn::Result<TokenStream> {
                 ));
             }
             if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) {
-                enum_impl(&name, e)
+                enum_impl(&name, e)?
             } else {
                 variant(&name, e)?
             }
@@ -51,32 +114,78 @@ pub fn derive(item: TokenStream) -> syn::Result<TokenStream> {
         impl intertype::__private::Interface for #ident {
             #body
         }
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        struct #guard;
     })
 }
 
-fn is_flags(input: &DeriveInput) -> syn::Result<bool> {
-    let mut flags = false;
-    for attr in &input.attrs {
-        if !attr.path().is_ident("interface") {
-            continue;
-        }
-        attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("flags") {
-                flags = true;
-                Ok(())
-            } else {
-                Err(meta.error("unknown `interface` option; expected `flags`"))
-            }
-        })?;
-    }
-    Ok(flags)
+trait DataFields {
+    fn data_fields(&self) -> Vec<&syn::Field>;
 }
 
-fn record(name: &str, fields: &Fields, span: proc_macro2::Span) -> syn::Result<TokenStream> {
+impl DataFields for DeriveInput {
+    /// Every field of the struct or of every variant.
+    fn data_fields(&self) -> Vec<&syn::Field> {
+        match &self.data {
+            Data::Struct(s) => s.fields.iter().collect(),
+            Data::Enum(e) => e.variants.iter().flat_map(|v| v.fields.iter()).collect(),
+            Data::Union(u) => u.fields.named.iter().collect(),
+        }
+    }
+}
+
+/// `struct Meters(f64)` is its field's type; `struct Pair(A, B)` is
+/// `tuple<A, B>`.
+fn tuple_struct(fields: &syn::FieldsUnnamed, span: Span) -> syn::Result<TokenStream> {
+    for f in &fields.unnamed {
+        options(&f.attrs, &[])?;
+    }
+    let tys: Vec<_> = fields.unnamed.iter().map(|f| &f.ty).collect();
+    if tys.is_empty() {
+        return Err(Error::new(span, "a tuple struct needs at least one field"));
+    }
+    if let [t] = tys.as_slice() {
+        let iface = quote_spanned!(t.span()=> <#t as intertype::__private::Interface>);
+        return Ok(quote! {
+            const TYPE: &'static intertype::__private::Ty = #iface::TYPE;
+            const SIZE: usize = #iface::SIZE;
+            const ALIGN: usize = #iface::ALIGN;
+            unsafe fn load(ptr: *const u8) -> Self {
+                Self(unsafe { #iface::load(ptr) })
+            }
+            unsafe fn store(self, ptr: *mut u8) {
+                unsafe { #iface::store(self.0, ptr) }
+            }
+        });
+    }
+    let tuple = quote!(<(#(#tys,)*) as intertype::__private::Interface>);
+    let xs: Vec<_> = (0..tys.len()).map(|i| format_ident!("__x{i}")).collect();
+    let idx: Vec<_> = (0..tys.len()).map(syn::Index::from).collect();
+    Ok(quote! {
+        const TYPE: &'static intertype::__private::Ty = #tuple::TYPE;
+        const SIZE: usize = #tuple::SIZE;
+        const ALIGN: usize = #tuple::ALIGN;
+        unsafe fn load(ptr: *const u8) -> Self {
+            let (#(#xs,)*) = unsafe { #tuple::load(ptr) };
+            Self(#(#xs),*)
+        }
+        unsafe fn store(self, ptr: *mut u8) {
+            unsafe { #tuple::store((#(self.#idx,)*), ptr) }
+        }
+    })
+}
+
+fn record(
+    name: &TokenStream,
+    fields: &Fields,
+    span: proc_macro2::Span,
+) -> syn::Result<TokenStream> {
     let Fields::Named(named) = fields else {
         return Err(Error::new(
-            fields.span().join(span).unwrap_or(span),
-            "only structs with named fields are records: name the fields",
+            span,
+            "a unit struct has no values to pass: use `()` or a unit variant of an enum",
         ));
     };
     if named.named.is_empty() {
@@ -87,7 +196,13 @@ fn record(name: &str, fields: &Fields, span: proc_macro2::Span) -> syn::Result<T
         .iter()
         .map(|f| f.ident.clone().expect("named"))
         .collect();
-    let names: Vec<_> = idents.iter().map(|i| kebab(&i.to_string())).collect();
+    let names = member_names(
+        named.named.iter().map(|f| {
+            let ident = f.ident.as_ref().expect("named");
+            (&f.attrs[..], ident.to_string(), ident.span())
+        }),
+        "field",
+    )?;
     let tys: Vec<_> = named.named.iter().map(|f| &f.ty).collect();
     let iface: Vec<_> = tys
         .iter()
@@ -119,7 +234,7 @@ fn record(name: &str, fields: &Fields, span: proc_macro2::Span) -> syn::Result<T
     })
 }
 
-fn flags_impl(name: &str, fields: &Fields) -> syn::Result<TokenStream> {
+fn flags_impl(name: &TokenStream, fields: &Fields) -> syn::Result<TokenStream> {
     let Fields::Named(named) = fields else {
         return Err(Error::new(
             fields.span(),
@@ -140,7 +255,13 @@ fn flags_impl(name: &str, fields: &Fields) -> syn::Result<TokenStream> {
         .iter()
         .map(|f| f.ident.clone().expect("named"))
         .collect();
-    let names: Vec<_> = idents.iter().map(|i| kebab(&i.to_string())).collect();
+    let names = member_names(
+        named.named.iter().map(|f| {
+            let ident = f.ident.as_ref().expect("named");
+            (&f.attrs[..], ident.to_string(), ident.span())
+        }),
+        "flag",
+    )?;
     let n = idents.len();
     let k: Vec<_> = (0..n).collect();
     Ok(quote! {
@@ -164,13 +285,13 @@ fn flags_impl(name: &str, fields: &Fields) -> syn::Result<TokenStream> {
     })
 }
 
-fn enum_impl(name: &str, e: &syn::DataEnum) -> TokenStream {
+fn enum_impl(name: &TokenStream, e: &syn::DataEnum) -> syn::Result<TokenStream> {
     let idents: Vec<_> = e.variants.iter().map(|v| &v.ident).collect();
-    let names: Vec<_> = idents.iter().map(|i| kebab(&i.to_string())).collect();
+    let names = variant_names(e)?;
     let n = idents.len();
     let k: Vec<_> = (0..n as u32).collect();
     let units = vec![quote!((0usize, 1usize)); n];
-    quote! {
+    Ok(quote! {
         const TYPE: &'static intertype::__private::Ty = &intertype::__private::Ty::Enum {
             name: #name,
             cases: &[#(#names),*],
@@ -187,10 +308,20 @@ fn enum_impl(name: &str, e: &syn::DataEnum) -> TokenStream {
             let d: u32 = match self { #(Self::#idents => #k,)* };
             unsafe { intertype::__private::store_disc(ptr, Self::SIZE, d) }
         }
-    }
+    })
 }
 
-fn variant(name: &str, e: &syn::DataEnum) -> syn::Result<TokenStream> {
+fn variant_names(e: &syn::DataEnum) -> syn::Result<Vec<String>> {
+    member_names(
+        e.variants
+            .iter()
+            .map(|v| (&v.attrs[..], v.ident.to_string(), v.ident.span())),
+        "case",
+    )
+}
+
+fn variant(name: &TokenStream, e: &syn::DataEnum) -> syn::Result<TokenStream> {
+    let names = variant_names(e)?;
     let mut cases = Vec::new();
     let mut layouts = Vec::new();
     let mut loads = Vec::new();
@@ -198,7 +329,7 @@ fn variant(name: &str, e: &syn::DataEnum) -> syn::Result<TokenStream> {
     for (k, v) in e.variants.iter().enumerate() {
         let k = k as u32;
         let ident = &v.ident;
-        let case = kebab(&ident.to_string());
+        let case = &names[k as usize];
         match &v.fields {
             Fields::Unit => {
                 cases.push(quote!(intertype::__private::Field { name: #case, ty: &intertype::__private::Ty::Unit }));
@@ -207,6 +338,9 @@ fn variant(name: &str, e: &syn::DataEnum) -> syn::Result<TokenStream> {
                 stores.push(quote!(Self::#ident => intertype::__private::store_disc(ptr, __l.0, #k),));
             }
             Fields::Unnamed(u) => {
+                for f in &u.unnamed {
+                    options(&f.attrs, &[])?;
+                }
                 let tys: Vec<_> = u.unnamed.iter().map(|f| &f.ty).collect();
                 let payload = if tys.len() == 1 {
                     let t = tys[0];

@@ -73,7 +73,91 @@ pub(crate) fn kebab(ident: &str) -> String {
         prev_lower = c.is_lowercase() || c.is_ascii_digit();
         out.extend(c.to_lowercase());
     }
+    // `type_` (a keyword with the usual trailing underscore) is `type`.
+    while out.ends_with('-') {
+        out.pop();
+    }
     out
+}
+
+/// The `#[interface(…)]` options of a type, field or variant.
+#[derive(Default)]
+pub(crate) struct Options {
+    pub flags: bool,
+    /// `rename = "…"`: the interface name, instead of the kebab-case one.
+    pub rename: Option<String>,
+}
+
+/// Parses the `#[interface(…)]` attributes among `attrs`, accepting the
+/// options in `allowed` (`"flags"`, `"rename"`); anything else is an error.
+pub(crate) fn options(attrs: &[syn::Attribute], allowed: &[&str]) -> syn::Result<Options> {
+    let mut out = Options::default();
+    let expected = allowed
+        .iter()
+        .map(|a| match *a {
+            "rename" => "`rename = \"…\"`".to_string(),
+            other => format!("`{other}`"),
+        })
+        .collect::<Vec<_>>()
+        .join(" or ");
+    for attr in attrs {
+        if !attr.path().is_ident("interface") {
+            continue;
+        }
+        attr.parse_nested_meta(|meta| {
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            if !allowed.contains(&key.as_str()) {
+                return Err(meta.error(format!(
+                    "unknown `interface` option here; expected {expected}"
+                )));
+            }
+            match key.as_str() {
+                "flags" => out.flags = true,
+                _ => {
+                    let lit: syn::LitStr = meta.value()?.parse()?;
+                    check_name(&lit, "an interface name")?;
+                    if lit.value().contains("::") {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            "an interface name cannot contain `::`",
+                        ));
+                    }
+                    if out.rename.replace(lit.value()).is_some() {
+                        return Err(syn::Error::new(lit.span(), "`rename` is given twice"));
+                    }
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(out)
+}
+
+/// Names that end up in the booklet (export, import, module and type
+/// names) are printed by every tool: they must not be empty or hold
+/// control characters.
+pub(crate) fn check_name(lit: &syn::LitStr, what: &str) -> syn::Result<()> {
+    let value = lit.value();
+    if value.is_empty() {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("{what} cannot be empty"),
+        ));
+    }
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "{what} cannot contain control characters (found U+{:04X})",
+                c as u32
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The text of the `///` doc comments among `attrs`, one line each, with the
@@ -112,5 +196,6 @@ mod tests {
         assert_eq!(kebab("HTTPStatus"), "httpstatus");
         assert_eq!(kebab("r#type"), "type");
         assert_eq!(kebab("x2_y"), "x2-y");
+        assert_eq!(kebab("type_"), "type");
     }
 }

@@ -29,12 +29,156 @@ impl Class {
 /// One parameter, as the generated code sees it.
 struct Param {
     /// The owned Rust type whose `Interface` impl describes it (`String` for
-    /// `&str`, `Vec<T>` for `&[T]`).
+    /// `&str`, `Vec<T>` for `&[T]`, `Option<String>` for `Option<&str>`).
     owned: TokenStream,
     /// Whether the function takes it by shared reference.
     by_ref: bool,
+    /// The type as written, when it borrows *inside* (`Option<&str>`,
+    /// `Vec<&str>`, `&[&str]`): the value is passed as a view of the owned
+    /// one (exports) or converted to it (imports).
+    nested: Option<Type>,
     class: Class,
     span: Span,
+}
+
+/// Whether `ty` contains a reference anywhere.
+fn has_ref(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(_) => true,
+        Type::Path(p) => p.path.segments.iter().any(|seg| match &seg.arguments {
+            syn::PathArguments::AngleBracketed(a) => a.args.iter().any(|arg| match arg {
+                syn::GenericArgument::Type(t) => has_ref(t),
+                _ => false,
+            }),
+            _ => false,
+        }),
+        Type::Tuple(t) => t.elems.iter().any(has_ref),
+        Type::Slice(s) => has_ref(&s.elem),
+        Type::Array(a) => has_ref(&a.elem),
+        Type::Paren(p) => has_ref(&p.elem),
+        Type::Group(g) => has_ref(&g.elem),
+        _ => false,
+    }
+}
+
+/// The one type argument of `Option<X>` / `Vec<X>` (by last path segment).
+fn wrapper<'t>(ty: &'t Type, name: &str) -> Option<&'t Type> {
+    let Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    if seg.ident != name {
+        return None;
+    }
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn unsupported_borrow(ty: &Type) -> Error {
+    Error::new_spanned(
+        ty,
+        "this borrow is not supported here: borrowed values may appear as `&T`, `&str`, `&[T]`, \
+         and inside `Option<…>`, `Vec<…>` and `&[…]`; use owned types (`String`, `Vec<T>`) \
+         elsewhere",
+    )
+}
+
+/// The owned type of a type that borrows inside.
+fn owned_type(ty: &Type) -> syn::Result<TokenStream> {
+    if !has_ref(ty) {
+        return Ok(ty.to_token_stream());
+    }
+    if let Type::Reference(r) = ty {
+        if r.mutability.is_some() {
+            return Err(unsupported_borrow(ty));
+        }
+        return match &*r.elem {
+            e if is_plain_ident(e, &["str"]) => Ok(quote!(intertype::__private::String)),
+            Type::Slice(s) => {
+                let e = owned_type(&s.elem)?;
+                Ok(quote!(intertype::__private::Vec<#e>))
+            }
+            e => owned_type(e),
+        };
+    }
+    if let Some(x) = wrapper(ty, "Option") {
+        let x = owned_type(x)?;
+        return Ok(quote!(::core::option::Option<#x>));
+    }
+    if let Some(x) = wrapper(ty, "Vec") {
+        let x = owned_type(x)?;
+        return Ok(quote!(intertype::__private::Vec<#x>));
+    }
+    Err(unsupported_borrow(ty))
+}
+
+/// An expression of type `ty` borrowing from `place: &Owned(ty)`. `top`:
+/// directly an argument of the call, so a temporary lives long enough.
+fn view(ty: &Type, place: TokenStream, top: bool) -> syn::Result<TokenStream> {
+    if let Type::Reference(r) = ty {
+        return match &*r.elem {
+            e if is_plain_ident(e, &["str"]) => {
+                Ok(quote!(intertype::__private::String::as_str(#place)))
+            }
+            Type::Slice(s) if !has_ref(&s.elem) => Ok(quote!(&#place[..])),
+            Type::Slice(s) if top => {
+                let inner = view(&s.elem, quote!(__e), false)?;
+                Ok(
+                    quote!(&#place.iter().map(|__e| #inner).collect::<intertype::__private::Vec<_>>()[..]),
+                )
+            }
+            e if !has_ref(e) => Ok(place),
+            _ => Err(unsupported_borrow(ty)),
+        };
+    }
+    if let Some(x) = wrapper(ty, "Option") {
+        let inner = view(x, quote!(__e), false)?;
+        return Ok(quote!(#place.as_ref().map(|__e| #inner)));
+    }
+    if let Some(x) = wrapper(ty, "Vec") {
+        let inner = view(x, quote!(__e), false)?;
+        return Ok(
+            quote!(#place.iter().map(|__e| #inner).collect::<intertype::__private::Vec<_>>()),
+        );
+    }
+    Err(unsupported_borrow(ty))
+}
+
+/// The owned value of `value: ty` (an import's argument that borrows
+/// inside).
+fn to_owned(ty: &Type, value: TokenStream) -> syn::Result<TokenStream> {
+    if !has_ref(ty) {
+        return Ok(value);
+    }
+    if let Type::Reference(r) = ty {
+        return match &*r.elem {
+            e if is_plain_ident(e, &["str"]) => Ok(
+                quote!(<intertype::__private::String as ::core::convert::From<&str>>::from(#value)),
+            ),
+            Type::Slice(s) => {
+                let inner = to_owned(&s.elem, quote!(::core::clone::Clone::clone(__e)))?;
+                Ok(
+                    quote!(#value.iter().map(|__e| #inner).collect::<intertype::__private::Vec<_>>()),
+                )
+            }
+            e if !has_ref(e) => Ok(quote!(::core::clone::Clone::clone(#value))),
+            _ => Err(unsupported_borrow(ty)),
+        };
+    }
+    if let Some(x) = wrapper(ty, "Option") {
+        let inner = to_owned(x, quote!(__e))?;
+        return Ok(quote!(#value.map(|__e| #inner)));
+    }
+    if let Some(x) = wrapper(ty, "Vec") {
+        let inner = to_owned(x, quote!(__e))?;
+        return Ok(
+            quote!(#value.into_iter().map(|__e| #inner).collect::<intertype::__private::Vec<_>>()),
+        );
+    }
+    Err(unsupported_borrow(ty))
 }
 
 const SCALARS: &[&str] = &[
@@ -84,6 +228,38 @@ fn reject(ty: &Type, position: &str) -> syn::Result<()> {
 fn param(ty: &Type) -> syn::Result<Param> {
     reject(ty, "a parameter")?;
     let span = ty.span();
+    // `Option<&str>`, `Vec<&str>`, `&[&str]`, `&Option<…>`: borrowed inside.
+    let inside = match ty {
+        Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            Type::Slice(s) => has_ref(&s.elem),
+            e => has_ref(e),
+        },
+        Type::Reference(_) => false,
+        other => has_ref(other),
+    };
+    if inside {
+        // Both directions must be expressible (the export and the import
+        // side); checking here gives the error at the parameter's type.
+        let owned = owned_type(ty)?;
+        view(ty, quote!(x), true)?;
+        to_owned(ty, quote!(x))?;
+        let core = match ty {
+            Type::Reference(r) => &*r.elem,
+            other => other,
+        };
+        let class = if matches!(core, Type::Slice(_)) || wrapper(core, "Vec").is_some() {
+            Class::Pair
+        } else {
+            Class::Memory
+        };
+        return Ok(Param {
+            owned,
+            by_ref: false,
+            nested: Some(ty.clone()),
+            class,
+            span,
+        });
+    }
     let (inner, by_ref) = match ty {
         Type::Reference(r) => {
             if r.mutability.is_some() {
@@ -122,6 +298,7 @@ fn param(ty: &Type) -> syn::Result<Param> {
         return Ok(Param {
             owned: quote_spanned!(span=> intertype::__private::String),
             by_ref,
+            nested: None,
             class: Class::Pair,
             span,
         });
@@ -131,6 +308,7 @@ fn param(ty: &Type) -> syn::Result<Param> {
         return Ok(Param {
             owned: quote_spanned!(span=> intertype::__private::Vec<#elem>),
             by_ref,
+            nested: None,
             class: Class::Pair,
             span,
         });
@@ -145,6 +323,7 @@ fn param(ty: &Type) -> syn::Result<Param> {
     Ok(Param {
         owned: inner.to_token_stream(),
         by_ref,
+        nested: None,
         class,
         span,
     })
@@ -162,7 +341,7 @@ fn result(output: &ReturnType) -> syn::Result<Option<Param>> {
         }
     }
     reject(ty, "a result")?;
-    if let Type::Reference(_) = ty {
+    if has_ref(ty) {
         return Err(Error::new_spanned(
             ty,
             "borrowed results are not supported: return an owned type (`String`, `Vec<T>`, …), \
@@ -177,6 +356,7 @@ fn result(output: &ReturnType) -> syn::Result<Option<Param>> {
     Ok(Some(Param {
         owned: ty.to_token_stream(),
         by_ref: false,
+        nested: None,
         class,
         span: ty.span(),
     }))
@@ -192,9 +372,25 @@ fn check_signature(sig: &Signature, what: &str) -> syn::Result<()> {
     if let Some(v) = &sig.variadic {
         return Err(Error::new(v.span(), format!("{what} cannot be variadic")));
     }
-    if !sig.generics.params.is_empty() {
+    if let Some(u) = &sig.unsafety {
+        return Err(Error::new(
+            u.span(),
+            format!(
+                "{what} cannot be `unsafe`: the host cannot uphold its safety contract; make it a \
+                 safe function (checking what it needs) that calls the unsafe one"
+            ),
+        ));
+    }
+    // Lifetime parameters are fine (`fn f<'a>(s: &'a str)`): every borrow
+    // ends with the call.
+    if let Some(p) = sig
+        .generics
+        .params
+        .iter()
+        .find(|p| !matches!(p, syn::GenericParam::Lifetime(_)))
+    {
         return Err(Error::new_spanned(
-            &sig.generics,
+            p,
             format!("{what} cannot be generic: the interface needs one concrete signature"),
         ));
     }
@@ -205,6 +401,30 @@ fn check_signature(sig: &Signature, what: &str) -> syn::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Where `tokens` say `Self`, if they do.
+fn mentions_self(tokens: TokenStream) -> Option<Span> {
+    tokens.into_iter().find_map(|t| match t {
+        proc_macro2::TokenTree::Ident(i) if i == "Self" => Some(i.span()),
+        proc_macro2::TokenTree::Group(g) => mentions_self(g.stream()),
+        _ => None,
+    })
+}
+
+/// The interface names of the parameters: kebab-case Rust names, `""` for
+/// a pattern.
+fn param_names(sig: &Signature) -> Vec<String> {
+    sig.inputs
+        .iter()
+        .map(|arg| match arg {
+            FnArg::Typed(t) => match &*t.pat {
+                Pat::Ident(pi) => crate::kebab(&pi.ident.to_string()),
+                _ => String::new(),
+            },
+            FnArg::Receiver(_) => String::new(),
+        })
+        .collect()
 }
 
 fn params(sig: &Signature) -> syn::Result<Vec<Param>> {
@@ -284,9 +504,12 @@ fn string_args(attr: TokenStream, allowed: &[&str]) -> syn::Result<Vec<(String, 
         else {
             return Err(Error::new(nv.value.span(), "expected a string literal"));
         };
-        if s.value().is_empty() {
-            return Err(Error::new(s.span(), "the name cannot be empty"));
-        }
+        let what = if key == "module" {
+            "the module name"
+        } else {
+            "the name"
+        };
+        crate::check_name(s, what)?;
         out.push((key, s.clone()));
     }
     Ok(out)
@@ -301,7 +524,15 @@ pub fn export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     if let Some(abi) = &sig.abi {
         return Err(Error::new(abi.span(), "an exported function is a plain Rust function: remove the `extern` ABI (the macro writes the core export)"));
     }
+    if let Some(span) = mentions_self(sig.to_token_stream()) {
+        return Err(Error::new(
+            span,
+            "`#[intertype::export]` exports free functions; `Self` makes this an associated \
+             function of an `impl` block: export a free function that calls it",
+        ));
+    }
     let params = params(sig)?;
+    let names = param_names(sig);
     let result = result(&sig.output)?;
     let ident = &sig.ident;
     let name = args
@@ -316,6 +547,7 @@ pub fn export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let mut core_params = Vec::new();
     let mut lifts = Vec::new();
     let mut call_args = Vec::new();
+    let mut arg_idents = Vec::new();
     for (i, p) in params.iter().enumerate() {
         let owned = &p.owned;
         let a = format_ident!("__a{i}");
@@ -337,7 +569,12 @@ pub fn export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                 lifts.push(quote!(let #a: #owned = unsafe { intertype::__private::lift_memory::<#owned>(#c) };));
             }
         }
-        call_args.push(if p.by_ref { quote!(&#a) } else { quote!(#a) });
+        arg_idents.push(a.clone());
+        call_args.push(match &p.nested {
+            Some(ty) => view(ty, quote!((&#a)), true)?,
+            None if p.by_ref => quote!(&#a),
+            None => quote!(#a),
+        });
     }
     let (ret, lower, post) = match &result {
         None => (quote!(), quote!(), quote!()),
@@ -366,15 +603,32 @@ pub fn export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let param_slots: Vec<_> = params.iter().map(slot).collect();
     let result_slot = result_slot(&result);
 
+    // In an `impl` block this item is an error that says why ("struct is
+    // not supported in `impl`s"), at the attribute, before anything else
+    // the expansion holds fails less clearly.
+    let free_fn_guard = format_ident!(
+        "__intertype_export_must_be_a_free_function_{}",
+        ident,
+        span = Span::call_site()
+    );
+
     Ok(quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        struct #free_fn_guard;
+
         #func
 
         #[doc(hidden)]
-        #[allow(unsafe_code, non_snake_case, clippy::unused_unit)]
+        #[allow(unsafe_code, non_snake_case, clippy::unused_unit, clippy::drop_non_drop)]
         const _: () = {
             #[cfg_attr(target_family = "wasm", unsafe(export_name = #core_name))]
             extern "C" fn __intertype_shim(#(#core_params),*) #ret {
                 #(#lifts)*
+                if !intertype::__private::may_run() {
+                    ::core::mem::drop((#(#arg_idents,)*));
+                    intertype::__private::refuse();
+                }
                 let __r = #ident(#(#call_args),*);
                 #lower
             }
@@ -383,6 +637,7 @@ pub fn export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             const __DESC: intertype::__private::ExportDesc = intertype::__private::ExportDesc {
                 name: #name,
                 docs: #docs,
+                param_names: &[#(#names),*],
                 params: &[#(#param_slots),*],
                 result: #result_slot,
                 core: #core_name,
@@ -432,8 +687,10 @@ fn import_fn(module: &str, f: &syn::ForeignItemFn) -> syn::Result<TokenStream> {
     let sig = &f.sig;
     check_signature(sig, "an imported function")?;
     let params_ = params(sig)?;
+    let names = param_names(sig);
     let result = result(&sig.output)?;
     let ident = &sig.ident;
+    let generics = &sig.generics;
     let name = ident.to_string();
     let docs = crate::docs(&f.attrs);
     let core_name = format!("__intertype_import_{module}_{name}");
@@ -466,6 +723,11 @@ fn import_fn(module: &str, f: &syn::ForeignItemFn) -> syn::Result<TokenStream> {
             }
         });
         let owned = &p.owned;
+        if let Some(ty) = &p.nested {
+            // Borrowed inside: lowered from an owned copy.
+            let value = to_owned(ty, quote!(#x))?;
+            lowers.push(quote!(let #x: #owned = #value;));
+        }
         match p.class {
             Class::Scalar => {
                 core_params.push(quote!(#c: <#owned as intertype::__private::Scalar>::Core));
@@ -476,7 +738,11 @@ fn import_fn(module: &str, f: &syn::ForeignItemFn) -> syn::Result<TokenStream> {
             Class::Pair => {
                 let l = format_ident!("__l{i}");
                 core_params.push(quote!(#c: i32, #l: i32));
-                let v = if p.by_ref { quote!(#x) } else { quote!(&#x) };
+                let v = if p.by_ref {
+                    quote!(#x)
+                } else {
+                    quote!(::core::ops::Deref::deref(&#x))
+                };
                 lowers.push(
                     quote!(let (#c, #l, #g) = intertype::__private::PairArg::lower_pair(#v);),
                 );
@@ -529,7 +795,7 @@ fn import_fn(module: &str, f: &syn::ForeignItemFn) -> syn::Result<TokenStream> {
     Ok(quote! {
         #(#attrs)*
         #[allow(unsafe_code, clippy::let_unit_value, clippy::unused_unit)]
-        #vis fn #ident(#(#user_params),*) #output {
+        #vis fn #ident #generics(#(#user_params),*) #output {
             #[cfg(target_family = "wasm")]
             #[link(wasm_import_module = #module)]
             unsafe extern "C" {
@@ -551,6 +817,7 @@ fn import_fn(module: &str, f: &syn::ForeignItemFn) -> syn::Result<TokenStream> {
                 module: #module,
                 name: #name,
                 docs: #docs,
+                param_names: &[#(#names),*],
                 params: &[#(#param_slots),*],
                 result: #result_slot,
                 core: #core_name,

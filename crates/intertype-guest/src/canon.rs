@@ -579,3 +579,49 @@ pub unsafe fn flag_set(ptr: *mut u8, n: usize, i: usize, on: bool) {
         }
     }
 }
+
+/// `Box<T>` is `T` (the box is the guest's own business).
+impl<T: Interface> Interface for alloc::boxed::Box<T> {
+    const TYPE: &'static Ty = T::TYPE;
+    const SIZE: usize = T::SIZE;
+    const ALIGN: usize = T::ALIGN;
+    unsafe fn load(ptr: *const u8) -> Self {
+        alloc::boxed::Box::new(unsafe { T::load(ptr) })
+    }
+    unsafe fn store(self, ptr: *mut u8) {
+        unsafe { (*self).store(ptr) }
+    }
+}
+
+/// Maps are lists of `(key, value)` pairs (`list<tuple<K, V>>`), in the
+/// map's iteration order; loading a list with a repeated key keeps the last.
+impl<K: Interface + Ord, V: Interface> Interface for alloc::collections::BTreeMap<K, V> {
+    const TYPE: &'static Ty = &Ty::List(<(K, V) as Interface>::TYPE);
+    const SIZE: usize = 8;
+    const ALIGN: usize = 4;
+    unsafe fn load(ptr: *const u8) -> Self {
+        unsafe { Vec::<(K, V)>::load(ptr) }.into_iter().collect()
+    }
+    unsafe fn store(self, ptr: *mut u8) {
+        unsafe { self.into_iter().collect::<Vec<(K, V)>>().store(ptr) }
+    }
+}
+
+/// As `BTreeMap`: a list of pairs.
+#[cfg(feature = "std")]
+impl<K, V, S> Interface for std::collections::HashMap<K, V, S>
+where
+    K: Interface + Eq + core::hash::Hash,
+    V: Interface,
+    S: core::hash::BuildHasher + Default,
+{
+    const TYPE: &'static Ty = &Ty::List(<(K, V) as Interface>::TYPE);
+    const SIZE: usize = 8;
+    const ALIGN: usize = 4;
+    unsafe fn load(ptr: *const u8) -> Self {
+        unsafe { Vec::<(K, V)>::load(ptr) }.into_iter().collect()
+    }
+    unsafe fn store(self, ptr: *mut u8) {
+        unsafe { self.into_iter().collect::<Vec<(K, V)>>().store(ptr) }
+    }
+}

@@ -12,6 +12,12 @@
 //! [`Interface`]: crate::Interface
 
 /// An interface type, as a constant tree.
+///
+/// The `name` of a record, variant, enum or flags is its Rust module path
+/// and interface name, `my_crate::users::error`: the merge of the fragments
+/// names the type by the shortest end of that path that no other type of
+/// the module shares (`error`, or `users-error` next to a `files::Error`;
+/// `docs/format.md` §1).
 #[derive(Debug)]
 pub enum Ty {
     /// `()`: no value (a result without payload, a function without result).
@@ -86,6 +92,8 @@ pub struct Slot {
 pub struct ExportDesc {
     pub name: &'static str,
     pub docs: &'static str,
+    /// One per parameter (kebab-case Rust names; `""` for a pattern).
+    pub param_names: &'static [&'static str],
     pub params: &'static [Slot],
     pub result: Option<Slot>,
     pub core: &'static str,
@@ -99,6 +107,8 @@ pub struct ImportDesc {
     pub module: &'static str,
     pub name: &'static str,
     pub docs: &'static str,
+    /// One per parameter (kebab-case Rust names; `""` for a pattern).
+    pub param_names: &'static [&'static str],
     pub params: &'static [Slot],
     pub result: Option<Slot>,
     pub core: &'static str,
@@ -117,6 +127,7 @@ const SUB_IMPLEMENTS: u8 = 4;
 const SUB_TYPE_NAMES: u8 = 5;
 const SUB_CORE_NAMES: u8 = 6;
 const SUB_DOCS: u8 = 7;
+const SUB_PARAM_NAMES: u8 = 8;
 
 const I32: u8 = 0x0c;
 const I64: u8 = 0x0d;
@@ -658,6 +669,7 @@ const fn count() -> Sink<'static> {
 }
 
 const fn export_fragment(s: &mut Sink<'_>, d: &ExportDesc) {
+    assert!(d.param_names.len() == d.params.len());
     s.str(VERSION);
     let ntypes = signature_def_count(d.params, &d.result);
 
@@ -712,6 +724,9 @@ const fn export_fragment(s: &mut Sink<'_>, d: &ExportDesc) {
 
     // 7: docs
     docs(s, 0, d.docs);
+
+    // 8: parameter names
+    param_names(s, 0, d.param_names);
 }
 
 const fn core_names_export(s: &mut Sink<'_>, d: &ExportDesc, post: bool, malloc: bool) {
@@ -740,6 +755,28 @@ const fn docs(s: &mut Sink<'_>, func: u32, text: &str) {
     s.u32(1);
     s.u32(func);
     s.str(text);
+}
+
+/// `vec(func:u32 vec(name:str))` with one entry for adapter `func`, unless
+/// no parameter has a name.
+const fn param_names(s: &mut Sink<'_>, func: u32, names: &[&str]) {
+    let mut any = false;
+    let mut i = 0;
+    while i < names.len() {
+        any |= !names[i].is_empty();
+        i += 1;
+    }
+    if !any {
+        return;
+    }
+    let mut c = count();
+    c.u32(1);
+    c.u32(func);
+    self::names(&mut c, names);
+    header(s, SUB_PARAM_NAMES, c.pos);
+    s.u32(1);
+    s.u32(func);
+    self::names(s, names);
 }
 
 /// The core signature of an import's implement adapter: each param's core
@@ -866,6 +903,7 @@ const fn import_body(s: &mut Sink<'_>, d: &ImportDesc, ty: u32) {
 }
 
 const fn import_fragment(s: &mut Sink<'_>, d: &ImportDesc) {
+    assert!(d.param_names.len() == d.params.len());
     s.str(VERSION);
     let ntypes = signature_def_count(d.params, &d.result) + 1;
 
@@ -923,6 +961,9 @@ const fn import_fragment(s: &mut Sink<'_>, d: &ImportDesc) {
 
     // 7: docs (of the interface import, adapter 0)
     docs(s, 0, d.docs);
+
+    // 8: parameter names (of the interface import)
+    param_names(s, 0, d.param_names);
 }
 
 const fn core_names_import(s: &mut Sink<'_>, d: &ImportDesc) {

@@ -21,9 +21,14 @@
 //!
 //! * [`Interface`]: the canonical layout of a Rust type (size, alignment,
 //!   load, store) and its interface type; implemented for numbers, `bool`,
-//!   `char`, `String`, `Vec<T>`, `Option<T>`, `Result<T, E>`, tuples and
-//!   `()`, and derived for structs (records), enums (enums and variants) and
-//!   structs of `bool`s marked `#[interface(flags)]` (flags).
+//!   `char`, `String`, `Vec<T>`, `Option<T>`, `Result<T, E>`, tuples, `()`,
+//!   `Box<T>` and maps (`BTreeMap`, `HashMap` with feature `std`: lists of
+//!   pairs), and derived for structs (records), tuple structs (a newtype is
+//!   its field's type, others tuples), enums (enums and variants) and structs
+//!   of `bool`s marked `#[interface(flags)]` (flags);
+//!   `#[interface(rename = "…")]` names a type, field or case.
+//! * [`panic`](mod@panic): a panic's message reaches the host, and the guest stops
+//!   (feature `std`, on by default).
 //! * [`intertype_malloc`] / [`intertype_free`]: the allocator the adapters
 //!   use, on the Rust global allocator.
 //!
@@ -35,10 +40,13 @@
 #![allow(unsafe_code)]
 
 extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
 mod abi;
 mod canon;
 pub mod desc;
+pub mod panic;
 
 pub use abi::{intertype_free, intertype_malloc};
 pub use canon::{Interface, Scalar};
@@ -56,6 +64,7 @@ pub mod __private {
         export_bytes, export_len, import_bytes, import_len, Class, ExportDesc, Field, ImportDesc,
         Slot, Ty,
     };
+    pub use crate::panic::{may_run, refuse};
     pub use crate::{Interface, Scalar};
     pub use alloc::string::String;
     pub use alloc::vec::Vec;

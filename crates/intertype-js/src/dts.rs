@@ -42,6 +42,86 @@ fn key(name: &str) -> String {
     }
 }
 
+/// The `.d.ts` name of parameter `i` of adapter `func`: the booklet's name
+/// (untrusted) in camelCase when that is a plain identifier and not a
+/// reserved word, else `p{i}`.
+fn param_name(b: &Booklet, func: u32, i: usize, taken: &mut Vec<String>) -> String {
+    const RESERVED: &[&str] = &[
+        "arguments",
+        "await",
+        "break",
+        "case",
+        "catch",
+        "class",
+        "const",
+        "continue",
+        "debugger",
+        "default",
+        "delete",
+        "do",
+        "else",
+        "enum",
+        "eval",
+        "export",
+        "extends",
+        "false",
+        "finally",
+        "for",
+        "function",
+        "if",
+        "implements",
+        "import",
+        "in",
+        "instanceof",
+        "interface",
+        "let",
+        "new",
+        "null",
+        "package",
+        "private",
+        "protected",
+        "public",
+        "return",
+        "static",
+        "super",
+        "switch",
+        "this",
+        "throw",
+        "true",
+        "try",
+        "typeof",
+        "var",
+        "void",
+        "while",
+        "with",
+        "yield",
+    ];
+    let mut camel = String::new();
+    let mut upper = false;
+    for ch in b.param_name(func, i).unwrap_or_default().chars() {
+        if ch == '-' || ch == '_' {
+            upper = !camel.is_empty();
+        } else if upper {
+            camel.extend(ch.to_uppercase());
+            upper = false;
+        } else {
+            camel.push(ch);
+        }
+    }
+    let plain = camel.starts_with(|c: char| c.is_ascii_alphabetic() || c == '$')
+        && camel.chars().all(|c| c.is_ascii_alphanumeric() || c == '$');
+    let mut name = if plain && !RESERVED.contains(&camel.as_str()) && !taken.contains(&camel) {
+        camel
+    } else {
+        format!("p{i}")
+    };
+    while taken.contains(&name) {
+        name.insert(0, '_');
+    }
+    taken.push(name.clone());
+    name
+}
+
 /// Whether a position is a parameter (what JS passes in; more lenient) or a
 /// result (what the glue produces).
 #[derive(Clone, Copy, PartialEq)]
@@ -145,11 +225,15 @@ fn signature(b: &Booklet, idx: u32, is_import: bool) -> (String, String) {
     } else {
         (Dir::In, Dir::Out)
     };
+    let mut taken = Vec::new();
     let params = f
         .params
         .iter()
         .enumerate()
-        .map(|(i, t)| format!("p{i}: {}", ts(b, *t, pin, 0, true)))
+        .map(|(i, t)| {
+            let name = param_name(b, idx, i, &mut taken);
+            format!("{name}: {}", ts(b, *t, pin, 0, true))
+        })
         .collect::<Vec<_>>()
         .join(", ");
     let result = match f.results.as_slice() {

@@ -159,9 +159,12 @@ fn plan(module: &intertype::Module) -> Result<Plan, Error> {
         .exports
         .iter()
         .filter(|e| {
+            // `__intertype_*` exports belong to the toolchain (the panic
+            // message export), not to the interface.
             e.kind == ExportKind::Func
                 && !adapted.contains(&e.index)
                 && !exports.iter().any(|x| x.name == e.name)
+                && !e.name.starts_with("__intertype_")
         })
         .map(|e| (e.name.clone(), e.index))
         .collect();
@@ -356,7 +359,15 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
             js.push('\n');
         }
     }
-    // The interface.
+    // A guest that reports its panics (`docs/format.md`, *Panic messages*):
+    // its traps carry the message.
+    let reports_panics = core
+        .exports
+        .iter()
+        .any(|e| e.kind == ExportKind::Func && e.name == PANIC_MESSAGE_EXPORT);
+    if reports_panics {
+        js.push_str(GUEST_PANIC);
+    }
     // The interface: every export in `$exports`, a null-prototype object
     // (so `__proto__` or `constructor` are plain names); the same on the
     // returned object except the names the glue reserves (`then` would make
@@ -371,16 +382,28 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         } else {
             format!("af{}", e.func)
         };
-        if single_result(b, &ty.results) {
-            let ps: Vec<String> = (0..ty.params.len()).map(|i| format!("a{i}")).collect();
+        let ps: Vec<String> = (0..ty.params.len()).map(|i| format!("a{i}")).collect();
+        let p = ps.join(", ");
+        let n = ps.len();
+        let single = single_result(b, &ty.results);
+        let call = if single {
+            format!("unwrapResult({target}({p}))")
+        } else {
+            format!("{target}({p})")
+        };
+        let key = js_str(&e.name);
+        // A wrapper passes on exactly its parameters: it checks the count.
+        let check = format!("if (arguments.length > {n}) tooManyArgs({n}, arguments.length);");
+        if reports_panics {
             js.push_str(&format!(
-                "  all[{}] = function ({p}) {{\n    if (arguments.length > {n}) tooManyArgs({n}, arguments.length);\n    return unwrapResult({target}({p}));\n  }};\n",
-                js_str(&e.name),
-                p = ps.join(", "),
-                n = ps.len(),
+                "  all[{key}] = function ({p}) {{\n    {check}\n    try {{\n      return {call};\n    }} catch (e) {{\n      throw guestPanic(e);\n    }}\n  }};\n"
+            ));
+        } else if single {
+            js.push_str(&format!(
+                "  all[{key}] = function ({p}) {{\n    {check}\n    return {call};\n  }};\n"
             ));
         } else {
-            js.push_str(&format!("  all[{}] = {target};\n", js_str(&e.name)));
+            js.push_str(&format!("  all[{key}] = {target};\n"));
         }
     }
     for (n, _) in &plan.passthrough {
@@ -395,6 +418,30 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         wasm: exposed.wasm,
     })
 }
+
+/// The core export of a guest's panic message.
+const PANIC_MESSAGE_EXPORT: &str = "__intertype_panic_message";
+
+/// After a trap, asks the guest for its panic message (bounded, decoded
+/// lossily, control characters other than newlines escaped) and throws a
+/// `RuntimeError` that says it, with the trap as its `cause`.
+const GUEST_PANIC: &str = r#"
+  const guestPanic = (e) => {
+    if (!(e instanceof WebAssembly.RuntimeError)) return e;
+    let area;
+    try { area = ex.__intertype_panic_message() >>> 0; } catch { return e; }
+    const mem = ex.memory;
+    if (area === 0 || !(mem instanceof WebAssembly.Memory) || area + 8 > mem.buffer.byteLength) return e;
+    const dv = new DataView(mem.buffer);
+    const ptr = dv.getUint32(area, true);
+    const len = Math.min(dv.getUint32(area + 4, true), 4096);
+    if (ptr + len > mem.buffer.byteLength) return e;
+    const text = new TextDecoder().decode(new Uint8Array(mem.buffer, ptr, len))
+      .replace(':\n', ': ')
+      .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+    return new WebAssembly.RuntimeError(`the guest ${text}`, { cause: e });
+  };
+"#;
 
 const LOAD_MODULE: &str = r#"
 async function loadModule(src) {

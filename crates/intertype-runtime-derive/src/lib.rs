@@ -13,8 +13,14 @@
 //!   variant of one field has that field's type as payload, of several
 //!   fields a tuple of them.
 //!
+//! * a tuple struct of one field (`struct Meters(f64)`) is that field's
+//!   type; of several fields a **tuple**.
+//!
 //! Names become kebab-case (`first_name` → `first-name`, `NotFound` →
-//! `not-found`). Types are positional in values and named in the `Type`, so a
+//! `not-found`, `type_` and `r#type` → `type`); `#[interface(rename =
+//! "…")]` on a field or variant gives its interface name instead (and is
+//! accepted on the type, whose name the structural `Type` does not carry).
+//! Any other `#[interface(…)]` option is an error. Types are positional in values and named in the `Type`, so a
 //! typed function checks the names once, when it is made.
 
 use proc_macro2::{Span, TokenStream};
@@ -50,7 +56,116 @@ fn kebab(ident: &str) -> String {
             out.extend(c.to_lowercase());
         }
     }
+    while out.ends_with('-') {
+        out.pop();
+    }
     out
+}
+
+/// The `#[interface(…)]` options among `attrs`: `flags` and `rename = "…"`
+/// where `allowed`; anything else is an error.
+fn options(attrs: &[syn::Attribute], allowed: &[&str]) -> syn::Result<(bool, Option<String>)> {
+    let (mut flags, mut rename) = (false, None);
+    for attr in attrs {
+        if !attr.path().is_ident("interface") {
+            continue;
+        }
+        attr.parse_nested_meta(|meta| {
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            if !allowed.contains(&key.as_str()) {
+                let expected = allowed
+                    .iter()
+                    .map(|a| {
+                        if *a == "rename" {
+                            "`rename = \"…\"`".to_string()
+                        } else {
+                            format!("`{a}`")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                return Err(meta.error(if expected.is_empty() {
+                    "no `interface` options are allowed here".to_string()
+                } else {
+                    format!("unknown `interface` option here; expected {expected}")
+                }));
+            }
+            if key == "flags" {
+                flags = true;
+                return Ok(());
+            }
+            let lit: syn::LitStr = meta.value()?.parse()?;
+            let value = lit.value();
+            if value.is_empty() || value.chars().any(char::is_control) {
+                return Err(Error::new(
+                    lit.span(),
+                    "an interface name cannot be empty or contain control characters",
+                ));
+            }
+            rename = Some(value);
+            Ok(())
+        })?;
+    }
+    Ok((flags, rename))
+}
+
+/// The interface name of a field or variant.
+fn member_name(attrs: &[syn::Attribute], ident: &syn::Ident) -> syn::Result<String> {
+    Ok(options(attrs, &["rename"])?
+        .1
+        .unwrap_or_else(|| kebab(&ident.to_string())))
+}
+
+/// `struct Meters(f64)` is `f64`; `struct Span(u32, u32)` a tuple.
+fn tuple_struct_parts(fields: &syn::FieldsUnnamed, span: Span) -> syn::Result<Parts> {
+    let rt = quote!(::intertype_runtime);
+    for f in &fields.unnamed {
+        options(&f.attrs, &[])?;
+    }
+    let tys: Vec<_> = fields.unnamed.iter().map(|f| &f.ty).collect();
+    if tys.is_empty() {
+        return Err(Error::new(span, "a tuple struct needs at least one field"));
+    }
+    let lower: Vec<_> = tys
+        .iter()
+        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lower>))
+        .collect();
+    let lift: Vec<_> = tys
+        .iter()
+        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lift>))
+        .collect();
+    if tys.len() == 1 {
+        let (lo, li) = (&lower[0], &lift[0]);
+        return Ok(Parts {
+            lower_ty: quote!(#lo::ty()),
+            lift_ty: quote!(#li::ty()),
+            to_value: quote!(#lo::to_value(&self.0)),
+            from_value: quote!({
+                let _ = &__mismatch;
+                ::core::result::Result::Ok(Self(#li::from_value(__v)?))
+            }),
+        });
+    }
+    let n = tys.len();
+    let idx: Vec<_> = (0..n).map(syn::Index::from).collect();
+    Ok(Parts {
+        lower_ty: quote!(#rt::Type::Tuple(::std::vec![#(#lower::ty()),*])),
+        lift_ty: quote!(#rt::Type::Tuple(::std::vec![#(#lift::ty()),*])),
+        to_value: quote!(#rt::Value::Tuple(::std::vec![#(#lower::to_value(&self.#idx)),*])),
+        from_value: quote! {
+            match __v {
+                #rt::Value::Tuple(__vs) if __vs.len() == #n => {
+                    let mut __it = __vs.into_iter();
+                    ::core::result::Result::Ok(Self(#(#lift::from_value(__it.next().unwrap_or_default())?),*))
+                }
+                __other => ::core::result::Result::Err(__mismatch(&__other)),
+            }
+        },
+    })
 }
 
 fn derive(item: TokenStream) -> syn::Result<TokenStream> {
@@ -61,10 +176,14 @@ fn derive(item: TokenStream) -> syn::Result<TokenStream> {
             "`#[derive(Interface)]` does not support generic types: an interface type is one concrete type",
         ));
     }
-    let flags = is_flags(&input)?;
+    let flags = options(&input.attrs, &["flags", "rename"])?.0;
     let ident = &input.ident;
     let parts = match &input.data {
         Data::Struct(s) if flags => flags_parts(&s.fields)?,
+        Data::Struct(syn::DataStruct {
+            fields: Fields::Unnamed(u),
+            ..
+        }) => tuple_struct_parts(u, ident.span())?,
         Data::Struct(s) => record_parts(&s.fields, ident.span())?,
         Data::Enum(_) if flags => {
             return Err(Error::new(
@@ -79,7 +198,7 @@ fn derive(item: TokenStream) -> syn::Result<TokenStream> {
             ))
         }
         Data::Enum(e) if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) => {
-            enum_parts(e)
+            enum_parts(e)?
         }
         Data::Enum(e) => variant_parts(e)?,
         Data::Union(u) => {
@@ -128,24 +247,6 @@ struct Parts {
     from_value: TokenStream,
 }
 
-fn is_flags(input: &DeriveInput) -> syn::Result<bool> {
-    let mut flags = false;
-    for attr in &input.attrs {
-        if !attr.path().is_ident("interface") {
-            continue;
-        }
-        attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("flags") {
-                flags = true;
-                Ok(())
-            } else {
-                Err(meta.error("unknown `interface` option; expected `flags`"))
-            }
-        })?;
-    }
-    Ok(flags)
-}
-
 fn named_fields(fields: &Fields, span: Span, what: &str) -> syn::Result<Vec<syn::Field>> {
     match fields {
         Fields::Named(named) if !named.named.is_empty() => {
@@ -166,7 +267,10 @@ fn record_parts(fields: &Fields, span: Span) -> syn::Result<Parts> {
         .iter()
         .map(|f| f.ident.clone().expect("named"))
         .collect();
-    let names: Vec<_> = idents.iter().map(|i| kebab(&i.to_string())).collect();
+    let names = fields
+        .iter()
+        .map(|f| member_name(&f.attrs, f.ident.as_ref().expect("named")))
+        .collect::<syn::Result<Vec<_>>>()?;
     let tys: Vec<_> = fields.iter().map(|f| &f.ty).collect();
     let lower: Vec<_> = tys
         .iter()
@@ -211,7 +315,10 @@ fn flags_parts(fields: &Fields) -> syn::Result<Parts> {
         .iter()
         .map(|f| f.ident.clone().expect("named"))
         .collect();
-    let names: Vec<_> = idents.iter().map(|i| kebab(&i.to_string())).collect();
+    let names = fields
+        .iter()
+        .map(|f| member_name(&f.attrs, f.ident.as_ref().expect("named")))
+        .collect::<syn::Result<Vec<_>>>()?;
     let n = idents.len();
     let words = n.div_ceil(32);
     let word: Vec<_> = (0..n).map(|k| k / 32).collect();
@@ -241,13 +348,17 @@ fn flags_parts(fields: &Fields) -> syn::Result<Parts> {
     })
 }
 
-fn enum_parts(e: &syn::DataEnum) -> Parts {
+fn enum_parts(e: &syn::DataEnum) -> syn::Result<Parts> {
     let rt = quote!(::intertype_runtime);
     let idents: Vec<_> = e.variants.iter().map(|v| &v.ident).collect();
-    let names: Vec<_> = idents.iter().map(|i| kebab(&i.to_string())).collect();
+    let names = e
+        .variants
+        .iter()
+        .map(|v| member_name(&v.attrs, &v.ident))
+        .collect::<syn::Result<Vec<_>>>()?;
     let k: Vec<_> = (0..idents.len() as u32).collect();
     let ty = quote!(#rt::Type::Enum(::std::vec![#(::std::string::String::from(#names)),*]));
-    Parts {
+    Ok(Parts {
         lower_ty: ty.clone(),
         lift_ty: ty,
         to_value: quote!(#rt::Value::Enum(match self { #(Self::#idents => #k,)* })),
@@ -257,7 +368,7 @@ fn enum_parts(e: &syn::DataEnum) -> Parts {
                 __other => ::core::result::Result::Err(__mismatch(&__other)),
             }
         },
-    }
+    })
 }
 
 fn variant_parts(e: &syn::DataEnum) -> syn::Result<Parts> {
@@ -269,7 +380,7 @@ fn variant_parts(e: &syn::DataEnum) -> syn::Result<Parts> {
     for (k, v) in e.variants.iter().enumerate() {
         let k = k as u32;
         let ident = &v.ident;
-        let name = kebab(&ident.to_string());
+        let name = member_name(&v.attrs, ident)?;
         match &v.fields {
             Fields::Unit => {
                 let case = quote!(#rt::Case { name: ::std::string::String::from(#name), ty: ::core::option::Option::None });
@@ -279,6 +390,9 @@ fn variant_parts(e: &syn::DataEnum) -> syn::Result<Parts> {
                 from_arms.push(quote!(#rt::Value::Variant(#k, ::core::option::Option::None) => ::core::result::Result::Ok(Self::#ident),));
             }
             Fields::Unnamed(u) => {
+                for f in &u.unnamed {
+                    options(&f.attrs, &[])?;
+                }
                 let tys: Vec<_> = u.unnamed.iter().map(|f| &f.ty).collect();
                 let xs: Vec<_> = (0..tys.len()).map(|i| format_ident!("__x{i}")).collect();
                 let lower: Vec<_> = tys.iter().map(|t| quote_spanned!(t.span()=> <#t as #rt::Lower>)).collect();
@@ -333,4 +447,73 @@ fn variant_parts(e: &syn::DataEnum) -> syn::Result<Parts> {
             }
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(item: TokenStream) -> String {
+        derive(item).expect_err("an error").to_string()
+    }
+
+    #[test]
+    fn unknown_options_are_errors() {
+        let e = error(quote!(
+            struct P {
+                #[interface(skip)]
+                x: i32,
+            }
+        ));
+        assert!(
+            e.contains("unknown `interface` option here; expected `rename = \"…\"`"),
+            "{e}"
+        );
+        let e = error(quote!(
+            #[interface(flag)]
+            struct P {
+                x: bool,
+            }
+        ));
+        assert!(e.contains("expected `flags` or `rename = \"…\"`"), "{e}");
+        let e = error(quote!(
+            enum E {
+                A(#[interface(rename = "x")] u8),
+            }
+        ));
+        assert!(e.contains("no `interface` options are allowed here"), "{e}");
+        let e = error(quote!(
+            struct P {
+                #[interface(rename = "a\nb")]
+                x: i32,
+            }
+        ));
+        assert!(e.contains("control characters"), "{e}");
+    }
+
+    #[test]
+    fn renames_and_keywords_name_fields_and_cases() {
+        let out = derive(quote! {
+            #[interface(rename = "coordinates")]
+            struct P { #[interface(rename = "lat")] latitude: f64, r#type: u8, match_: bool }
+        })
+        .unwrap()
+        .to_string();
+        for name in ["\"lat\"", "\"type\"", "\"match\""] {
+            assert!(out.contains(name), "{name} in {out}");
+        }
+        let out = derive(quote!(
+            enum L {
+                #[interface(rename = "warn")]
+                Warning,
+                Error,
+            }
+        ))
+        .unwrap()
+        .to_string();
+        assert!(
+            out.contains("\"warn\"") && out.contains("\"error\""),
+            "{out}"
+        );
+    }
 }

@@ -198,6 +198,16 @@ impl Error {
         e
     }
 
+    /// A trap that ended a guest's panic: the guest's message (`panicked at
+    /// src/lib.rs:3:5:\nboom`) becomes the error's, the trap its context.
+    #[cold]
+    pub(crate) fn with_guest_panic(mut self, message: &str) -> Error {
+        let message = message.replacen(":\n", ": ", 1);
+        let trap = std::mem::replace(&mut self.inner.message, format!("the guest {message}"));
+        self.inner.context.insert(0, format!("({trap})"));
+        self
+    }
+
     /// Whether this error leaves the instance poisoned (wasm ran and did not
     /// finish normally).
     pub(crate) fn poisons(&self) -> bool {

@@ -227,6 +227,8 @@ impl Instance {
                 return self.call_core(&name, &vals).map(|vs| out.extend(vs));
             }
         };
+        // A guest that panicked says why (`docs/format.md`, *Panic messages*).
+        let r = r.map_err(|e| crate::guest_panic::annotate(&mut self.store, &self.core, e));
         if let Err(e) = &r {
             if e.poisons() {
                 self.poisoned = Some(e.to_string());

@@ -16,6 +16,7 @@ mod canon;
 mod engine;
 mod error;
 mod exec;
+mod guest_panic;
 mod instance;
 mod linker;
 mod module;

@@ -134,9 +134,12 @@ impl Module {
         }
         // Core functions no adapter touches stay callable with core types.
         for e in &core.exports {
+            // `__intertype_*` exports belong to the toolchain (the panic
+            // message export), not to the interface.
             if e.kind != ExternalKind::Func
                 || plans.adapted.contains(&e.index)
                 || exports.iter().any(|x| x.name == e.name)
+                || e.name.starts_with("__intertype_")
             {
                 continue;
             }

@@ -29,6 +29,8 @@ pub mod subsection {
     pub const CORE_NAMES: u8 = 6;
     /// Extension: documentation of adapter functions.
     pub const DOCS: u8 = 7;
+    /// Extension: parameter names of adapter functions.
+    pub const PARAM_NAMES: u8 = 8;
     /// Not a subsection: the length byte of the version string `intertype/1`,
     /// which starts the next fragment of a payload.
     pub const NEXT_FRAGMENT: u8 = 0x0b;
@@ -44,6 +46,7 @@ pub mod subsection {
             TYPE_NAMES => "type names",
             CORE_NAMES => "core names",
             DOCS => "docs",
+            PARAM_NAMES => "param names",
             _ => "unknown",
         }
     }
@@ -192,6 +195,12 @@ fn encode_payload(booklet: &Booklet, core_names: Option<&[CoreName]>, sink: &mut
     }
     let docs: Vec<(u32, &str)> = booklet.docs.iter().map(|(i, n)| (*i, n.as_str())).collect();
     encode_subsection(sink, subsection::DOCS, &docs);
+    let params: Vec<(u32, &[String])> = booklet
+        .param_names
+        .iter()
+        .map(|(i, n)| (*i, n.as_slice()))
+        .collect();
+    encode_subsection(sink, subsection::PARAM_NAMES, &params);
 }
 
 // ---------------------------------------------------------------------------
@@ -672,7 +681,7 @@ impl<'a> Reader<'a> {
                 break;
             }
             let id = self.u8()?;
-            if id > subsection::DOCS {
+            if id > subsection::PARAM_NAMES {
                 return Err(self.err(id_at, format!("unknown subsection id {id}")));
             }
             if id >= subsection::TYPE_NAMES && !self.ext {
@@ -714,10 +723,11 @@ impl<'a> Reader<'a> {
                     booklet.type_names = s.index_names("type", bound)?;
                 }
                 subsection::CORE_NAMES => core_names = Some(s.vec(Reader::core_name)?),
-                _ => {
+                subsection::DOCS => {
                     let bound = booklet.adapter_func_count() as usize;
                     booklet.docs = s.index_names("adapter function", bound)?;
                 }
+                _ => booklet.param_names = s.param_names(&booklet)?,
             }
             s.finish()?;
         }
@@ -933,6 +943,61 @@ impl<'a> Reader<'a> {
             names.insert(idx, name);
         }
         Ok(names)
+    }
+
+    /// `vec(func:u32 vec(name:str))` with strictly increasing adapter function
+    /// indices, one name per parameter of the function's type.
+    fn param_names(&mut self, booklet: &Booklet) -> Result<BTreeMap<u32, Vec<String>>> {
+        let count = self.u32()?;
+        let bound = booklet.adapter_func_count();
+        let mut prev: Option<u32> = None;
+        let mut out = BTreeMap::new();
+        for _ in 0..count {
+            let at = self.pos;
+            let func = self.u32()?;
+            if let Some(p) = prev.filter(|p| func <= *p) {
+                return Err(self.err(
+                    at,
+                    format!(
+                        "parameter names out of order: adapter function {func} after {p}; \
+                         indices must increase"
+                    ),
+                ));
+            }
+            if func >= bound {
+                return Err(self.err(
+                    at,
+                    format!(
+                        "parameter names for adapter function {func}, but there are only {bound}"
+                    ),
+                ));
+            }
+            prev = Some(func);
+            let names = self.vec(Reader::string)?;
+            if names.iter().all(String::is_empty) {
+                return Err(self.err(
+                    at,
+                    format!("the parameter names of adapter function {func} name no parameter"),
+                ));
+            }
+            // The count must match the signature when it is known here; the
+            // validator checks it against the type in every case.
+            if let Some(ft) = booklet.adapter_func_type(func) {
+                if names.len() != ft.params.len() {
+                    return Err(self.err(
+                        at,
+                        format!(
+                            "{} parameter names for adapter function {func}, whose type has {} \
+                             parameters",
+                            names.len(),
+                            ft.params.len()
+                        ),
+                    ));
+                }
+            }
+            out.insert(func, names);
+        }
+        Ok(out)
     }
 
     /// The string encoding byte of an extension instruction. `utf8_ok` is
@@ -1171,6 +1236,7 @@ mod tests {
             }],
             type_names: BTreeMap::new(),
             docs: BTreeMap::new(),
+            param_names: BTreeMap::new(),
         };
         let mut w = wit_writer::Writer::new();
         {
@@ -1512,6 +1578,18 @@ mod tests {
             }],
             type_names,
             docs: BTreeMap::from([(0, "The first adapter.\nSecond line.".to_string())]),
+            // One name per parameter of type 0 (17 parameters): unnamed ones
+            // are empty, and names are the booklet's data (any text).
+            param_names: BTreeMap::from([(
+                2,
+                (0..17)
+                    .map(|i| match i {
+                        0 => "first".to_string(),
+                        16 => "the \"last\" one".to_string(),
+                        _ => String::new(),
+                    })
+                    .collect(),
+            )]),
         }
     }
 
@@ -1606,8 +1684,13 @@ mod tests {
             "duplicate imports",
         );
         assert_err(&payload(REF, &[imports, types].concat()), 9, "out of order");
-        assert_err(&payload(REF, &[0x08, 0x00]), 6, "unknown subsection id 8");
-        assert_err(&payload(EXT, &[0x08, 0x00]), 12, "unknown subsection id 8");
+        assert_err(&payload(REF, &[0x09, 0x00]), 6, "unknown subsection id 9");
+        assert_err(&payload(EXT, &[0x09, 0x00]), 12, "unknown subsection id 9");
+        assert_err(
+            &payload(REF, &[0x08, 0x00]),
+            6,
+            "subsection 8 (param names) is an intertype extension",
+        );
         assert_err(
             &payload(REF, &[0x06, 0x00]),
             6,
@@ -1615,6 +1698,40 @@ mod tests {
         );
         // in order is fine, and an explicitly empty subsection is accepted
         Booklet::decode(&payload(REF, &[types, imports].concat()), 0).unwrap();
+    }
+
+    #[test]
+    fn error_param_names() {
+        // types: (func (param u8 u8)); funcs: one, body `end`
+        let types = [0x00, 0x06, 0x01, 0x40, 0x02, 0x04, 0x04, 0x00];
+        let funcs = [0x02, 0x04, 0x01, 0x02, 0x00, 0x02];
+        let with = |names: &[u8]| {
+            let mut sub = vec![0x08, names.len() as u8];
+            sub.extend_from_slice(names);
+            payload(EXT, &[&types[..], &funcs, &sub].concat())
+        };
+        // func 0: "a", ""
+        let b = Booklet::decode(&with(&[0x01, 0x00, 0x02, 0x01, b'a', 0x00]), 0).unwrap();
+        assert_eq!(b.param_names[&0], ["a", ""]);
+        assert_eq!((b.param_name(0, 0), b.param_name(0, 1)), (Some("a"), None));
+        assert_eq!(Booklet::decode(&b.encode(), 0).unwrap(), b);
+        let (_, msg) = decode_err(&with(&[0x01, 0x00, 0x01, 0x01, b'a']));
+        assert!(
+            msg.contains("1 parameter names for adapter function 0, whose type has 2"),
+            "{msg}"
+        );
+        let (_, msg) = decode_err(&with(&[0x01, 0x01, 0x00]));
+        assert!(
+            msg.contains("adapter function 1, but there are only 1"),
+            "{msg}"
+        );
+        let two = [
+            0x02, 0x00, 0x02, 0x01, b'a', 0x00, 0x00, 0x02, 0x01, b'b', 0x00,
+        ];
+        let (_, msg) = decode_err(&with(&two));
+        assert!(msg.contains("out of order"), "{msg}");
+        let (_, msg) = decode_err(&with(&[0x01, 0x00, 0x02, 0x00, 0x00]));
+        assert!(msg.contains("name no parameter"), "{msg}");
     }
 
     #[test]

@@ -24,6 +24,10 @@ pub struct Booklet {
     /// Extension: documentation of adapter functions (imports first), e.g.
     /// from the doc comments of the Rust function a guest exports.
     pub docs: BTreeMap<u32, String>,
+    /// Extension: parameter names of adapter functions (imports first), one
+    /// per parameter of the function's type; `""` for an unnamed one. Only
+    /// for printing, bindings and messages: calls are by position.
+    pub param_names: BTreeMap<u32, Vec<String>>,
 }
 
 /// An interface function the host (or another module) provides.
@@ -65,6 +69,7 @@ impl Booklet {
     pub fn is_reference_subset(&self) -> bool {
         self.type_names.is_empty()
             && self.docs.is_empty()
+            && self.param_names.is_empty()
             && self.types.iter().all(|t| match t {
                 TypeDef::Func(f) => f.params.iter().chain(&f.results).all(|t| t.is_reference()),
                 _ => false,
@@ -108,6 +113,15 @@ impl Booklet {
             ValType::Type(i) => self.types.get(i as usize),
             _ => None,
         }
+    }
+
+    /// The name of parameter `param` of adapter function `func`, if it has one.
+    pub fn param_name(&self, func: u32, param: usize) -> Option<&str> {
+        self.param_names
+            .get(&func)
+            .and_then(|names| names.get(param))
+            .map(String::as_str)
+            .filter(|name| !name.is_empty())
     }
 
     /// The export names of adapter function `idx`.

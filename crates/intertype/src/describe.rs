@@ -23,22 +23,60 @@ pub fn type_def(booklet: &Booklet, idx: u32) -> String {
     out
 }
 
-/// A function signature in words: `func(a: s32, b: string) -> string`.
-/// Parameter names are not in the binary format, so they are numbered.
+/// A function signature in words, parameters numbered: `func(p0: s32,
+/// p1: string) -> string`.
 pub fn func_type(booklet: &Booklet, ty: &FuncType) -> String {
     let mut out = String::new();
-    write_func(booklet, ty, 0, &mut out);
+    write_func(booklet, ty, None, 0, &mut out);
     out
 }
 
-fn write_func(booklet: &Booklet, ty: &FuncType, depth: usize, out: &mut String) {
+/// The signature of adapter function `func` in words, with the parameter
+/// names of the booklet where it has them (`func(name: string) -> string`);
+/// `None` if there is no such function.
+pub fn adapter_func(booklet: &Booklet, func: u32) -> Option<String> {
+    let ty = booklet.adapter_func_type(func)?;
+    let mut out = String::new();
+    let names = booklet.param_names.get(&func).map(Vec::as_slice);
+    write_func(booklet, ty, names, 0, &mut out);
+    Some(out)
+}
+
+/// How parameter `i` is called in words: its name when it is a plain
+/// identifier, the quoted (escaped) name otherwise, `p{i}` when it has none.
+pub fn param_label(booklet: &Booklet, func: u32, i: usize) -> String {
+    label(booklet.param_names.get(&func).map(Vec::as_slice), i)
+}
+
+fn label(names: Option<&[String]>, i: usize) -> String {
+    match names.and_then(|n| n.get(i)).filter(|n| !n.is_empty()) {
+        Some(name)
+            if name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+        {
+            name.clone()
+        }
+        Some(name) => format!("{name:?}"),
+        None => format!("p{i}"),
+    }
+}
+
+fn write_func(
+    booklet: &Booklet,
+    ty: &FuncType,
+    names: Option<&[String]>,
+    depth: usize,
+    out: &mut String,
+) {
     let d = depth + 1;
     out.push_str("func(");
     for (i, p) in ty.params.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(&format!("p{i}: "));
+        out.push_str(&label(names, i));
+        out.push_str(": ");
         write_val(booklet, *p, d, true, out);
     }
     out.push(')');
@@ -93,7 +131,7 @@ fn write_val(booklet: &Booklet, ty: ValType, depth: usize, by_name: bool, out: &
         }
     };
     match def {
-        TypeDef::Func(f) => write_func(booklet, f, d, out),
+        TypeDef::Func(f) => write_func(booklet, f, None, d, out),
         TypeDef::Record(fields) => {
             out.push_str("record { ");
             for (i, f) in fields.iter().enumerate() {

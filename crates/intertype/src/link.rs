@@ -18,7 +18,7 @@ use crate::core::{CoreModule, ExportKind};
 use crate::{
     Booklet, Error, Export, Func, Implement, Import, Instruction, Result, TypeDef, ValType,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The core export a fragment's memory 0 stands for.
 pub const MEMORY_EXPORT: &str = "memory";
@@ -41,6 +41,13 @@ pub fn merge_fragments(payload: &[u8], offset: usize, core: &CoreModule) -> Resu
 
 /// Merges decoded fragments (see the module documentation).
 pub fn merge(fragments: &[Fragment], core: &CoreModule) -> Result<Booklet> {
+    // A fragment that only implements core imports the linker removed (an
+    // imported function nobody calls) has nothing left to do; its interface
+    // imports must not become requirements of the module.
+    let fragments: Vec<&Fragment> = fragments
+        .iter()
+        .filter(|f| !only_implements_absent_imports(f, core))
+        .collect();
     let mut out = Booklet::default();
     let mut types = TypeTable::default();
     let mut import_index: HashMap<(String, String), u32> = HashMap::new();
@@ -48,7 +55,7 @@ pub fn merge(fragments: &[Fragment], core: &CoreModule) -> Result<Booklet> {
 
     // Types and interface imports first: every import of every fragment
     // precedes every merged function in the adapter index space.
-    for fragment in fragments {
+    for fragment in &fragments {
         let b = &fragment.booklet;
         let mut type_map = Vec::with_capacity(b.types.len());
         for (i, def) in b.types.iter().enumerate() {
@@ -96,7 +103,7 @@ pub fn merge(fragments: &[Fragment], core: &CoreModule) -> Result<Booklet> {
     // Adapter functions: each fragment's funcs, in order, after all imports.
     let mut next_func = out.imports.len() as u32;
     let mut func_maps = Vec::with_capacity(fragments.len());
-    for fragment in fragments {
+    for fragment in &fragments {
         let (_, import_map) = &maps[func_maps.len()];
         let mut adapter_map = import_map.clone();
         for _ in &fragment.booklet.funcs {
@@ -165,8 +172,120 @@ pub fn merge(fragments: &[Fragment], core: &CoreModule) -> Result<Booklet> {
             let idx = map_index(adapter_map, *func, "adapter function", at)?;
             out.docs.entry(idx).or_insert_with(|| text.clone());
         }
+        for (func, names) in &b.param_names {
+            let idx = map_index(adapter_map, *func, "adapter function", at)?;
+            out.param_names.entry(idx).or_insert_with(|| names.clone());
+        }
+    }
+    out.type_names = shorten_type_names(&out.type_names)?;
+    Ok(out)
+}
+
+/// The separator of a qualified type name in a fragment
+/// (`my_crate::users::error`).
+pub const PATH_SEPARATOR: &str = "::";
+
+/// Turns the qualified type names of fragments (`app::users::error`, as the
+/// guest macros write them) into the shortest ends of their paths that no
+/// other type shares, joined with `-` and kebab-cased (`error`, or
+/// `users-error` and `files-error` for two different `Error`s). Two
+/// different types with the same whole path are an error. Names without
+/// `::` are one-segment paths.
+pub fn shorten_type_names(names: &BTreeMap<u32, String>) -> Result<BTreeMap<u32, String>> {
+    // A path of more segments than this is taken as one name: hostile input
+    // cannot make the rounds below many.
+    const MAX_SEGMENTS: usize = 16;
+    let paths: Vec<(u32, Vec<&str>)> = names
+        .iter()
+        .map(|(&i, name)| {
+            let path: Vec<&str> = name.split(PATH_SEPARATOR).collect();
+            (
+                i,
+                if path.len() > MAX_SEGMENTS {
+                    vec![name.as_str()]
+                } else {
+                    path
+                },
+            )
+        })
+        .collect();
+    let suffix = |path: &[&str], k: usize| -> String {
+        path[path.len().saturating_sub(k)..]
+            .iter()
+            .map(|seg| seg.replace('_', "-"))
+            .collect::<Vec<_>>()
+            .join("-")
+    };
+    let mut out = BTreeMap::new();
+    let mut pending: Vec<usize> = (0..paths.len()).collect();
+    // Round k gives every type whose k-segment end no other type's k-segment
+    // end equals that end as its name; the rest try k + 1.
+    for k in 1..=MAX_SEGMENTS {
+        if pending.is_empty() {
+            break;
+        }
+        let ends: HashMap<usize, String> = pending
+            .iter()
+            .map(|&n| (n, suffix(&paths[n].1, k)))
+            .collect();
+        // Names given in earlier rounds are taken.
+        let mut counts: HashMap<&str, usize> =
+            out.values().map(|v: &String| (v.as_str(), 1)).collect();
+        for &n in &pending {
+            *counts.entry(ends[&n].as_str()).or_default() += 1;
+        }
+        let (done, rest): (Vec<usize>, Vec<usize>) = pending
+            .iter()
+            .partition(|&&n| counts[ends[&n].as_str()] == 1);
+        drop(counts);
+        for n in done {
+            out.insert(paths[n].0, ends[&n].clone());
+        }
+        pending = rest;
+    }
+    if let Some(&n) = pending.first() {
+        let end = suffix(&paths[n].1, MAX_SEGMENTS);
+        let other = pending
+            .iter()
+            .copied()
+            .find(|&m| m != n && suffix(&paths[m].1, MAX_SEGMENTS) == end)
+            .unwrap_or(n);
+        let (a, b) = (
+            paths[n].0.min(paths[other].0),
+            paths[n].0.max(paths[other].0),
+        );
+        return Err(Error::binary(
+            0,
+            format!(
+                "types {a} and {b} are different types with the same name {:?}; rename one \
+                 (`#[interface(rename = \"…\")]` in Rust)",
+                names[&paths[n].0]
+            ),
+        ));
     }
     Ok(out)
+}
+
+/// Whether `fragment` names core functions, exports nothing, and every one
+/// of its `implement`s connects a core import the module does not have.
+fn only_implements_absent_imports(fragment: &Fragment, core: &CoreModule) -> bool {
+    let Some(names) = fragment.core_names.as_deref() else {
+        return false;
+    };
+    let b = &fragment.booklet;
+    let cx = Resolver {
+        names: Some(names),
+        core,
+        at: fragment.offset,
+    };
+    b.exports.is_empty()
+        && !b.implements.is_empty()
+        && b.implements.iter().all(|i| {
+            matches!(
+                names.get(i.core_func as usize),
+                Some(CoreName::Import { .. })
+            ) && matches!(cx.func_or_absent_import(i.core_func), Ok(None))
+        })
 }
 
 /// Types already in the merged booklet, for sharing identical definitions.
@@ -600,11 +719,68 @@ mod tests {
     }
 
     #[test]
+    fn qualified_type_names_are_shortened() {
+        let names = |list: &[&str]| -> BTreeMap<u32, String> {
+            list.iter()
+                .enumerate()
+                .map(|(i, n)| (i as u32, n.to_string()))
+                .collect()
+        };
+        let short = |list: &[&str]| -> Vec<String> {
+            shorten_type_names(&names(list))
+                .unwrap()
+                .into_values()
+                .collect()
+        };
+        assert_eq!(short(&["app::point"]), ["point"]);
+        assert_eq!(
+            short(&[
+                "app::users::error",
+                "app::files::error",
+                "app::point",
+                "plain"
+            ]),
+            ["users-error", "files-error", "point", "plain"]
+        );
+        // two crates with an `Error` each
+        assert_eq!(
+            short(&["crate_a::error", "crate_b::error"]),
+            ["crate-a-error", "crate-b-error"]
+        );
+        // a plain name and a qualified one ending the same
+        assert_eq!(short(&["error", "app::error"]), ["error", "app-error"]);
+        let e = shorten_type_names(&names(&["app::error", "app::error"])).unwrap_err();
+        assert!(e.message().contains("same name \"app::error\""), "{e}");
+        // paths that only differ in `_` and `::`
+        assert_eq!(short(&["a_b::x", "a::b::x"]), ["a-b-x", "b-x"]);
+        // a later round never takes a name an earlier one gave
+        if let Ok(out) = shorten_type_names(&names(&["q::a_b::x", "a::b::x", "z::b::x"])) {
+            let mut values: Vec<&String> = out.values().collect();
+            values.sort();
+            values.dedup();
+            assert_eq!(values.len(), 3, "{out:?}");
+        }
+        // many names, long paths: bounded work
+        let many: Vec<String> = (0..2_000)
+            .map(|i| format!("{}::t{}", "m::".repeat(40), i % 2))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(shorten_type_names(&names(&many)).is_err());
+    }
+
+    #[test]
     fn an_import_nobody_calls_has_no_implement() {
         let (_, core) = core();
+        // Nothing of the fragment is left: the interface import it declared
+        // is not a requirement of the module.
         let b = merge_fragments(&import_fragment("gone"), 0, &core).unwrap();
-        assert_eq!(b.imports.len(), 1);
-        assert!(b.implements.is_empty());
+        assert_eq!(b, Booklet::default());
+        // The same fragment next to another keeps only the other.
+        let payload = [import_fragment("gone"), export_fragment()].concat();
+        let b = merge_fragments(&payload, 0, &core).unwrap();
+        assert!(b.imports.is_empty());
+        assert_eq!(b.funcs.len(), 1);
+        assert_eq!(b.exports[0].func, 0);
     }
 
     #[test]

@@ -33,6 +33,13 @@ pub fn print_booklet(booklet: &Booklet, core: &CoreModule) -> String {
         if let Some(text) = booklet.docs.get(&(idx as u32)) {
             writeln!(out, "  (@interface doc (func {idx}) {})", quote(text)).unwrap();
         }
+        if let Some(params) = booklet.param_names.get(&(idx as u32)) {
+            write!(out, "  (@interface param-names (func {idx})").unwrap();
+            for name in params {
+                write!(out, " {}", quote(name)).unwrap();
+            }
+            out.push_str(")\n");
+        }
     };
     for (i, import) in booklet.imports.iter().enumerate() {
         doc(&mut out, i);
@@ -818,6 +825,7 @@ mod tests {
             implements: vec![],
             type_names,
             docs: BTreeMap::new(),
+            param_names: BTreeMap::new(),
         }
     }
 

@@ -50,6 +50,7 @@ pub fn validate(booklet: &Booklet, core: &CoreModule) -> Result<()> {
     v.call_graph(&calls)?;
     v.exports()?;
     v.implements()?;
+    v.param_names()?;
     Ok(())
 }
 
@@ -750,6 +751,42 @@ impl<'a> Validator<'a> {
 
     /// `adapter func 2 (export "greet")`, with the import it is, the names it
     /// is exported as and the core imports it implements.
+    /// One name per parameter of the function's type; the given ones
+    /// unique (`""` is an unnamed parameter).
+    fn param_names(&self) -> Result<()> {
+        for (&func, names) in &self.b.param_names {
+            let err = |msg: String| {
+                Error::validation(Some(func), None, format!("{}: {msg}", self.adapter(func)))
+            };
+            let Some(ft) = self.b.adapter_func_type(func) else {
+                return Err(Error::validation(
+                    None,
+                    None,
+                    format!(
+                        "parameter names for adapter func {func}, which is out of bounds: {}",
+                        self.adapter_count()
+                    ),
+                ));
+            };
+            if names.len() != ft.params.len() {
+                return Err(err(format!(
+                    "{} parameter names for {} parameters",
+                    names.len(),
+                    ft.params.len()
+                )));
+            }
+            if names.iter().all(String::is_empty) {
+                return Err(err("the parameter names name no parameter".into()));
+            }
+            unique(
+                names.iter().map(String::as_str).filter(|n| !n.is_empty()),
+                "parameter",
+            )
+            .map_err(err)?;
+        }
+        Ok(())
+    }
+
     fn adapter(&self, idx: u32) -> String {
         let mut s = format!("adapter func {idx}");
         if let Some(import) = self.b.imports.get(idx as usize) {

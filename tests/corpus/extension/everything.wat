@@ -85,8 +85,8 @@
     call-core $id_
     defer-call-core $free
     value.load $maybe)
-  (@interface func (export "first_x") (param $point) (result s32)
-    arg.get 0
+  (@interface func (export "first_x") (param $p $point) (result s32)
+    arg.get $p
     value.store_new $point $malloc
     call-core $load_x_
     i32-to-s32)

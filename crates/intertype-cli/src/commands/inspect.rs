@@ -44,6 +44,8 @@ struct Function {
     func: u32,
     signature: String,
     params: Vec<String>,
+    /// Parameter names from the booklet, `null` for an unnamed parameter.
+    param_names: Vec<Option<String>>,
     results: Vec<String>,
     /// Documentation from the docs subsection (e.g. a Rust doc comment).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,14 +91,15 @@ pub fn run(args: Args) -> Result<()> {
 fn report(module: &Module) -> Report {
     let b = &module.booklet;
     let signature = |idx: u32| -> (String, Vec<String>, Vec<String>) {
-        match b.adapter_func_type(idx) {
-            Some(ty) => (
-                describe::func_type(b, ty),
-                words(b, &ty.params),
-                words(b, &ty.results),
-            ),
-            None => ("<invalid type>".into(), Vec::new(), Vec::new()),
+        match (b.adapter_func_type(idx), describe::adapter_func(b, idx)) {
+            (Some(ty), Some(signature)) => (signature, words(b, &ty.params), words(b, &ty.results)),
+            _ => ("<invalid type>".into(), Vec::new(), Vec::new()),
         }
+    };
+    let param_names = |idx: u32, count: usize| -> Vec<Option<String>> {
+        (0..count)
+            .map(|i| b.param_name(idx, i).map(str::to_string))
+            .collect()
     };
     let exports = b
         .exports
@@ -107,6 +110,7 @@ fn report(module: &Module) -> Report {
                 name: e.name.clone(),
                 func: e.func,
                 signature,
+                param_names: param_names(e.func, params.len()),
                 params,
                 results,
                 doc: b.docs.get(&e.func).cloned(),
@@ -123,6 +127,7 @@ fn report(module: &Module) -> Report {
                 name: format!("{}.{}", imp.module, imp.name),
                 func: i as u32,
                 signature,
+                param_names: param_names(i as u32, params.len()),
                 params,
                 results,
                 doc: b.docs.get(&(i as u32)).cloned(),

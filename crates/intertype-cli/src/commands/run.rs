@@ -228,7 +228,28 @@ fn run_inner(args: Args) -> Result<()> {
                 names.join(", ")
             )
         })?;
-    let values = call.values(&ty.params)?;
+    // Parameter names and the signature for messages (the engine keeps
+    // only the types).
+    let booklet = intertype::Module::from_binary(&bytes)
+        .ok()
+        .map(|m| m.booklet);
+    let adapter = module.exports().iter().find_map(|e| match e.kind {
+        intertype_runtime::ExportKind::Adapter(idx) if e.name == call.name => Some(idx),
+        _ => None,
+    });
+    let named = booklet.as_ref().zip(adapter);
+    let described = wave_args::Described {
+        signature: named
+            .and_then(|(b, idx)| intertype::describe::adapter_func(b, idx))
+            .unwrap_or_else(|| ty.to_string()),
+        labels: (0..ty.params.len())
+            .map(|i| match named {
+                Some((b, idx)) => intertype::describe::param_label(b, idx, i),
+                None => format!("p{i}"),
+            })
+            .collect(),
+    };
+    let values = call.values(&ty.params, &described)?;
     if !args.json {
         for t in &ty.results {
             wave_type(t).with_context(|| {

@@ -147,7 +147,16 @@ fn contacts_with_host_imports() {
 
 /// The `intertype` binary: `cargo test --workspace` builds it next to this
 /// test's `deps/` directory; when only this package is tested, build it.
-fn intertype_cli() -> Command {
+/// The directory of the `intertype` binary (built if missing).
+pub(crate) fn cli_dir() -> std::path::PathBuf {
+    let cli = intertype_cli();
+    std::path::Path::new(cli.get_program())
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+pub(crate) fn intertype_cli() -> Command {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(|d| d.parent()).unwrap().to_path_buf();
     let bin = profile_dir.join(format!("intertype{}", std::env::consts::EXE_SUFFIX));
@@ -164,7 +173,7 @@ fn intertype_cli() -> Command {
     Command::new(bin)
 }
 
-fn run(args: &[&str]) -> String {
+pub(crate) fn run(args: &[&str]) -> String {
     let out = intertype_cli().args(args).output().unwrap();
     assert!(
         out.status.success(),
@@ -174,7 +183,7 @@ fn run(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn wasm(name: &str) -> String {
+pub(crate) fn wasm(name: &str) -> String {
     guests().join(format!("{name}.wasm")).display().to_string()
 }
 
@@ -204,11 +213,11 @@ fn examples_run_from_the_cli() {
 fn two_crate_guest_from_the_cli() {
     let out = run(&["inspect", &wasm("split_app")]);
     for line in [
-        "scale: func(p0: point, p1: s32) -> point",
+        "scale: func(p: point, k: s32) -> point",
         "    /// Scales a point (defined in the cdylib crate).",
-        "add_points: func(p0: point, p1: point) -> point",
+        "add_points: func(a: point, b: point) -> point",
         "    /// Adds two points (defined in the library crate).",
-        "host.log: func(p0: string)",
+        "host.log: func(message: string)",
         "    /// Writes a line to the host's log.",
     ] {
         assert!(
@@ -233,6 +242,7 @@ fn printed_booklets() {
         items.join("\n"),
         r#"  (@interface type (;0;) (func (param string) (result string)))
   (@interface doc (func 0) "Greets `name`.")
+  (@interface param-names (func 0) "name")
   (@interface func (;0;) (type 0)
     arg.get 0
     value.lower string $intertype_malloc

@@ -4,3 +4,5 @@
 mod echo;
 mod examples;
 mod fragments;
+mod readme;
+mod signatures;

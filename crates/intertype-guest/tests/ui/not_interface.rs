@@ -1,9 +1,9 @@
 use intertype_guest as intertype;
-use std::collections::HashMap;
+use std::time::Duration;
 
 #[intertype::export]
-pub fn total(prices: HashMap<String, u32>) -> u32 {
-    prices.values().sum()
+pub fn seconds(d: Duration) -> u64 {
+    d.as_secs()
 }
 
 fn main() {}

@@ -15,6 +15,7 @@ pub(super) mod kw {
     wast::custom_keyword!(r#type = "type");
     wast::custom_keyword!(error);
     wast::custom_keyword!(doc);
+    wast::custom_keyword!(param_names = "param-names");
 }
 
 pub(super) mod annotation {
@@ -33,6 +34,15 @@ pub(super) enum Item<'a> {
     Export(ExportItem<'a>),
     Implement(ImplementItem<'a>),
     Doc(DocItem<'a>),
+    ParamNames(ParamNamesItem<'a>),
+}
+
+/// `(@interface param-names (func <idx>) "name"*)`: the parameter names of
+/// an adapter function, one string per parameter (`""` for an unnamed one).
+pub(super) struct ParamNamesItem<'a> {
+    pub span: Span,
+    pub func: Index<'a>,
+    pub names: Vec<&'a str>,
 }
 
 /// `(@interface doc (func <idx>) "text")`: documentation of an adapter
@@ -204,6 +214,18 @@ pub(super) fn parse_item<'a>(p: Parser<'a>) -> Result<Item<'a>> {
         })?;
         let text = p.parse()?;
         return Ok(Item::Doc(DocItem { span, func, text }));
+    }
+    if l.peek::<kw::param_names>()? {
+        let span = p.parse::<kw::param_names>()?.0;
+        let func = p.parens(|p| {
+            p.parse::<kw::func>()?;
+            p.parse()
+        })?;
+        let mut names = Vec::new();
+        while !p.is_empty() {
+            names.push(p.parse()?);
+        }
+        return Ok(Item::ParamNames(ParamNamesItem { span, func, names }));
     }
     if l.peek::<kw::export>()? {
         p.parse::<kw::export>()?;

@@ -43,6 +43,8 @@ pub(super) fn resolve<'a>(
         type_names: BTreeMap::new(),
         func_ids: HashMap::new(),
         deferred: Vec::new(),
+        inline_names: BTreeMap::new(),
+        explicit_names: Vec::new(),
     };
     cx.register_funcs(items)?;
     cx.explicit_types(items)?;
@@ -50,6 +52,26 @@ pub(super) fn resolve<'a>(
     cx.check_deferred()?;
     booklet.types = cx.types;
     booklet.type_names = cx.type_names;
+    // Explicit `param-names` items make an extension module; names of
+    // `(param $x T)` count only in one: the reference format has no parameter
+    // names, and reference-subset text must keep the reference bytes (there
+    // a `$x` names a local only, as it did in the reference).
+    for (func, span, count) in std::mem::take(&mut cx.explicit_names) {
+        let params = booklet
+            .adapter_func_type(func)
+            .map_or(0, |ft| ft.params.len());
+        if count != params {
+            return Err(Error::new(
+                span,
+                format!("{count} parameter names for adapter function {func}, which has {params} parameters"),
+            ));
+        }
+    }
+    if !booklet.is_reference_subset() {
+        for (func, names) in std::mem::take(&mut cx.inline_names) {
+            booklet.param_names.entry(func).or_insert(names);
+        }
+    }
     Ok(booklet)
 }
 
@@ -69,6 +91,10 @@ struct Resolver<'a, 'b> {
     /// `(type N)` uses of a type that did not exist yet when they were seen
     /// (an implicit type created later); checked at the end.
     deferred: Vec<(Span, u32, Option<FuncType>)>,
+    /// Parameter names from `(param $x T)`, by adapter function.
+    inline_names: BTreeMap<u32, Vec<String>>,
+    /// `param-names` items: function, where, how many names.
+    explicit_names: Vec<(u32, Span, usize)>,
 }
 
 impl<'a> Resolver<'a, '_> {
@@ -168,8 +194,9 @@ impl<'a> Resolver<'a, '_> {
             match item {
                 Item::Type(_) => {}
                 Item::Import(i) => {
-                    let (ty, _) = self.type_use(&i.ty)?;
+                    let (ty, locals) = self.type_use(&i.ty)?;
                     let func = b.imports.len() as u32;
+                    record_param_names(&mut self.inline_names, func, &locals);
                     b.imports.push(Import {
                         module: i.module.to_string(),
                         name: i.name.to_string(),
@@ -185,6 +212,7 @@ impl<'a> Resolver<'a, '_> {
                     let (ty, locals) = self.type_use(&f.ty)?;
                     let instrs = self.body(&f.body, &locals)?;
                     b.funcs.push(Func { ty, instrs });
+                    record_param_names(&mut self.inline_names, func, &locals);
                     b.exports.extend(f.exports.iter().map(|name| Export {
                         name: name.to_string(),
                         func,
@@ -205,6 +233,30 @@ impl<'a> Resolver<'a, '_> {
                             format!("adapter function {func} is documented twice"),
                         ));
                     }
+                }
+                Item::ParamNames(n) => {
+                    let func = self.adapter_func(n.func)?;
+                    let count = nimports + funcs_total;
+                    if func >= count {
+                        return Err(Error::new(
+                            n.span,
+                            format!("parameter names for adapter function {func}, but there are only {count}"),
+                        ));
+                    }
+                    if n.names.iter().all(|name| name.is_empty()) {
+                        return Err(Error::new(
+                            n.span,
+                            "`param-names` names no parameter: leave it out".to_string(),
+                        ));
+                    }
+                    let names = n.names.iter().map(|name| name.to_string()).collect();
+                    if b.param_names.insert(func, names).is_some() {
+                        return Err(Error::new(
+                            n.span,
+                            format!("adapter function {func} has parameter names twice"),
+                        ));
+                    }
+                    self.explicit_names.push((func, n.span, n.names.len()));
                 }
                 Item::Export(e) => {
                     let func = self.adapter_func(e.func)?;
@@ -227,6 +279,7 @@ impl<'a> Resolver<'a, '_> {
                             let (ty, locals) = self.type_use(ty)?;
                             let instrs = self.body(body, &locals)?;
                             b.funcs.push(Func { ty, instrs });
+                            record_param_names(&mut self.inline_names, func, &locals);
                             func
                         }
                     };
@@ -627,6 +680,18 @@ fn param_ids<'a>(params: &[Param<'a>]) -> Result<Vec<Option<Id<'a>>>> {
         }
     }
     Ok(params.iter().map(|p| p.id).collect())
+}
+
+/// The parameter names of adapter `func`, when any of its parameters has a
+/// `$id`.
+fn record_param_names(out: &mut BTreeMap<u32, Vec<String>>, func: u32, ids: &[Option<Id<'_>>]) {
+    if ids.iter().any(Option::is_some) {
+        let names = ids
+            .iter()
+            .map(|id| id.map(|id| id.name().to_string()).unwrap_or_default())
+            .collect();
+        out.insert(func, names);
+    }
 }
 
 fn num(idx: Index<'_>) -> u32 {

@@ -4,6 +4,12 @@
 //! another version: if this test fails, either the change was a mistake, or
 //! bump the version in `src/lib.rs`, update `docs/format.md`, and re-bless
 //! with `BLESS=1 cargo test -p intertype --test all schema`.
+//!
+//! The one change allowed within a version is a new *subsection* at the end
+//! (`docs/format.md` §1): a reader that predates it rejects its id as
+//! unknown rather than misreading it. The parameter names subsection (id 8)
+//! was added to `intertype/1` that way; re-bless after checking that the
+//! old encoding is a prefix of the new one.
 
 use std::path::Path;
 

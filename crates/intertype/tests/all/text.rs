@@ -178,6 +178,88 @@ fn no_interface_items_means_no_section() {
 }
 
 #[test]
+fn parameter_names_are_kept_in_extension_modules_only() {
+    let reference = r#"(module
+      (func $f (param i32) (result i32) local.get 0)
+      (@interface func (export "f") (param $x s32) (result s32)
+        arg.get $x s32-to-i32 call-core $f i32-to-s32))"#;
+    // The reference format has no parameter names: `$x` names a local only,
+    // and the bytes stay the reference's.
+    let (_, b) = parse_booklet(reference, None).unwrap();
+    assert!(b.param_names.is_empty() && b.is_reference_subset());
+
+    let text = r#"(module
+      (memory (export "mem") 1)
+      (func $malloc (export "malloc") (param i32 i32) (result i32) i32.const 0)
+      (func $f (param i32 i32 i32) (result i32) local.get 0)
+      (@interface type $sig (func (param $a bool) (param string) (result bool)))
+      (@interface import "host" "log" (func (param $level u8) (param $message string)))
+      (@interface func (export "f") (param $first-name string) (param bool) (param $"odd name" u8) (result bool)
+        arg.get $first-name value.lower string $malloc
+        arg.get 2 u8-to-i32
+        call-core $f i32-to-bool)
+      (@interface func (export "g") (type $sig)
+        arg.get $a bool-to-i32
+        arg.get 1 value.lower string $malloc
+        call-core $f i32-to-bool))"#;
+    // `g` takes its names from the type it uses.
+    let module = parse(text, None).unwrap_or_else(|e| panic!("{e}"));
+    let m = intertype::Module::from_binary(&module).unwrap();
+    let b = &m.booklet;
+    assert_eq!(b.param_names[&0], ["level", "message"]);
+    assert_eq!(b.param_names[&1], ["first-name", "", "odd name"]);
+    assert_eq!(b.param_names[&2], ["a", ""]);
+    assert_eq!(
+        intertype::describe::adapter_func(b, 1).unwrap(),
+        "func(first-name: string, p1: bool, \"odd name\": u8) -> bool"
+    );
+    // The printer writes the names back; the printed text parses to the same
+    // bytes.
+    let printed = intertype::print::print_module(&module).unwrap();
+    assert!(
+        printed.contains(r#"(@interface param-names (func 1) "first-name" "" "odd name")"#),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(r#"(@interface param-names (func 0) "level" "message")"#),
+        "{printed}"
+    );
+    let again = parse(&printed, None).unwrap_or_else(|e| panic!("{e}\n{printed}"));
+    assert_eq!(payload(&again), payload(&module));
+
+    // An explicit `param-names` item keeps the names of a module that is
+    // otherwise in the reference subset (as a Rust guest of plain numbers
+    // is), so its printed form parses back to the same bytes.
+    let explicit = reference.replace(
+        "(@interface func",
+        r#"(@interface param-names (func 0) "x") (@interface func"#,
+    );
+    let module = parse(&explicit, None).unwrap_or_else(|e| panic!("{e}"));
+    let (_, b) = parse_booklet(&explicit, None).unwrap();
+    assert_eq!(b.param_names[&0], ["x"]);
+    let printed = intertype::print::print_module(&module).unwrap();
+    assert_eq!(payload(&parse(&printed, None).unwrap()), payload(&module));
+    for (bad, needle) in [
+        (
+            r#"(@interface param-names (func 0) "x" "y")"#,
+            "2 parameter names for adapter function 0, which has 1",
+        ),
+        (
+            r#"(@interface param-names (func 0) "")"#,
+            "names no parameter",
+        ),
+        (
+            r#"(@interface param-names (func 3) "x")"#,
+            "there are only 1",
+        ),
+    ] {
+        let text = reference.replace("(@interface func", &format!("{bad} (@interface func"));
+        let e = parse(&text, None).unwrap_err().to_string();
+        assert!(e.contains(needle), "{needle} in {e}");
+    }
+}
+
+#[test]
 fn extension_module_round_trips_through_the_binary() {
     let text = r#"(module
       (memory (export "mem") 1)
