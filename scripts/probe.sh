@@ -26,7 +26,8 @@ if rustup toolchain list | grep -q nightly || rustup toolchain install nightly -
     cargo +nightly fuzz run text corpus/text -- -max_total_time="$secs" -rss_limit_mb=4096
     # Node runs inside the target (one process, restarted every 300 modules);
     # the RSS limit covers the engine side.
-    cargo +nightly fuzz run -s none hostile corpus/hostile -- -max_total_time="$secs" -rss_limit_mb=4096 -timeout=60
+    # Inputs are choices for the generator: let them be long from the start.
+    cargo +nightly fuzz run -s none hostile corpus/hostile -- -max_total_time="$secs" -rss_limit_mb=4096 -timeout=60 -max_len=1024 -len_control=0
   )
 else
   echo "no nightly toolchain: skipping the cargo-fuzz targets" >&2
