@@ -60,3 +60,10 @@ if [ "$rc" -eq 5 ]; then
 elif [ "$rc" -ne 0 ]; then
   exit "$rc"
 fi
+
+# The probe's oracles (docs/security.md) for a minute with a fixed seed: the
+# booklet round trip and the text parser on corpus mutations, and valid
+# hostile modules through the engine and the JS glue in Node, which must
+# agree. A smoke run; scripts/probe.sh searches for longer (with cargo-fuzz).
+step "probe smoke (60 s)"
+cargo run -q -p intertype-fuzz --locked --example probe -- 60 1

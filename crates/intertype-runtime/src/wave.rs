@@ -128,7 +128,7 @@ pub fn wave_type(t: &Type) -> Result<WType> {
         Type::String => WType::STRING,
         Type::Externref => {
             return Err(err!(
-                "`externref` values cannot be written on the command line"
+                "`externref` values have no WAVE form"
             ))
         }
         Type::List(e) => WType::list(wave_type(e)?),
@@ -181,7 +181,7 @@ fn from_wave(w: &WValue, t: &Type) -> Result<Value> {
         Type::String => Value::String(w.unwrap_string().into_owned()),
         Type::Externref => {
             return Err(err!(
-                "`externref` values cannot be written on the command line"
+                "`externref` values have no WAVE form"
             ))
         }
         Type::List(e) => Value::List(

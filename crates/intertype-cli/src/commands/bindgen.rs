@@ -46,6 +46,10 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 fn js(args: JsArgs) -> Result<()> {
+    // The name becomes file names in `--out-dir`: a plain file name only.
+    if let Some(name) = &args.name {
+        intertype_js::check_name(name)?;
+    }
     let bytes = crate::io::read_module(&args.input)?;
     let name = match args.name {
         Some(n) => n,
