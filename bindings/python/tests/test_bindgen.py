@@ -41,6 +41,9 @@ def test_generated_module_runs(tmp_path):
     assert contacts.Contacts.add.__doc__ == "Adds a contact; returns its id."
     assert c.count() == 1
     assert logged == ["added Ada as #1"]
+    # Parameters keep the Rust guest's names (the booklet's parameter names).
+    assert c.add(contact=contacts.Contact("Lin", None, [])) == 2
+    assert "def get(self, id: int)" in (tmp_path / "contacts.pyi").read_text()
     # The classes are the package's own for this module.
     assert contacts.Problem is contacts.module.types.Problem
 

@@ -94,6 +94,22 @@ fn ident(name: &str) -> String {
     )
 }
 
+/// The Python parameter names of an export: the booklet's names made
+/// identifiers (never `self`, never twice), `arg{i}` where there is none.
+fn param_names(booklet: &Booklet, kind: &ExportKind, count: usize) -> Vec<String> {
+    let named = |i: usize| match kind {
+        ExportKind::Adapter(idx) => booklet.param_name(*idx, i).map(ident),
+        ExportKind::Core(_) => None,
+    };
+    // `self` goes first so that a parameter named `self` is renamed.
+    let mut names = unique(
+        std::iter::once("self".to_string())
+            .chain((0..count).map(|i| named(i).unwrap_or_else(|| format!("arg{i}")))),
+    );
+    names.remove(0);
+    names
+}
+
 /// `not-found` -> `NotFound`.
 fn class(name: &str) -> String {
     let mut out = String::new();
@@ -291,6 +307,9 @@ struct Method {
     name: String,
     py_name: String,
     params: Vec<String>,
+    /// Python names of the parameters: the booklet's parameter names as
+    /// identifiers, `arg0`… where a parameter has none.
+    param_names: Vec<String>,
     /// The annotation of what the method returns.
     returns: String,
     doc: Option<String>,
@@ -352,10 +371,12 @@ fn generate(name: &str, module: &Module, booklet: &Booklet) -> Result<(String, S
             [one] => one.clone(),
             many => format!("tuple[{}]", many.join(", ")),
         };
+        let param_names = param_names(booklet, &e.kind, params.len());
         methods.push(Method {
             name: e.name.clone(),
             py_name,
             params,
+            param_names,
             returns,
             doc,
         });
@@ -403,7 +424,7 @@ fn emit_py(name: &str, class_name: &str, types: &Types<'_>, methods: &[Method]) 
         );
     }
     for m in methods {
-        let params: Vec<String> = (0..m.params.len()).map(|i| format!("arg{i}")).collect();
+        let params = &m.param_names;
         let mut sig = vec!["self".to_string()];
         sig.extend(params.iter().cloned());
         let _ = writeln!(
@@ -504,8 +525,8 @@ fn emit_pyi(class_name: &str, types: &Types<'_>, methods: &[Method]) -> String {
         sig.extend(
             m.params
                 .iter()
-                .enumerate()
-                .map(|(i, t)| format!("arg{i}: {}", param_ann(t, types))),
+                .zip(&m.param_names)
+                .map(|(t, n)| format!("{n}: {}", param_ann(t, types))),
         );
         let _ = writeln!(
             s,
