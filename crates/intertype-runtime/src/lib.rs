@@ -12,6 +12,7 @@
 //! `docs/runtime.md` for the architecture, the error model and the state of
 //! an instance after a trap.
 
+mod args;
 mod caller;
 mod canon;
 mod engine;
@@ -23,15 +24,16 @@ mod linker;
 mod module;
 mod plan;
 mod shape;
+mod store;
 mod typed;
 mod types;
 mod value;
 pub mod wave;
 
+pub use args::TypedArg;
 pub use caller::Caller;
 pub use engine::{Config, Engine, Limits};
 pub use error::{Error, ErrorKind, Limit, Misbehavior};
-pub use exec::TypedArg;
 pub use instance::{CallContext, Func, Instance};
 /// `bindgen!("m.wasm")`: typed Rust bindings for a module, generated at
 /// compile time from its booklet (path relative to the crate's
@@ -62,7 +64,7 @@ pub use wasmtime;
 #[doc(hidden)]
 pub mod __private {
     //! Support for code that `#[derive(Interface)]` generates.
-    pub use crate::exec::{ArgRef, ArgSource};
+    pub use crate::args::{ArgRef, ArgSource};
     pub use crate::typed::derive_mismatch as mismatch;
 }
 pub use types::{Case, Field, FuncType, Type};

@@ -1,38 +1,20 @@
 //! Host functions with interface signatures, WASI, and instantiation.
 
-use crate::caller::{Caller, RawCaller};
+use crate::caller::Caller;
+use crate::engine::{Engine, Limits};
 use crate::error::{Error, ErrorKind};
-use crate::exec::{self, Callee, Limiter, Runtime, StoreData};
+use crate::exec;
 use crate::instance::Instance;
 use crate::module::Module;
 use crate::plan::AdapterPlan;
+use crate::store::{Callee, HostFn, HostFunc, Runtime};
+use crate::store::{Limiter, StoreData};
 use crate::types::FuncType;
 use crate::value::Value;
-use crate::{Engine, Limits};
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use wasmtime::{AsContextMut, Store};
-
-type HostFn = dyn Fn(RawCaller<'_>, &[Value], &mut Vec<Value>) -> Result<(), Error> + Send + Sync;
-
-/// A host function with an interface signature.
-#[derive(Clone)]
-pub(crate) struct HostFunc {
-    pub ty: FuncType,
-    f: Arc<HostFn>,
-}
-
-impl HostFunc {
-    pub(crate) fn call(
-        &self,
-        caller: RawCaller<'_>,
-        args: &[Value],
-        out: &mut Vec<Value>,
-    ) -> Result<(), Error> {
-        (self.f)(caller, args, out)
-    }
-}
 
 /// WASI preview 1 settings for every instance a [`Linker`] creates.
 #[derive(Clone, Debug, Default)]

@@ -8,6 +8,7 @@ mod extension;
 mod host;
 mod host_data;
 mod hostile;
+mod layers;
 mod leak;
 mod readme;
 mod util;
