@@ -20,6 +20,7 @@ mod error;
 mod exec;
 mod guest_panic;
 mod instance;
+mod link;
 mod linker;
 mod module;
 mod plan;
@@ -54,6 +55,7 @@ pub use intertype_runtime_derive::bindgen;
 /// `#[derive(Interface)]`: records, flags, enums and variants as [`Lift`] +
 /// [`Lower`] (see `intertype-runtime-derive`).
 pub use intertype_runtime_derive::Interface;
+pub use link::{LinkInfo, LinkKind};
 pub use linker::{Linker, WasiOptions};
 pub use module::{ExportInfo, ExportKind, Module};
 pub use typed::{BorrowList, BorrowParam, Lift, LiftList, Lower, LowerList, TypedFunc};

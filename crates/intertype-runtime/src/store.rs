@@ -34,6 +34,16 @@ pub(crate) struct StoreData {
     pub entered: bool,
     /// Results of typed calls, reused.
     pub results_pool: Vec<Value>,
+    /// The trap-code globals of the adapter modules of fused links, read
+    /// after a trap to say which module was at fault.
+    pub fused: Vec<FusedTraps>,
+}
+
+/// One adapter module's trap code and the modules its sides are.
+pub(crate) struct FusedTraps {
+    pub global: wasmtime::Global,
+    /// Side 0 the importer, side `n` the `n`th exporter.
+    pub sides: Vec<String>,
 }
 
 impl StoreData {
@@ -52,6 +62,7 @@ impl StoreData {
             poisoned: None,
             entered: false,
             results_pool: Vec::new(),
+            fused: Vec::new(),
         }
     }
 }
@@ -122,7 +133,71 @@ impl wasmtime::ResourceLimiter for Limiter {
 #[cold]
 pub(crate) fn wasm_error(cx: &mut StoreContextMut<'_, StoreData>, e: wasmtime::Error) -> Error {
     let hit = cx.data_mut().limiter.hit.take();
-    Error::from_wasmtime(e, hit)
+    let fault = fused_fault(cx);
+    let e = Error::from_wasmtime(e, hit);
+    match fault {
+        Some(f) => f.into_error(e),
+        None => e,
+    }
+}
+
+/// What a fused call's adapter module recorded before trapping: the
+/// innermost link's fault (inner links were instantiated first). Every
+/// code is reset.
+fn fused_fault(cx: &mut StoreContextMut<'_, StoreData>) -> Option<FusedFault> {
+    if cx.data().fused.is_empty() {
+        return None;
+    }
+    let mut found = None;
+    for i in 0..cx.data().fused.len() {
+        let global = cx.data().fused[i].global;
+        let code = global.get(&mut *cx).i32().unwrap_or(0) as u32;
+        if code == 0 {
+            continue;
+        }
+        let _ = global.set(&mut *cx, Val::I32(0));
+        if found.is_none() {
+            if let Some(fault) = intertype_adapt::Fault::from_code(code) {
+                let side = cx.data().fused[i].sides.get(fault.side as usize).cloned();
+                found = Some(FusedFault {
+                    kind: fault.kind,
+                    module: side.unwrap_or_else(|| format!("side {}", fault.side)),
+                });
+            }
+        }
+    }
+    found
+}
+
+struct FusedFault {
+    kind: intertype_adapt::FaultKind,
+    module: String,
+}
+
+impl FusedFault {
+    fn into_error(self, trap: Error) -> Error {
+        use crate::error::Misbehavior as M;
+        use intertype_adapt::FaultKind as K;
+        let m = &self.module;
+        let (what, text) = match self.kind {
+            K::OutOfBounds => (M::OutOfBounds, "a pointer or length out of bounds"),
+            K::Misaligned => (M::Misaligned, "a misaligned pointer"),
+            K::InvalidEncoding => (
+                M::InvalidEncoding,
+                "bytes that are not valid in their encoding",
+            ),
+            K::BadAllocation => (M::BadAllocation, "a bad allocation"),
+            K::LengthOverflow => (M::LengthOverflow, "a length that overflows"),
+            K::InvalidValue => (M::InvalidValue, "an invalid value"),
+            K::Unrepresentable => {
+                return Error::host_type(format!(
+                    "in a fused call: {m} cannot represent the value it was given"
+                ))
+            }
+            K::CoreTrap => return trap.context(format!("in {m} (a fused call)")),
+        };
+        Error::guest(what, format!("{m} misbehaved in a fused call: {text}"))
+    }
 }
 
 pub(crate) fn downcast<T: 'static>(user: &(dyn std::any::Any + Send)) -> &T {

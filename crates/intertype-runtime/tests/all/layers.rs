@@ -18,6 +18,7 @@ const LAYERS: &[&str] = &[
     "args",
     "canon",
     "exec",
+    "link",
     "guest_panic",
     "instance",
     "caller",

@@ -10,5 +10,6 @@ mod host_data;
 mod hostile;
 mod layers;
 mod leak;
+mod linking;
 mod readme;
 mod util;
