@@ -115,10 +115,24 @@ pub(crate) fn compile(
     intertype_adapt::compile(&a, &refs).map_err(|e| Error::link(e.to_string()))
 }
 
+/// The adapters of one importer and its exporters, compiled by wasmtime
+/// once per linker (instantiating again reuses them).
+pub(crate) struct Compiled {
+    /// Kept so that the module ids in the cache key stay unique.
+    _modules: Vec<Module>,
+    adapters: intertype_adapt::Adapters,
+    shim: wasmtime::Module,
+    module: wasmtime::Module,
+}
+
+/// Compiled adapters by the ids of importer and exporters; `None`: nothing
+/// fuses.
+pub(crate) type FusionCache = std::sync::Mutex<BTreeMap<Vec<usize>, Option<Arc<Compiled>>>>;
+
 /// Fused links of one importer, between instantiating the shim and the
 /// adapter module.
 pub(crate) struct Fusion {
-    pub adapters: intertype_adapt::Adapters,
+    pub compiled: Arc<Compiled>,
     pub shim: wasmtime::Instance,
     /// A's core import index → the shim's trampoline.
     pub fused: BTreeMap<u32, wasmtime::Func>,
@@ -134,15 +148,45 @@ pub(crate) fn prepare(
     store: &mut Store<StoreData>,
     importer: &Module,
     exporters: &[(String, Module)],
+    cache: &FusionCache,
 ) -> Result<Option<Fusion>, Error> {
-    let adapters = compile(importer, exporters)?;
-    if adapters.fused().next().is_none() {
+    let key: Vec<usize> = std::iter::once(importer)
+        .chain(exporters.iter().map(|(_, m)| m))
+        .map(|m| m.id())
+        .collect();
+    let cached = cache.lock().ok().and_then(|c| c.get(&key).cloned());
+    let compiled = match cached {
+        Some(c) => c,
+        None => {
+            let adapters = compile(importer, exporters)?;
+            let c = if adapters.fused().next().is_none() {
+                None
+            } else {
+                let engine = store.engine().clone();
+                let shim = wasmtime::Module::new(&engine, &adapters.shim)
+                    .map_err(|e| wasm_link_error("the shim module", e))?;
+                let module = wasmtime::Module::new(&engine, &adapters.module)
+                    .map_err(|e| wasm_link_error("the adapter module", e))?;
+                let mut modules = vec![importer.clone()];
+                modules.extend(exporters.iter().map(|(_, m)| m.clone()));
+                Some(Arc::new(Compiled {
+                    _modules: modules,
+                    adapters,
+                    shim,
+                    module,
+                }))
+            };
+            if let Ok(mut cache) = cache.lock() {
+                cache.insert(key, c.clone());
+            }
+            c
+        }
+    };
+    let Some(compiled) = compiled else {
         return Ok(None);
-    }
-    let engine = store.engine().clone();
-    let shim = wasmtime::Module::new(&engine, &adapters.shim)
-        .map_err(|e| wasm_link_error("the shim module", e))?;
-    let shim = wasmtime::Instance::new(&mut *store, &shim, &[])
+    };
+    let adapters = &compiled.adapters;
+    let shim = wasmtime::Instance::new(&mut *store, &compiled.shim, &[])
         .map_err(|e| wasm_link_error("instantiating the shim module", e))?;
     let mut fused = BTreeMap::new();
     for f in adapters.fused() {
@@ -152,7 +196,7 @@ pub(crate) fn prepare(
         fused.insert(f.core_func, t);
     }
     Ok(Some(Fusion {
-        adapters,
+        compiled: compiled.clone(),
         shim,
         fused,
     }))
@@ -167,11 +211,9 @@ pub(crate) fn finish(
     importer_label: &str,
     exporters: &[(String, LinkedInstance)],
 ) -> Result<(), Error> {
-    let engine = store.engine().clone();
-    let module = wasmtime::Module::new(&engine, &fusion.adapters.module)
-        .map_err(|e| wasm_link_error("the adapter module", e))?;
-    let mut externs = Vec::with_capacity(fusion.adapters.imports.len());
-    for imp in &fusion.adapters.imports {
+    let adapters = &fusion.compiled.adapters;
+    let mut externs = Vec::with_capacity(adapters.imports.len());
+    for imp in &adapters.imports {
         let side = if imp.side == 0 {
             importer
         } else {
@@ -189,13 +231,13 @@ pub(crate) fn finish(
         })?;
         externs.push(ext);
     }
-    let inst = wasmtime::Instance::new(&mut *store, &module, &externs)
+    let inst = wasmtime::Instance::new(&mut *store, &fusion.compiled.module, &externs)
         .map_err(|e| wasm_link_error("instantiating the adapter module", e))?;
     let table = fusion
         .shim
         .get_table(&mut *store, intertype_adapt::TABLE_EXPORT)
         .ok_or_else(|| Error::link("internal: the shim has no table"))?;
-    for f in fusion.adapters.fused() {
+    for f in adapters.fused() {
         let func = inst
             .get_func(&mut *store, &f.export)
             .ok_or_else(|| Error::link("internal: a fused function is not exported"))?;

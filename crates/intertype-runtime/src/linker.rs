@@ -51,6 +51,8 @@ pub struct Linker<T = ()> {
     modules: Vec<(String, Module)>,
     /// Whether links between modules are fused where they can be.
     fuse: bool,
+    /// Adapter modules compiled for the links, shared by clones.
+    fusions: Arc<link::FusionCache>,
     _data: PhantomData<fn() -> T>,
 }
 
@@ -65,6 +67,7 @@ impl<T> Clone for Linker<T> {
             limits: self.limits.clone(),
             modules: self.modules.clone(),
             fuse: self.fuse,
+            fusions: self.fusions.clone(),
             _data: PhantomData,
         }
     }
@@ -92,6 +95,7 @@ impl<T: Send + 'static> Linker<T> {
             limits: engine.config().limits.clone(),
             modules: Vec::new(),
             fuse: true,
+            fusions: Arc::default(),
             _data: PhantomData,
         }
     }
@@ -423,7 +427,7 @@ impl<T: Send + 'static> Linker<T> {
                 .iter()
                 .map(|(n, l)| (n.clone(), l.module.clone()))
                 .collect();
-            link::prepare(store, module, &ms)?
+            link::prepare(store, module, &ms, &self.fusions)?
         } else {
             None
         };
