@@ -231,3 +231,32 @@ fn a_module_linked_twice_or_from_another_engine_is_refused() {
         ErrorKind::Usage
     );
 }
+
+#[test]
+fn frees_run_exactly_once_on_every_path() {
+    let engine = Engine::default();
+    let frees =
+        |inst: &mut intertype_runtime::Instance| match inst.call("lib-frees", &[]).unwrap()[..] {
+            [Value::U32(n)] => n,
+            ref other => panic!("lib-frees returned {other:?}"),
+        };
+    for fuse in [true, false] {
+        let (linker, _) = greet_linker(&engine, "lib-utf8.wat", fuse);
+        let app = fixture(&engine, "app-frees.wat");
+        let mut inst = linker.instantiate(&app).unwrap();
+        for i in 1..=3 {
+            inst.call("hello", &[s("ok")]).unwrap();
+            assert_eq!(frees(&mut inst), i, "fuse={fuse}");
+        }
+        // A bad result: the free reached before the check still runs, once.
+        for (k, bad) in ["?x", "~x"].into_iter().enumerate() {
+            inst.call("hello", &[s(bad)]).err().unwrap();
+            inst.clear_poison();
+            assert_eq!(frees(&mut inst), 4 + k as u32, "fuse={fuse} {bad}");
+        }
+        // A trap in lib's core code: no result, nothing to free.
+        inst.call("hello", &[s("!x")]).err().unwrap();
+        inst.clear_poison();
+        assert_eq!(frees(&mut inst), 5, "fuse={fuse}");
+    }
+}
