@@ -142,7 +142,7 @@ impl<'a> Compiler<'a> {
                         let parts: Vec<String> = fields
                             .iter()
                             .zip(&a)
-                            .map(|(f, x)| format!("{}: {x}", serde_json::to_string(f).unwrap()))
+                            .map(|(f, x)| format!("{}: {x}", crate::js_str(f)))
                             .collect();
                         stmts.push(format!("const {v} = {{ {} }};", parts.join(", ")));
                     }
@@ -169,7 +169,7 @@ impl<'a> Compiler<'a> {
                         let access = if tuple {
                             format!("{}[{k}]", a[0])
                         } else {
-                            format!("{}[{}]", a[0], serde_json::to_string(f).unwrap())
+                            format!("{}[{}]", a[0], crate::js_str(f))
                         };
                         stmts.push(format!("const {v} = {access};"));
                         stack.push(v);

@@ -201,7 +201,7 @@ impl<'a> TypeGen<'a> {
         payload: Option<ValType>,
         val: Option<String>,
     ) -> String {
-        let tag = serde_json::to_string(name).unwrap();
+        let tag = crate::js_str(name);
         match (form, val) {
             (Form::Enum, _) => tag,
             (Form::Option, None) => "null".into(),
@@ -259,12 +259,12 @@ impl<'a> TypeGen<'a> {
                     let body = arm(self, i, val, h)?;
                     out.push_str(&format!(
                         "    case {}: {{\n{body}      break;\n    }}\n",
-                        serde_json::to_string(name).unwrap()
+                        crate::js_str(name)
                     ));
                 }
                 out.push_str(&format!(
                     "    default: badValue({v}, {});\n  }}\n",
-                    serde_json::to_string(what).unwrap()
+                    crate::js_str(what)
                 ));
             }
         }
@@ -380,7 +380,7 @@ impl<'a> TypeGen<'a> {
                     let k = self.flat(f.ty)?.len();
                     let e = self.lift_flat(f.ty, &params[pos..pos + k], cx, h)?;
                     pos += k;
-                    parts.push(format!("{}: {e}", serde_json::to_string(&f.name).unwrap()));
+                    parts.push(format!("{}: {e}", crate::js_str(&f.name)));
                 }
                 body.push_str(&format!("  return {{ {} }};\n", parts.join(", ")));
             }
@@ -457,7 +457,7 @@ impl<'a> TypeGen<'a> {
             .map(|(i, n)| {
                 format!(
                     "{}: (({} >>> {}) & 1) !== 0",
-                    serde_json::to_string(n).unwrap(),
+                    crate::js_str(n),
                     words[i / 32],
                     i % 32
                 )
@@ -477,13 +477,7 @@ impl<'a> TypeGen<'a> {
                     .enumerate()
                     .skip(w * 32)
                     .take(32)
-                    .map(|(i, n)| {
-                        format!(
-                            "({v}[{}] ? {} : 0)",
-                            serde_json::to_string(n).unwrap(),
-                            1i32 << (i % 32)
-                        )
-                    })
+                    .map(|(i, n)| format!("({v}[{}] ? {} : 0)", crate::js_str(n), 1i32 << (i % 32)))
                     .collect();
                 format!("({})", bits.join(" | "))
             })
@@ -551,7 +545,7 @@ impl<'a> TypeGen<'a> {
                 body.push_str("  if (v === null || typeof v !== 'object') badValue(v, 'a record (an object)');\n");
                 let mut pos = 0;
                 for f in fields {
-                    let field = format!("v[{}]", serde_json::to_string(&f.name).unwrap());
+                    let field = format!("v[{}]", crate::js_str(&f.name));
                     body.push_str(&self.lower_flat(f.ty, &field, &off("o", pos), cx, h)?);
                     pos += self.flat(f.ty)?.len() as u32;
                 }
@@ -685,7 +679,7 @@ impl<'a> TypeGen<'a> {
                 for (f, o) in fields.iter().zip(offs) {
                     parts.push(format!(
                         "{}: {}",
-                        serde_json::to_string(&f.name).unwrap(),
+                        crate::js_str(&f.name),
                         self.load(f.ty, &off("p", o), cx, h)?
                     ));
                 }
@@ -835,7 +829,7 @@ impl<'a> TypeGen<'a> {
                     .field_offsets(&tys)
                     .map_err(|e| e.to_string())?;
                 for (f, o) in fields.iter().zip(offs) {
-                    let field = format!("v[{}]", serde_json::to_string(&f.name).unwrap());
+                    let field = format!("v[{}]", crate::js_str(&f.name));
                     body.push_str(&self.store(f.ty, &off("p", o), &field, cx, h)?);
                 }
             }

@@ -37,7 +37,7 @@ fn key(name: &str) -> String {
     if ident {
         name.to_string()
     } else {
-        serde_json::to_string(name).unwrap()
+        crate::js_str(name)
     }
 }
 
@@ -165,18 +165,14 @@ fn ts(b: &Booklet, ty: ValType, dir: Dir, depth: usize, by_name: bool) -> String
                 Some(TypeDef::Variant(cs)) => cs
                     .iter()
                     .map(|c| match c.ty {
-                        Some(p) => format!(
-                            "{{ tag: {}; val: {} }}",
-                            serde_json::to_string(&c.name).unwrap(),
-                            t(p)
-                        ),
-                        None => format!("{{ tag: {} }}", serde_json::to_string(&c.name).unwrap()),
+                        Some(p) => format!("{{ tag: {}; val: {} }}", crate::js_str(&c.name), t(p)),
+                        None => format!("{{ tag: {} }}", crate::js_str(&c.name)),
                     })
                     .collect::<Vec<_>>()
                     .join(" | "),
                 Some(TypeDef::Enum(ns)) => ns
                     .iter()
-                    .map(|n| serde_json::to_string(n).unwrap())
+                    .map(|n| crate::js_str(n))
                     .collect::<Vec<_>>()
                     .join(" | "),
                 Some(TypeDef::Flags(ns)) => format!(

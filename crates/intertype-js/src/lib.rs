@@ -20,7 +20,6 @@ mod canon;
 mod dts;
 mod helpers;
 pub mod interface;
-pub mod rewrite;
 
 use adapter::Compiler;
 use canon::TypeGen;
@@ -49,21 +48,79 @@ pub struct Options {
     pub name: String,
 }
 
-/// Why glue could not be generated.
-#[derive(Debug, Clone)]
-pub struct Error(String);
+/// Why glue could not be generated, and whose fault it is.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    /// The decoder's or validator's error, kept whole for its kind and byte
+    /// offset.
+    format: Option<intertype::Error>,
+}
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+/// What kind of [`Error`] glue generation hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The module is malformed or ill-typed (the module's fault); see
+    /// [`Error::format_error`] for the binary/core/validation kind and offset.
+    Format(intertype::ErrorKind),
+    /// The module is valid but uses something the JS generator cannot
+    /// express, or its booklet is inconsistent in a way the validator does
+    /// not catch.
+    Unsupported,
+}
+
+impl Error {
+    #[cold]
+    fn unsupported(message: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::Unsupported,
+            message: message.into(),
+            format: None,
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message without its kind.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The format error (with [`intertype::Error::offset`]) behind a
+    /// [`ErrorKind::Format`] error.
+    pub fn format_error(&self) -> Option<&intertype::Error> {
+        self.format.as_ref()
     }
 }
 
-impl std::error::Error for Error {}
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.format {
+            Some(e) => fmt::Display::fmt(e, f),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.format
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl From<intertype::Error> for Error {
     fn from(e: intertype::Error) -> Error {
-        Error(e.to_string())
+        Error {
+            kind: ErrorKind::Format(e.kind()),
+            message: e.message().to_string(),
+            format: Some(e),
+        }
     }
 }
 
@@ -106,7 +163,7 @@ fn plan(module: &intertype::Module) -> Result<Plan, Error> {
             .get(i.core_func as usize)
             .and_then(|f| f.import.clone())
             .ok_or_else(|| {
-                Error(format!(
+                Error::unsupported(format!(
                     "implement: core function {} is not an import",
                     i.core_func
                 ))
@@ -128,7 +185,7 @@ fn plan(module: &intertype::Module) -> Result<Plan, Error> {
         let func = b
             .funcs
             .get((f - nimports) as usize)
-            .ok_or_else(|| Error(format!("adapter function {f} does not exist")))?;
+            .ok_or_else(|| Error::unsupported(format!("adapter function {f} does not exist")))?;
         for i in &func.instrs {
             if let Instruction::CallAdapter(g) = i {
                 work.push(*g);
@@ -180,8 +237,9 @@ fn plan(module: &intertype::Module) -> Result<Plan, Error> {
     })
 }
 
-fn js_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap()
+/// A JS string literal for `s` (JSON's escaping; infallible for a `str`).
+pub(crate) fn js_str(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string()
 }
 
 /// Whether `ty` (a function's only result) is a `result`: exports throw its
@@ -206,7 +264,7 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     };
     let mut adapters = String::new();
     for &f in &plan.funcs {
-        adapters.push_str(&c.adapter(f).map_err(Error)?);
+        adapters.push_str(&c.adapter(f).map_err(Error::unsupported)?);
     }
     let type_funcs = c.types.emit();
     c.core_funcs.extend(c.types.mallocs.iter().copied());
@@ -221,7 +279,12 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         .copied()
         .filter(|&f| f >= nimported)
         .collect();
-    let exposed = rewrite::expose(wasm, &defined, &memories).map_err(Error)?;
+    let exposed = intertype::core::expose(
+        wasm,
+        &defined,
+        &memories,
+        intertype::core::ExposeOptions::default(),
+    )?;
 
     let h = &mut c.helpers;
     h.need(Helper::Trap);
@@ -351,7 +414,7 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     for e in &plan.exports {
         let ty = b
             .adapter_func_type(e.func)
-            .ok_or_else(|| Error(format!("export {}: bad type", e.name)))?;
+            .ok_or_else(|| Error::unsupported(format!("export {}: bad type", e.name)))?;
         let target = if (e.func as usize) < plan.imports.len() {
             format!("I{}", e.func)
         } else {

@@ -286,8 +286,8 @@ pub(crate) fn core_args<A: ArgSource + ?Sized>(
 
 #[cold]
 fn internal(what: &str) -> Error {
-    Error::host_type(format!(
-        "internal: {what} (a value of the wrong type reached an adapter)"
+    Error::internal(format!(
+        "{what} (a value of the wrong type reached an adapter)"
     ))
 }
 

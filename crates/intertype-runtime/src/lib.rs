@@ -31,6 +31,9 @@ pub mod wave;
 pub use caller::Caller;
 pub use engine::{Config, Engine, Limits};
 pub use error::{Error, ErrorKind, Limit, Misbehavior};
+/// How [`Lower`] hands an argument to the engine; support for the derives,
+/// not a user API.
+#[doc(hidden)]
 pub use exec::TypedArg;
 pub use instance::{CallContext, Func, Instance};
 /// `bindgen!("m.wasm")`: typed Rust bindings for a module, generated at
@@ -62,7 +65,7 @@ pub use wasmtime;
 #[doc(hidden)]
 pub mod __private {
     //! Support for code that `#[derive(Interface)]` generates.
-    pub use crate::exec::{ArgRef, ArgSource};
+    pub use crate::exec::{ArgRef, ArgSource, TypedArg};
     pub use crate::typed::derive_mismatch as mismatch;
 }
 pub use types::{Case, Field, FuncType, Type};
