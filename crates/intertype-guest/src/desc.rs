@@ -1012,3 +1012,171 @@ pub const fn import_bytes<const N: usize>(d: &ImportDesc) -> [u8; N] {
     assert!(s.pos == N);
     buf
 }
+
+/// The guest's `const fn` encoder checked against the host's decoder: every
+/// type form and both kinds of fragment decode with `intertype` into what the
+/// descriptors say.
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use intertype::binary::{decode_fragments, CoreName};
+    use intertype::TypeDef;
+    use std::vec::Vec;
+
+    const POINT: Ty = Ty::Record {
+        name: "app::point",
+        fields: &[
+            Field {
+                name: "x",
+                ty: &Ty::S32,
+            },
+            Field {
+                name: "y",
+                ty: &Ty::F64,
+            },
+        ],
+    };
+    const SHAPE: Ty = Ty::Variant {
+        name: "app::shape",
+        cases: &[
+            Field {
+                name: "dot",
+                ty: &POINT,
+            },
+            Field {
+                name: "none",
+                ty: &Ty::Unit,
+            },
+        ],
+    };
+    const COLOR: Ty = Ty::Enum {
+        name: "app::color",
+        cases: &["red", "green"],
+    };
+    const PERMS: Ty = Ty::Flags {
+        name: "app::perms",
+        flags: &["read", "write", "exec"],
+    };
+    const EVERYTHING: Ty = Ty::Tuple(&[
+        &POINT,
+        &SHAPE,
+        &COLOR,
+        &PERMS,
+        &Ty::List(&Ty::String),
+        &Ty::Option(&Ty::Char),
+        &Ty::Result(&Ty::U64, &Ty::Unit),
+        &Ty::Bool,
+    ]);
+    const EXPORT: ExportDesc = ExportDesc {
+        name: "take-all",
+        docs: "Takes one of everything.",
+        param_names: &["all", "n"],
+        params: &[
+            Slot {
+                ty: &EVERYTHING,
+                class: Class::Memory,
+            },
+            Slot {
+                ty: &Ty::U8,
+                class: Class::Scalar,
+            },
+        ],
+        result: Some(Slot {
+            ty: &Ty::String,
+            class: Class::Pair,
+        }),
+        core: "__take_all",
+        post: "__take_all_post",
+    };
+    const IMPORT: ImportDesc = ImportDesc {
+        module: "host",
+        name: "log",
+        docs: "",
+        param_names: &["message"],
+        params: &[Slot {
+            ty: &Ty::String,
+            class: Class::Pair,
+        }],
+        result: None,
+        core: "log",
+    };
+
+    #[test]
+    fn an_export_fragment_decodes_on_the_host() {
+        const N: usize = export_len(&EXPORT);
+        let bytes: [u8; N] = export_bytes::<N>(&EXPORT);
+        let frags = decode_fragments(&bytes, 0).unwrap();
+        assert_eq!(frags.len(), 1);
+        let f = &frags[0];
+        let b = &f.booklet;
+        assert_eq!(b.exports.len(), 1);
+        assert_eq!(b.exports[0].name, "take-all");
+        let names = f
+            .core_names
+            .as_ref()
+            .expect("a fragment names core functions");
+        assert!(names.contains(&CoreName::Export("__take_all".into())));
+        let kinds: Vec<&str> = b.types.iter().map(TypeDef::keyword).collect();
+        for k in [
+            "record", "variant", "enum", "flags", "list", "option", "result", "tuple", "func",
+        ] {
+            assert!(kinds.contains(&k), "no {k} among {kinds:?}");
+        }
+        let point = b
+            .types
+            .iter()
+            .find_map(|t| match t {
+                TypeDef::Record(fs) => Some(fs),
+                _ => None,
+            })
+            .unwrap();
+        let fields: Vec<&str> = point.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(fields, ["x", "y"]);
+        let flags = b.types.iter().find_map(|t| match t {
+            TypeDef::Flags(fs) => Some(fs.clone()),
+            _ => None,
+        });
+        assert_eq!(flags.unwrap(), ["read", "write", "exec"]);
+        let type_names: Vec<&str> = b.type_names.values().map(|n| n.as_str()).collect();
+        for n in ["app::point", "app::shape", "app::color", "app::perms"] {
+            assert!(type_names.contains(&n), "no {n} among {type_names:?}");
+        }
+        assert!(b.docs.values().any(|d| d == "Takes one of everything."));
+        assert!(b.param_names.values().any(|p| p == &["all", "n"]));
+    }
+
+    #[test]
+    fn an_import_fragment_decodes_on_the_host() {
+        const N: usize = import_len(&IMPORT);
+        let bytes: [u8; N] = import_bytes::<N>(&IMPORT);
+        let frags = decode_fragments(&bytes, 0).unwrap();
+        assert_eq!(frags.len(), 1);
+        let b = &frags[0].booklet;
+        assert_eq!(b.imports.len(), 1);
+        assert_eq!(
+            (b.imports[0].module.as_str(), b.imports[0].name.as_str()),
+            ("host", "log")
+        );
+        assert_eq!(b.implements.len(), 1);
+        let names = frags[0].core_names.as_ref().unwrap();
+        assert!(names.contains(&CoreName::Import {
+            module: "host".into(),
+            name: "log".into()
+        }));
+        assert!(names.contains(&CoreName::Export(MALLOC.into())));
+    }
+
+    /// Two fragments back to back (what the linker makes of two objects'
+    /// link sections) decode as two.
+    #[test]
+    fn concatenated_fragments_decode_one_by_one() {
+        const E: usize = export_len(&EXPORT);
+        const I: usize = import_len(&IMPORT);
+        let mut bytes = export_bytes::<E>(&EXPORT).to_vec();
+        bytes.extend_from_slice(&import_bytes::<I>(&IMPORT));
+        let frags = decode_fragments(&bytes, 100).unwrap();
+        assert_eq!(frags.len(), 2);
+        assert_eq!(frags[1].offset, 100 + E);
+    }
+}
