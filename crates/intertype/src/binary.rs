@@ -15,25 +15,9 @@ use crate::{
 };
 use std::collections::BTreeMap;
 
-/// Subsection ids.
+/// Subsection ids (from `intertype-format`, the one table of codes).
 pub mod subsection {
-    pub const TYPES: u8 = 0;
-    pub const IMPORTS: u8 = 1;
-    pub const FUNCS: u8 = 2;
-    pub const EXPORTS: u8 = 3;
-    pub const IMPLEMENTS: u8 = 4;
-    /// Extension: names of type definitions.
-    pub const TYPE_NAMES: u8 = 5;
-    /// Extension, fragments only: the core functions a fragment refers to, by
-    /// name (see [`crate::link`]).
-    pub const CORE_NAMES: u8 = 6;
-    /// Extension: documentation of adapter functions.
-    pub const DOCS: u8 = 7;
-    /// Extension: parameter names of adapter functions.
-    pub const PARAM_NAMES: u8 = 8;
-    /// Not a subsection: the length byte of the version string `intertype/1`,
-    /// which starts the next fragment of a payload.
-    pub const NEXT_FRAGMENT: u8 = 0x0b;
+    pub use intertype_format::subsection::*;
 
     /// A readable name of subsection `id`, for error messages.
     pub fn name(id: u8) -> &'static str {
@@ -53,25 +37,11 @@ pub mod subsection {
 }
 
 /// Form bytes of extension type definitions.
-pub mod form {
-    pub const FUNC: u8 = 0x40;
-    pub const RECORD: u8 = 0x41;
-    pub const VARIANT: u8 = 0x42;
-    pub const ENUM: u8 = 0x43;
-    pub const FLAGS: u8 = 0x44;
-    pub const LIST: u8 = 0x45;
-    pub const OPTION: u8 = 0x46;
-    pub const RESULT: u8 = 0x47;
-    pub const TUPLE: u8 = 0x48;
-}
+pub use intertype_format::form;
 
-/// Value type codes beyond the fourteen reference ones.
-pub mod valtype_code {
-    pub const BOOL: u8 = 0x0e;
-    pub const CHAR: u8 = 0x0f;
-    /// Followed by a `u32` type index.
-    pub const TYPE: u8 = 0x10;
-}
+/// Value type codes (the fourteen reference ones are the positions in
+/// [`ValType::REFERENCE`]).
+pub use intertype_format::valtype_code;
 
 /// A core function a fragment names instead of indexing it (subsection 6).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
