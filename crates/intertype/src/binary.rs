@@ -1785,36 +1785,6 @@ mod tests {
     }
 
     #[test]
-    fn error_unknown_bytes() {
-        // valtype 0x11
-        assert_err(
-            &payload(EXT, &[0x00, 0x04, 0x01, 0x40, 0x01, 0x11]),
-            17,
-            "unknown value type 0x11",
-        );
-        // form 0x49
-        assert_err(
-            &payload(EXT, &[0x00, 0x02, 0x01, 0x49]),
-            15,
-            "unknown type form 0x49",
-        );
-        // case type marker 2
-        assert_err(
-            &payload(EXT, &[0x00, 0x03, 0x01, 0x47, 0x02]),
-            16,
-            "case type marker 0x02",
-        );
-        // opcodes 0x2e and 0x4d
-        for (version, op) in [(REF, 0x2e), (EXT, 0x2e), (EXT, 0x4d), (REF, 0xff)] {
-            let p = payload(version, &[0x02, 0x05, 0x01, 0x03, 0x00, op, 0x02]);
-            assert_err(&p, version.len() + 5, &format!("unknown opcode 0x{op:02x}"));
-        }
-        // encoding 3 in memory-to-string
-        let p = payload(EXT, &[0x02, 0x07, 0x01, 0x05, 0x00, 0x44, 0x03, 0x00, 0x02]);
-        assert_err(&p, 18, "unknown string encoding 0x03");
-    }
-
-    #[test]
     fn error_utf8_encoding_on_extension_string_opcodes() {
         let p = payload(EXT, &[0x02, 0x07, 0x01, 0x05, 0x00, 0x44, 0x00, 0x00, 0x02]);
         assert_err(&p, 18, "malformed `memory-to-string`: encoding utf8");
