@@ -23,3 +23,8 @@ if command -v apt-get >/dev/null; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 fi
+# The Python package (bindings/python): python3 with venv + pip, so that
+# scripts/test.sh can `pip install ./bindings/python` into a fresh virtualenv.
+if command -v apt-get >/dev/null && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
+fi

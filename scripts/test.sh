@@ -39,3 +39,31 @@ cargo run -p intertype-runtime --locked --example host-rust
 step "Ruby tests (bindings/ruby, minitest)"
 cargo build -p intertype-c-api --locked
 INTERTYPE_LIB="${CARGO_TARGET_DIR:-$PWD/target}/debug/libintertype.so" ruby bindings/ruby/test/run_all.rb
+# The Python package (bindings/python, docs/python.md): `pip install` into a
+# fresh virtualenv (maturin builds the extension in release into the shared
+# target/, reusing what `cargo bench --no-run` compiled), then its pytest
+# suite: the conformance corpus, echo property tests (hypothesis), the
+# examples, errors, limits, the leak check, and `bindgen python` checked by
+# `mypy --strict`. Uses the guests `cargo test` built and the debug CLI.
+step "Python package (pip install ./bindings/python; pytest)"
+venv=target/python-venv
+rm -rf "$venv"
+python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check pytest hypothesis mypy
+CARGO_TARGET_DIR="$PWD/target" MATURIN_PEP517_ARGS="--locked" \
+  "$venv/bin/pip" install -q --disable-pip-version-check ./bindings/python
+rc=0
+(cd bindings/python/tests && "../../../$venv/bin/python" -m pytest -q -p no:cacheprovider) || rc=$?
+if [ "$rc" -eq 5 ]; then
+  echo "pytest collected no tests in bindings/python/tests" >&2
+  exit 1
+elif [ "$rc" -ne 0 ]; then
+  exit "$rc"
+fi
+
+# The probe's oracles (docs/security.md) for a minute with a fixed seed: the
+# booklet round trip and the text parser on corpus mutations, and valid
+# hostile modules through the engine and the JS glue in Node, which must
+# agree. A smoke run; scripts/probe.sh searches for longer (with cargo-fuzz).
+step "probe smoke (60 s)"
+cargo run -q -p intertype-fuzz --locked --example probe -- 60 1

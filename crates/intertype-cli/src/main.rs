@@ -2,10 +2,14 @@
 //! `wasm-tools` — one subcommand per file under `commands/`.
 
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 
 mod commands;
 mod io;
+mod output;
+mod terminal;
+mod wave_args;
 
 /// WebAssembly interface types: parse, print, validate, inspect and strip
 /// modules that carry a `wasm-interface-types` booklet.
@@ -35,11 +39,15 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output went away (`| head`): nothing to report.
+        Err(e) if e.is::<output::StdoutClosed>() => ExitCode::SUCCESS,
         Err(e) if e.is::<commands::Reported>() => ExitCode::FAILURE,
         Err(e) => match e.downcast_ref::<commands::ExitWith>() {
             Some(commands::ExitWith(code)) => ExitCode::from(*code as u8),
             None => {
-                eprintln!("error: {e:#}");
+                // Messages quote names from the module: escape them.
+                let text = format!("error: {e:#}");
+                let _ = writeln!(std::io::stderr(), "{}", terminal::message(&text));
                 ExitCode::FAILURE
             }
         },

@@ -35,8 +35,182 @@ fn main() {
             let name = rel.display().to_string();
             Some(Trial::test(name, move || run_test(&rel, &runs)))
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut trials = trials;
+    trials.extend(process_trials());
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// Behaviour a snapshot cannot show: a reader that goes away, input that
+/// never ends, input too large to echo (issue 8 items 5 and 7).
+fn process_trials() -> Vec<Trial> {
+    let mut out = Vec::new();
+    let markdown = "../../tests/corpus/wasm-bindgen/markdown.wasm";
+    let greeting = "../../tests/corpus/extension/shapes.wat";
+    let arguments = "../../tests/corpus/hostile/arguments.wat";
+    for (name, args) in [
+        ("print", vec!["print", markdown]),
+        ("inspect", vec!["inspect", markdown]),
+        ("inspect --json", vec!["inspect", "--json", markdown]),
+        ("run --list", vec!["run", "--list", greeting]),
+        ("run", vec!["run", arguments, "to_u8(7)"]),
+        ("parse", vec!["parse", greeting]),
+    ] {
+        let args: Vec<String> = args.into_iter().map(String::from).collect();
+        out.push(Trial::test(
+            format!("closed stdout is a quiet exit: {name}"),
+            move || closed_stdout(&args),
+        ));
+    }
+    out.push(Trial::test(
+        "endless non-wasm input is refused early",
+        endless_input,
+    ));
+    out.push(Trial::test(
+        "errors in huge one-line input are bounded",
+        one_line_error,
+    ));
+    for json in [false, true] {
+        out.push(Trial::test(
+            format!("a 32 MiB list<u8> result streams (json: {json})"),
+            move || big_bytes_stream(json),
+        ));
+    }
+    out
+}
+
+fn intertype() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_intertype"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// The reader of standard output is gone before the command writes: the
+/// command exits 0 and prints nothing (no panic, no "Broken pipe").
+fn closed_stdout(args: &[String]) -> Result<(), Failed> {
+    let mut child = intertype()
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    drop(child.stdout.take());
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() || !stderr.is_empty() {
+        return Err(format!("status {:?}, stderr: {stderr}", out.status).into());
+    }
+    Ok(())
+}
+
+/// Standard input that never ends and is not a module: refused after its
+/// first bytes, not read to the end (which never comes).
+fn endless_input() -> Result<(), Failed> {
+    use std::io::Write;
+    let mut child = intertype()
+        .args(["validate", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let zeros = vec![0u8; 1 << 16];
+        // Up to 4 GiB: stops when the command closes its end.
+        for _ in 0..(1 << 16) {
+            if stdin.write_all(&zeros).is_err() {
+                return true;
+            }
+        }
+        false
+    });
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let stopped_early = writer.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.success() || !stderr.contains("neither a binary module") || !stopped_early {
+        return Err(format!(
+            "status {:?}, stopped early: {stopped_early}, stderr: {stderr}",
+            out.status
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The peak resident memory of `run` printing a 32 MiB `list<u8>`, sampled
+/// while its output is read, stays far below what a second, formatted copy
+/// would take (about 46 bytes per byte; here it is a few times 32 MiB for
+/// guest memory and the lifted value).
+fn big_bytes_stream(json: bool) -> Result<(), Failed> {
+    use std::io::Read;
+    let mut cmd = intertype();
+    cmd.arg("run");
+    if json {
+        cmd.arg("--json");
+    }
+    let mut child = cmd
+        .args(["../../tests/corpus/hostile/big-bytes.wat", "bytes()"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let status = format!("/proc/{}/status", child.id());
+    let mut stdout = child.stdout.take().unwrap();
+    let (mut total, mut peak_kb, mut buf) = (0usize, 0u64, vec![0u8; 1 << 16]);
+    let mut first = Vec::new();
+    loop {
+        let n = stdout.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        if first.len() < 16 {
+            first.extend_from_slice(&buf[..n.min(16)]);
+        }
+        total += n;
+        if let Ok(s) = std::fs::read_to_string(&status) {
+            let rss = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+            peak_kb = peak_kb.max(rss.unwrap_or(0));
+        }
+    }
+    let ok = child.wait().map_err(|e| e.to_string())?.success();
+    let head = String::from_utf8_lossy(&first).into_owned();
+    let expected_head = if json {
+        "{\"results\":[[255"
+    } else {
+        "[255, 255,"
+    };
+    // "255, " per byte in WAVE, "255," in JSON.
+    let min_total = if json { 4 } else { 5 } * (32 << 20);
+    if !ok || total < min_total || !head.starts_with(expected_head) || peak_kb > 400 * 1024 {
+        return Err(format!("ok {ok}, {total} bytes, head {head:?}, peak RSS {peak_kb} kB").into());
+    }
+    Ok(())
+}
+
+/// A 20 MB one-line text with an error: the message shows a window.
+fn one_line_error() -> Result<(), Failed> {
+    let dir = tempdir(Path::new("one-line"));
+    let file = dir.join("one-line.wat");
+    let text = format!("(module {} (bogus))", "(; filler ;) ".repeat(1_600_000));
+    std::fs::write(&file, text).map_err(|e| e.to_string())?;
+    let out = intertype()
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.success() || stderr.len() > 1000 || !stderr.contains(":1:") {
+        return Err(format!(
+            "{} bytes of stderr: {}",
+            stderr.len(),
+            &stderr[..stderr.len().min(400)]
+        )
+        .into());
+    }
+    Ok(())
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

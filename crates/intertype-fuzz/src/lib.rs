@@ -4,6 +4,8 @@
 //! these; the tests below run them on the corpus and on mutations of it, so
 //! `cargo test` keeps them honest without a fuzzer.
 
+pub mod hostile;
+
 use intertype::{Booklet, Module};
 use std::sync::OnceLock;
 
@@ -156,6 +158,29 @@ mod tests {
             n += 1;
         }
         assert!(n > 0);
+    }
+
+    /// The hostile-module probe on generated cases (a short run of what
+    /// `scripts/probe.sh` runs for longer): both hosts agree on every call.
+    #[test]
+    fn hostile_modules_agree_in_both_hosts() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut probe = hostile::Probe::new();
+        let cases: usize = std::env::var("INTERTYPE_PROBE_CASES")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(40);
+        for _ in 0..cases {
+            let data: Vec<u8> = (0..256)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u8
+                })
+                .collect();
+            probe.check_bytes(&data);
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use crate::canon::{GenResult, MemCx, TypeGen};
 use crate::helpers::{Helper, Helpers};
+use crate::quote::{js_get, js_key};
 use intertype::core::CoreModule;
 use intertype::{Booklet, Conversion, Instruction, ValType};
 use std::collections::BTreeSet;
@@ -142,7 +143,7 @@ impl<'a> Compiler<'a> {
                         let parts: Vec<String> = fields
                             .iter()
                             .zip(&a)
-                            .map(|(f, x)| format!("{}: {x}", crate::js_str(f)))
+                            .map(|(f, x)| format!("{}: {x}", js_key(f)))
                             .collect();
                         stmts.push(format!("const {v} = {{ {} }};", parts.join(", ")));
                     }
@@ -169,7 +170,7 @@ impl<'a> Compiler<'a> {
                         let access = if tuple {
                             format!("{}[{k}]", a[0])
                         } else {
-                            format!("{}[{}]", a[0], crate::js_str(f))
+                            js_get(&a[0], f)
                         };
                         stmts.push(format!("const {v} = {access};"));
                         stack.push(v);
@@ -188,6 +189,11 @@ impl<'a> Compiler<'a> {
                         )
                         .map_err(at)?;
                     let v = fresh();
+                    if self.types.spans_memory(*ty) {
+                        self.helpers.need(Helper::Budget);
+                        self.types.memories.insert(mem.mem);
+                        stmts.push(format!("startBudget(MEM_{}.buffer.byteLength);", mem.mem));
+                    }
                     stmts.push(format!("const {v} = {e};"));
                     stack.push(v);
                 }
@@ -233,6 +239,10 @@ impl<'a> Compiler<'a> {
                         .types
                         .load(*ty, &p, cx, &mut self.helpers)
                         .map_err(at)?;
+                    if self.types.spans_memory(*ty) {
+                        self.helpers.need(Helper::Budget);
+                        stmts.push(format!("startBudget(MEM_{}.buffer.byteLength);", mem.mem));
+                    }
                     stmts.push(format!(
                         "const {p} = {} >>> 0;\ncheckRange{}({p}, {}, {});\nconst {v} = {e};",
                         a[0], mem.mem, l.size, l.align
@@ -293,9 +303,22 @@ impl<'a> Compiler<'a> {
                 }
             }
         };
+        // Arguments no instruction checks: their number, and floats (which
+        // go to core code as they are, where JS would coerce anything).
+        self.helpers.need(Helper::TooManyArgs);
+        let mut prologue = format!(
+            "  if (arguments.length > {0}) tooManyArgs({0}, arguments.length);\n",
+            params.len()
+        );
+        for (p, t) in params.iter().zip(&ty.params) {
+            if matches!(t, ValType::F32 | ValType::F64) {
+                self.helpers.need(Helper::ToF);
+                prologue.push_str(&format!("  toF({p});\n"));
+            }
+        }
         let body = render(&stmts, &frames, &ret, 0, 0);
         Ok(format!(
-            "function af{idx}({}) {{\n{body}}}\n",
+            "function af{idx}({}) {{\n{prologue}{body}}}\n",
             params.join(", ")
         ))
     }
@@ -443,7 +466,10 @@ impl<'a> Compiler<'a> {
                 format!("BigInt.asIntN(64, toU64({x}))")
             }
             I32ToBool => format!("{x} !== 0"),
-            BoolToI32 => format!("{x} ? 1 : 0"),
+            BoolToI32 => {
+                need(Helper::ToBool);
+                format!("toBool({x}) ? 1 : 0")
+            }
             I32ToChar => {
                 need(Helper::CodeToChar);
                 format!("codeToChar({x})")

@@ -12,6 +12,7 @@
 //! arrays), 64-bit integers `bigint`.
 
 use crate::helpers::{Helper, Helpers};
+use crate::quote::{js_get, js_key, js_str};
 use intertype::layout::{self, Layouts};
 use intertype::{CoreType, StringEncoding, TypeDef, ValType};
 use std::collections::BTreeMap;
@@ -117,6 +118,28 @@ impl<'a> TypeGen<'a> {
         self.layouts.flatten(ty).map_err(|e| e.to_string())
     }
 
+    /// Whether lifting `ty` reads strings or lists (and so needs a budget).
+    pub(crate) fn spans_memory(&self, ty: ValType) -> bool {
+        match ty {
+            ValType::String => true,
+            ValType::Type(_) => match self.def(ty) {
+                Some(TypeDef::List(_)) => true,
+                Some(TypeDef::Record(fs)) => fs.iter().any(|f| self.spans_memory(f.ty)),
+                Some(TypeDef::Tuple(ts)) => ts.iter().any(|t| self.spans_memory(*t)),
+                Some(TypeDef::Variant(cs)) => cs
+                    .iter()
+                    .any(|c| c.ty.is_some_and(|t| self.spans_memory(t))),
+                Some(TypeDef::Option(t)) => self.spans_memory(*t),
+                Some(TypeDef::Result { ok, err }) => {
+                    ok.is_some_and(|t| self.spans_memory(t))
+                        || err.is_some_and(|t| self.spans_memory(t))
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     fn def(&self, ty: ValType) -> Option<&'a TypeDef> {
         layout::resolve(self.types, ty)
     }
@@ -201,7 +224,7 @@ impl<'a> TypeGen<'a> {
         payload: Option<ValType>,
         val: Option<String>,
     ) -> String {
-        let tag = crate::js_str(name);
+        let tag = js_str(name);
         match (form, val) {
             (Form::Enum, _) => tag,
             (Form::Option, None) => "null".into(),
@@ -259,12 +282,12 @@ impl<'a> TypeGen<'a> {
                     let body = arm(self, i, val, h)?;
                     out.push_str(&format!(
                         "    case {}: {{\n{body}      break;\n    }}\n",
-                        crate::js_str(name)
+                        js_str(name)
                     ));
                 }
                 out.push_str(&format!(
                     "    default: badValue({v}, {});\n  }}\n",
-                    crate::js_str(what)
+                    js_str(what)
                 ));
             }
         }
@@ -349,8 +372,17 @@ impl<'a> TypeGen<'a> {
                 format!("codeToChar({})", a(0))
             }
             String => {
+                // Inside a value: the string's bytes count against the budget.
                 let f = self.lift_str(cx, h);
-                format!("{f}{}({}, {})", cx.mem, a(0), a(1))
+                h.need(Helper::Budget);
+                let unit = cx.encoding().unit_bytes();
+                format!(
+                    "charged({f}{}({}, {}), {}, {unit})",
+                    cx.mem,
+                    a(0),
+                    a(1),
+                    a(1)
+                )
             }
             Type(_) => {
                 let n = self.flat(ty)?.len();
@@ -380,7 +412,7 @@ impl<'a> TypeGen<'a> {
                     let k = self.flat(f.ty)?.len();
                     let e = self.lift_flat(f.ty, &params[pos..pos + k], cx, h)?;
                     pos += k;
-                    parts.push(format!("{}: {e}", crate::js_str(&f.name)));
+                    parts.push(format!("{}: {e}", js_key(&f.name)));
                 }
                 body.push_str(&format!("  return {{ {} }};\n", parts.join(", ")));
             }
@@ -457,7 +489,7 @@ impl<'a> TypeGen<'a> {
             .map(|(i, n)| {
                 format!(
                     "{}: (({} >>> {}) & 1) !== 0",
-                    crate::js_str(n),
+                    js_key(n),
                     words[i / 32],
                     i % 32
                 )
@@ -477,7 +509,7 @@ impl<'a> TypeGen<'a> {
                     .enumerate()
                     .skip(w * 32)
                     .take(32)
-                    .map(|(i, n)| format!("({v}[{}] ? {} : 0)", crate::js_str(n), 1i32 << (i % 32)))
+                    .map(|(i, n)| format!("({} ? {} : 0)", js_get(v, n), 1i32 << (i % 32)))
                     .collect();
                 format!("({})", bits.join(" | "))
             })
@@ -501,7 +533,10 @@ impl<'a> TypeGen<'a> {
             format!("  F[{o}] = {f}({v});\n")
         };
         Ok(match ty {
-            Bool => format!("  F[{o}] = {v} ? 1 : 0;\n"),
+            Bool => {
+                h.need(Helper::ToBool);
+                format!("  F[{o}] = toBool({v}) ? 1 : 0;\n")
+            }
             S8 => simple(h, Helper::ToS8, "toS8"),
             U8 => simple(h, Helper::ToU8, "toU8"),
             S16 => simple(h, Helper::ToS16, "toS16"),
@@ -545,7 +580,7 @@ impl<'a> TypeGen<'a> {
                 body.push_str("  if (v === null || typeof v !== 'object') badValue(v, 'a record (an object)');\n");
                 let mut pos = 0;
                 for f in fields {
-                    let field = format!("v[{}]", crate::js_str(&f.name));
+                    let field = js_get("v", &f.name);
                     body.push_str(&self.lower_flat(f.ty, &field, &off("o", pos), cx, h)?);
                     pos += self.flat(f.ty)?.len() as u32;
                 }
@@ -646,10 +681,10 @@ impl<'a> TypeGen<'a> {
             }
             String => {
                 let f = self.lift_str(cx, h);
-                format!(
-                    "{f}{m}(DV_{m}.getUint32({addr}, true), DV_{m}.getUint32({}, true))",
-                    off(addr, 4)
-                )
+                h.need(Helper::Budget);
+                let unit = cx.encoding().unit_bytes();
+                let len = format!("DV_{m}.getUint32({}, true)", off(addr, 4));
+                format!("charged({f}{m}(DV_{m}.getUint32({addr}, true), {len}), {len}, {unit})")
             }
             Externref => return Err("externref cannot be loaded from linear memory".into()),
             Type(_) => {
@@ -679,7 +714,7 @@ impl<'a> TypeGen<'a> {
                 for (f, o) in fields.iter().zip(offs) {
                     parts.push(format!(
                         "{}: {}",
-                        crate::js_str(&f.name),
+                        js_key(&f.name),
                         self.load(f.ty, &off("p", o), cx, h)?
                     ));
                 }
@@ -776,7 +811,10 @@ impl<'a> TypeGen<'a> {
             format!("  view{m}(); DV_{m}.{setter}({addr}, {val}, true);\n")
         };
         Ok(match ty {
-            Bool => format!("  view{m}(); U8_{m}[{addr}] = {v} ? 1 : 0;\n"),
+            Bool => {
+                h.need(Helper::ToBool);
+                format!("  view{m}(); U8_{m}[{addr}] = toBool({v}) ? 1 : 0;\n")
+            }
             S8 => {
                 let e = conv(h, Some(Helper::ToS8), "toS8");
                 format!("  view{m}(); DV_{m}.setInt8({addr}, {e});\n")
@@ -829,7 +867,7 @@ impl<'a> TypeGen<'a> {
                     .field_offsets(&tys)
                     .map_err(|e| e.to_string())?;
                 for (f, o) in fields.iter().zip(offs) {
-                    let field = format!("v[{}]", crate::js_str(&f.name));
+                    let field = js_get("v", &f.name);
                     body.push_str(&self.store(f.ty, &off("p", o), &field, cx, h)?);
                 }
             }
@@ -927,9 +965,13 @@ impl<'a> TypeGen<'a> {
             let m = cx.mem;
             g.memories.insert(m);
             h.need(Helper::CheckRange(m));
+            h.need(Helper::Budget);
             let l = g.layout(elem)?;
             let (size, align) = (l.size, l.align);
-            let mut body = format!("  ptr >>>= 0; len >>>= 0;\n  checkRange{m}(ptr, len * {size}, {align});\n");
+            // Zero-size elements count as one byte each: the length of any
+            // list is bounded by memory (and by the budget).
+            let counted = size.max(1);
+            let mut body = format!("  ptr >>>= 0; len >>>= 0;\n  checkRange{m}(ptr, len * {counted}, {align});\n  charge(len, {counted});\n");
             match Self::typed_array(elem) {
                 Some("Uint8Array") => body.push_str(&format!("  return U8_{m}.slice(ptr, ptr + len);\n")),
                 Some(ta) => body.push_str(&format!("  return new {ta}(MEM_{m}.buffer, ptr, len).slice();\n")),
@@ -963,8 +1005,10 @@ impl<'a> TypeGen<'a> {
             );
             let elem_store = g.store(elem, &format!("ptr + i * {size}"), "v[i]", cx, h)?;
             match Self::typed_array(elem) {
+                // Bytes copy in one go; anything else (arrays, other typed
+                // arrays) is checked element by element, as documented.
                 Some("Uint8Array") => body.push_str(&format!(
-                    "  if (ArrayBuffer.isView(v) || Array.isArray(v)) U8_{m}.set(v, ptr);\n  else for (let i = 0; i < n; i++) {{\n{elem_store}  }}\n"
+                    "  if (v instanceof Uint8Array || v instanceof Uint8ClampedArray) U8_{m}.set(v, ptr);\n  else for (let i = 0; i < n; i++) {{\n{elem_store}  }}\n"
                 )),
                 Some(ta) => body.push_str(&format!(
                     "  if (v instanceof {ta}) new {ta}(MEM_{m}.buffer, ptr, n).set(v);\n  else for (let i = 0; i < n; i++) {{\n{elem_store}  }}\n"

@@ -27,7 +27,10 @@ pub(crate) enum Helper {
     ToS64,
     ToU64,
     ToF,
+    ToBool,
     ToStr,
+    WellFormed,
+    TooManyArgs,
     InRange,
     InRangeBig,
     /// A lowering's checked conversion (`s64-to-i32x`, `u64-to-i32x`): an
@@ -36,6 +39,8 @@ pub(crate) enum Helper {
     CodeToChar,
     CharToCode,
     Bits,
+    /// The size budget of one lifted value (`docs/security.md`).
+    Budget,
     ResultError,
     UnwrapResult,
     WrapResult,
@@ -61,13 +66,16 @@ impl Helper {
     fn deps(self) -> Vec<Helper> {
         use Helper::*;
         match self {
-            Trap | Len | Flat | Utf8Decoder | Utf16Decoder | Bits | ResultError | BadValue => {
+            Trap | Len | Flat | Utf8Decoder | Utf16Decoder | Bits | ResultError | BadValue
+            | Budget => {
                 vec![]
             }
             Utf8Encoder => vec![],
-            ToS8 | ToU8 | ToS16 | ToU16 | ToS32 | ToU32 | ToS64 | ToU64 | ToF | ToStr => {
+            ToS8 | ToU8 | ToS16 | ToU16 | ToS32 | ToU32 | ToS64 | ToU64 | ToF | ToBool | ToStr
+            | WellFormed => {
                 vec![BadValue]
             }
+            TooManyArgs => vec![],
             InRange | InRangeBig | CodeToChar => vec![Trap],
             LowerInRangeBig => vec![],
             CharToCode => vec![BadValue],
@@ -78,9 +86,9 @@ impl Helper {
             View(_) => vec![],
             CheckRange(m) | CheckAlloc(m) => vec![View(m), Trap],
             LiftUtf8(m) => vec![CheckRange(m), Utf8Decoder, Trap],
-            LowerUtf8(m) => vec![CheckAlloc(m), Utf8Encoder, Len, ToStr],
+            LowerUtf8(m) => vec![CheckAlloc(m), Utf8Encoder, Len, ToStr, WellFormed],
             LiftUtf16(m) => vec![CheckRange(m), Utf16Decoder, Trap],
-            LowerUtf16(m) => vec![CheckAlloc(m), Len, ToStr],
+            LowerUtf16(m) => vec![CheckAlloc(m), Len, ToStr, WellFormed],
             LiftLatin1(m) => vec![CheckRange(m)],
             LowerLatin1(m) => vec![CheckAlloc(m), Len, ToStr],
         }
@@ -105,6 +113,9 @@ impl Helper {
             ToS64 => "function toS64(v) {\n  if (typeof v !== 'bigint') {\n    if (!Number.isInteger(v)) badValue(v, 'an s64 (a bigint or an integer)');\n    v = BigInt(v);\n  }\n  if (BigInt.asIntN(64, v) !== v) badValue(v, 'an s64');\n  return v;\n}\n".into(),
             ToU64 => "function toU64(v) {\n  if (typeof v !== 'bigint') {\n    if (!Number.isInteger(v)) badValue(v, 'a u64 (a bigint or an integer)');\n    v = BigInt(v);\n  }\n  if (BigInt.asUintN(64, v) !== v) badValue(v, 'a u64');\n  return v;\n}\n".into(),
             ToF => "function toF(v) {\n  if (typeof v !== 'number') badValue(v, 'a number');\n  return v;\n}\n".into(),
+            ToBool => "function toBool(v) {\n  if (typeof v !== 'boolean') badValue(v, 'a boolean');\n  return v;\n}\n".into(),
+            WellFormed => "// A string with a lone surrogate has no UTF-8 or UTF-16 form a guest accepts.\nconst LONE_SURROGATE = /[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]/;\nfunction wellFormed(s) {\n  if (typeof s.isWellFormed === 'function' ? !s.isWellFormed() : LONE_SURROGATE.test(s)) badValue(s, 'a string without lone surrogates');\n}\n".into(),
+            TooManyArgs => "function tooManyArgs(expected, found) {\n  throw new TypeError(`expected ${expected} argument${expected === 1 ? '' : 's'}, found ${found}`);\n}\n".into(),
             ToStr => "function toStr(v) {\n  if (typeof v !== 'string') badValue(v, 'a string');\n  return v;\n}\n".into(),
             InRange => "function inRange(v, lo, hi, type) {\n  if (v < lo || v > hi) trap(`${v} does not fit in ${type}`);\n  return v;\n}\n".into(),
             LowerInRangeBig => "function lowerInRangeBig(v, lo, hi, type) {\n  if (v < lo || v > hi) throw new RangeError(`${v} does not fit in ${type}`);\n  return Number(v);\n}\n".into(),
@@ -112,6 +123,7 @@ impl Helper {
             CodeToChar => "function codeToChar(c) {\n  c >>>= 0;\n  if (c > 0x10ffff || (c >= 0xd800 && c < 0xe000)) trap(`0x${c.toString(16)} is not a Unicode scalar value`);\n  return String.fromCodePoint(c);\n}\n".into(),
             CharToCode => "function charToCode(s) {\n  const c = typeof s === 'string' ? s.codePointAt(0) : undefined;\n  if (c === undefined || s.length !== (c > 0xffff ? 2 : 1) || (c >= 0xd800 && c < 0xe000)) badValue(s, 'a char (a string of one Unicode scalar value)');\n  return c;\n}\n".into(),
             Bits => "const BITS = new ArrayBuffer(8);\nconst BITS_F32 = new Float32Array(BITS), BITS_I32 = new Int32Array(BITS);\nconst BITS_F64 = new Float64Array(BITS), BITS_I64 = new BigInt64Array(BITS);\nfunction f32ToI32(x) { BITS_F32[0] = x; return BITS_I32[0]; }\nfunction i32ToF32(x) { BITS_I32[0] = x; return BITS_F32[0]; }\nfunction f64ToI64(x) { BITS_F64[0] = x; return BITS_I64[0]; }\nfunction i64ToF64(x) { BITS_I64[0] = x; return BITS_F64[0]; }\n".into(),
+            Budget => BUDGET.into(),
             ResultError => "/** The error case of a `result`: thrown by exports, thrown by imports to return it. */\nexport class ResultError extends Error {\n  constructor(value) {\n    super(typeof value === 'string' ? value : 'interface function returned an error');\n    this.name = 'ResultError';\n    this.value = value;\n  }\n}\n".into(),
             UnwrapResult => "function unwrapResult(r) {\n  if (r.tag === 'err') throw new ResultError(r.val);\n  return r.val;\n}\n".into(),
             WrapResult => "function wrapResult(f) {\n  return (...args) => {\n    try {\n      return { tag: 'ok', val: f(...args) };\n    } catch (e) {\n      if (e instanceof ResultError) return { tag: 'err', val: e.value };\n      throw e;\n    }\n  };\n}\n".into(),
@@ -130,13 +142,13 @@ impl Helper {
                 "function liftUtf8_{m}(ptr, len) {{\n  ptr >>>= 0; len >>>= 0;\n  checkRange{m}(ptr, len, 1);\n  const u8 = U8_{m};\n  if (len <= 32) {{\n    // Short ASCII strings: cheaper than a call into the decoder.\n    let s = '';\n    for (let i = ptr, end = ptr + len; i < end; i++) {{\n      const c = u8[i];\n      if (c > 127) return decodeUtf8_{m}(u8, ptr, len);\n      s += String.fromCharCode(c);\n    }}\n    return s;\n  }}\n  return decodeUtf8_{m}(u8, ptr, len);\n}}\nfunction decodeUtf8_{m}(u8, ptr, len) {{\n  try {{\n    return UTF8_DECODER.decode(u8.subarray(ptr, ptr + len));\n  }} catch {{\n    trap(`invalid UTF-8 at 0x${{ptr.toString(16)}}+${{len}}`);\n  }}\n}}\n"
             ),
             LowerUtf8(m) => format!(
-                "function lowerUtf8_{m}(s, malloc) {{\n  toStr(s);\n  const n = s.length;\n  if (n <= 64) {{\n    let i = 0;\n    while (i < n && s.charCodeAt(i) < 128) i++;\n    if (i === n) {{\n      // ASCII: the length is known, write the bytes directly.\n      const ptr = checkAlloc{m}(malloc(n, 1) >>> 0, n, 1);\n      const u8 = U8_{m};\n      for (let j = 0; j < n; j++) u8[ptr + j] = s.charCodeAt(j);\n      LEN = n;\n      return ptr;\n    }}\n  }}\n  // Encode once into scratch (the exact length decides the allocation), then copy.\n  if (SCRATCH.length < n * 3) SCRATCH = new Uint8Array(n * 3 + 1024);\n  const len = UTF8_ENCODER.encodeInto(s, SCRATCH).written;\n  const ptr = checkAlloc{m}(malloc(len, 1) >>> 0, len, 1);\n  U8_{m}.set(len === SCRATCH.length ? SCRATCH : SCRATCH.subarray(0, len), ptr);\n  LEN = len;\n  return ptr;\n}}\n"
+                "function lowerUtf8_{m}(s, malloc) {{\n  toStr(s);\n  const n = s.length;\n  if (n <= 64) {{\n    let i = 0;\n    while (i < n && s.charCodeAt(i) < 128) i++;\n    if (i === n) {{\n      // ASCII: the length is known, write the bytes directly.\n      const ptr = checkAlloc{m}(malloc(n, 1) >>> 0, n, 1);\n      const u8 = U8_{m};\n      for (let j = 0; j < n; j++) u8[ptr + j] = s.charCodeAt(j);\n      LEN = n;\n      return ptr;\n    }}\n  }}\n  wellFormed(s);\n  // Encode once into scratch (the exact length decides the allocation), then copy.\n  if (SCRATCH.length < n * 3) SCRATCH = new Uint8Array(n * 3 + 1024);\n  const len = UTF8_ENCODER.encodeInto(s, SCRATCH).written;\n  const ptr = checkAlloc{m}(malloc(len, 1) >>> 0, len, 1);\n  U8_{m}.set(len === SCRATCH.length ? SCRATCH : SCRATCH.subarray(0, len), ptr);\n  LEN = len;\n  return ptr;\n}}\n"
             ),
             LiftUtf16(m) => format!(
                 "function liftUtf16_{m}(ptr, len) {{\n  ptr >>>= 0; len >>>= 0;\n  checkRange{m}(ptr, len * 2, 2);\n  try {{\n    return UTF16_DECODER.decode(U8_{m}.subarray(ptr, ptr + len * 2));\n  }} catch {{\n    trap(`invalid UTF-16 at 0x${{ptr.toString(16)}}+${{len}}`);\n  }}\n}}\n"
             ),
             LowerUtf16(m) => format!(
-                "function lowerUtf16_{m}(s, malloc) {{\n  toStr(s);\n  const n = s.length;\n  const ptr = checkAlloc{m}(malloc(n * 2, 2) >>> 0, n * 2, 2);\n  const u16 = new Uint16Array(MEM_{m}.buffer, ptr, n);\n  for (let i = 0; i < n; i++) u16[i] = s.charCodeAt(i);\n  LEN = n;\n  return ptr;\n}}\n"
+                "function lowerUtf16_{m}(s, malloc) {{\n  toStr(s);\n  wellFormed(s);\n  const n = s.length;\n  const ptr = checkAlloc{m}(malloc(n * 2, 2) >>> 0, n * 2, 2);\n  const u16 = new Uint16Array(MEM_{m}.buffer, ptr, n);\n  for (let i = 0; i < n; i++) u16[i] = s.charCodeAt(i);\n  LEN = n;\n  return ptr;\n}}\n"
             ),
             LiftLatin1(m) => format!(
                 "function liftLatin1_{m}(ptr, len) {{\n  ptr >>>= 0; len >>>= 0;\n  checkRange{m}(ptr, len, 1);\n  const u8 = U8_{m};\n  let s = '';\n  for (let i = ptr, end = ptr + len; i < end; i += 4096) {{\n    s += String.fromCharCode.apply(null, u8.subarray(i, Math.min(i + 4096, end)));\n  }}\n  return s;\n}}\n"
@@ -200,6 +212,30 @@ function hostImport(imports, module, name) {
     if (web !== undefined) return web;
   }
   throw new WebAssembly.LinkError(`import ${JSON.stringify(module)} ${JSON.stringify(name)}: expected a function, found ${f === undefined ? 'nothing' : typeof f}`);
+}
+"#;
+
+/// The engine's rule (`Limits::max_value_bytes` left at its default): one
+/// lifted value may span at most the size of its memory, and at least 16 MiB;
+/// each string and list counts its bytes every time a pointer leads to it
+/// (aliased pointers cannot amplify), zero-size list elements one byte each.
+const BUDGET: &str = r#"// What the value being lifted may still span, in guest bytes.
+const MIN_VALUE_BYTES = 16777216;
+let BUDGET = 0, BUDGET_LIMIT = 0;
+function startBudget(memoryBytes) {
+  BUDGET = BUDGET_LIMIT = Math.max(MIN_VALUE_BYTES, memoryBytes);
+}
+function charge(n, unit) {
+  n >>>= 0;
+  const bytes = n * unit;
+  if (bytes > BUDGET) throw new WebAssembly.RuntimeError(`limit exceeded: a lifted value may span at most ${BUDGET_LIMIT} bytes of guest memory (strings and lists counted each time a pointer leads to them)`);
+  BUDGET -= bytes;
+  return n;
+}
+// A string lifted inside a value, then counted.
+function charged(s, n, unit) {
+  charge(n, unit);
+  return s;
 }
 "#;
 

@@ -3,7 +3,7 @@
 //! (`docs/format.md` §3). Every pointer and length from the guest is checked
 //! before it is used; a bad one is a [`Misbehavior`], never a host panic.
 
-use crate::error::{Error, Misbehavior};
+use crate::error::{Error, Limit, Misbehavior};
 use crate::exec::{call_malloc, Runtime, StoreData};
 use crate::plan::Malloc;
 use crate::shape::{Kind, Shape, VariantForm};
@@ -58,6 +58,40 @@ fn byte_len(len: u32, elem: u32) -> Result<u64, Error> {
         ));
     }
     Ok(bytes)
+}
+
+/// What one lifted value may still span, in guest bytes
+/// ([`crate::Limits::max_value_bytes`]): every string and list is counted
+/// each time a pointer leads to it, so aliasing cannot amplify, and a
+/// zero-size element counts as one byte, so every length is bounded.
+pub(crate) struct Budget {
+    left: u64,
+    limit: u64,
+}
+
+impl Budget {
+    /// The budget for a value read from a memory of `memory_bytes`.
+    pub(crate) fn new(max_value_bytes: Option<u64>, memory_bytes: usize) -> Budget {
+        let limit = max_value_bytes
+            .unwrap_or_else(|| (memory_bytes as u64).max(crate::Limits::MIN_VALUE_BYTES));
+        Budget { left: limit, limit }
+    }
+
+    /// Takes `len` units of `unit` bytes; the error names the limit.
+    fn charge(&mut self, len: u32, unit: u32) -> Result<(), Error> {
+        let bytes = u64::from(len) * u64::from(unit);
+        if bytes > self.left {
+            return Err(Error::limit(
+                Limit::ValueSize,
+                format!(
+                    "a lifted value may span at most {} bytes of guest memory (strings and lists counted each time a pointer leads to them); this one needs more",
+                    self.limit
+                ),
+            ));
+        }
+        self.left -= bytes;
+        Ok(())
+    }
 }
 
 /// `memory-to-string`: checks and copies `len` code units at `ptr` into a new
@@ -199,6 +233,7 @@ pub(crate) fn load_checked(
     shape: &Shape,
     ptr: u32,
     enc: StringEncoding,
+    budget: &mut Budget,
 ) -> Result<Value, Error> {
     if ptr % shape.align != 0 {
         return Err(Error::guest(
@@ -207,10 +242,16 @@ pub(crate) fn load_checked(
         ));
     }
     range(data.len(), ptr, shape.size.into())?;
-    load(data, shape, ptr, enc)
+    load(data, shape, ptr, enc, budget)
 }
 
-fn load(data: &[u8], shape: &Shape, addr: u32, enc: StringEncoding) -> Result<Value, Error> {
+fn load(
+    data: &[u8],
+    shape: &Shape,
+    addr: u32,
+    enc: StringEncoding,
+    budget: &mut Budget,
+) -> Result<Value, Error> {
     Ok(match &shape.kind {
         Kind::Bool => Value::Bool(read::<1>(data, addr)?[0] != 0),
         Kind::S8 => Value::S8(read::<1>(data, addr)?[0] as i8),
@@ -235,17 +276,19 @@ fn load(data: &[u8], shape: &Shape, addr: u32, enc: StringEncoding) -> Result<Va
         Kind::String => {
             let ptr = u32::from_le_bytes(read(data, addr)?);
             let len = u32::from_le_bytes(read(data, addr + 4)?);
-            Value::String(read_string(data, ptr, len, enc)?)
+            let s = read_string(data, ptr, len, enc)?;
+            budget.charge(len, enc.unit_bytes())?;
+            Value::String(s)
         }
         Kind::List(elem) => {
             let ptr = u32::from_le_bytes(read(data, addr)?);
             let len = u32::from_le_bytes(read(data, addr + 4)?);
-            load_list(data, elem, ptr, len, enc)?
+            load_list(data, elem, ptr, len, enc, budget)?
         }
         Kind::Record { fields, tuple } => {
             let mut vs = Vec::with_capacity(fields.len());
             for (off, s) in fields {
-                vs.push(load(data, s, addr + off, enc)?);
+                vs.push(load(data, s, addr + off, enc, budget)?);
             }
             if *tuple {
                 Value::Tuple(vs)
@@ -271,7 +314,7 @@ fn load(data: &[u8], shape: &Shape, addr: u32, enc: StringEncoding) -> Result<Va
                 ))
             })?;
             let v = match case {
-                Some(s) => Some(Box::new(load(data, s, addr + payload, enc)?)),
+                Some(s) => Some(Box::new(load(data, s, addr + payload, enc, budget)?)),
                 None => None,
             };
             make_variant(*form, d, v)
@@ -300,20 +343,34 @@ fn load_list(
     ptr: u32,
     len: u32,
     enc: StringEncoding,
+    budget: &mut Budget,
 ) -> Result<Value, Error> {
+    // Zero-size elements count as one byte: the length of every list is
+    // bounded by memory (and by the budget), whatever its elements take.
+    let counted = elem.size.max(1);
     if ptr % elem.align != 0 {
         return Err(Error::guest(
             Misbehavior::Misaligned,
             format!("list at {ptr:#x} is not {}-aligned", elem.align),
         ));
     }
-    let r = range(data.len(), ptr, byte_len(len, elem.size)?)?;
+    let r = range(data.len(), ptr, byte_len(len, counted)?).map_err(|e| {
+        if elem.size == 0 {
+            Error::guest(
+                Misbehavior::OutOfBounds,
+                format!("a list of {len} zero-size elements at {ptr:#x} passes the end of linear memory ({:#x} bytes); lists are bounded as if each element took one byte", data.len()),
+            )
+        } else {
+            e
+        }
+    })?;
+    budget.charge(len, counted)?;
     if let Kind::U8 = elem.kind {
         return Ok(Value::Bytes(data[r].to_vec()));
     }
     let mut vs = Vec::with_capacity(len.min(1 << 16) as usize);
     for i in 0..len {
-        vs.push(load(data, elem, ptr + i * elem.size, enc)?);
+        vs.push(load(data, elem, ptr + i * elem.size, enc, budget)?);
     }
     Ok(Value::List(vs))
 }
@@ -388,9 +445,10 @@ pub(crate) fn lift_flat(
     shape: &Shape,
     flat: &[Value],
     enc: StringEncoding,
+    budget: &mut Budget,
 ) -> Result<Value, Error> {
     let mut it = Flat { vals: flat, pos: 0 };
-    lift(data, shape, &mut it, enc)
+    lift(data, shape, &mut it, enc, budget)
 }
 
 fn lift(
@@ -398,6 +456,7 @@ fn lift(
     shape: &Shape,
     it: &mut Flat<'_>,
     enc: StringEncoding,
+    budget: &mut Budget,
 ) -> Result<Value, Error> {
     Ok(match &shape.kind {
         Kind::Bool => Value::Bool(it.i32()? != 0),
@@ -421,16 +480,18 @@ fn lift(
         }
         Kind::String => {
             let (ptr, len) = (it.i32()? as u32, it.i32()? as u32);
-            Value::String(read_string(data, ptr, len, enc)?)
+            let s = read_string(data, ptr, len, enc)?;
+            budget.charge(len, enc.unit_bytes())?;
+            Value::String(s)
         }
         Kind::List(elem) => {
             let (ptr, len) = (it.i32()? as u32, it.i32()? as u32);
-            load_list(data, elem, ptr, len, enc)?
+            load_list(data, elem, ptr, len, enc, budget)?
         }
         Kind::Record { fields, tuple } => {
             let mut vs = Vec::with_capacity(fields.len());
             for (_, s) in fields {
-                vs.push(lift(data, s, it, enc)?);
+                vs.push(lift(data, s, it, enc, budget)?);
             }
             if *tuple {
                 Value::Tuple(vs)
@@ -463,7 +524,7 @@ fn lift(
                         .zip(slots)
                         .map(|(t, v)| unjoin(*t, v))
                         .collect();
-                    Some(Box::new(lift_flat(data, s, &own, enc)?))
+                    Some(Box::new(lift_flat(data, s, &own, enc, budget)?))
                 }
             };
             make_variant(*form, d, payload)

@@ -19,6 +19,18 @@ pub struct Limits {
     pub max_table_elements: Option<usize>,
     /// Instances per store (a module instance is one).
     pub max_instances: usize,
+    /// Most guest bytes one lifted value (`value.lift`, `value.load`) may
+    /// span, counting every string and list each time a pointer leads to it
+    /// (so aliased pointers cannot make the host allocate far more than the
+    /// guest has) and zero-size list elements as one byte each. `None`: the
+    /// size of the memory the value is read from, but at least
+    /// [`Limits::MIN_VALUE_BYTES`]. Exceeding it is [`crate::Limit::ValueSize`].
+    pub max_value_bytes: Option<u64>,
+}
+
+impl Limits {
+    /// The smallest default budget of one lifted value (16 MiB).
+    pub const MIN_VALUE_BYTES: u64 = 16 << 20;
 }
 
 impl Default for Limits {
@@ -29,6 +41,7 @@ impl Default for Limits {
             max_memory_bytes: None,
             max_table_elements: None,
             max_instances: 16,
+            max_value_bytes: None,
         }
     }
 }

@@ -66,6 +66,8 @@ pub enum Limit {
     Table,
     /// Instances, memories or tables per store.
     Resources,
+    /// A lifted value spans more guest bytes than [`crate::Limits::max_value_bytes`].
+    ValueSize,
 }
 
 /// A runtime error. One word wide.
@@ -124,6 +126,11 @@ impl Error {
     #[cold]
     pub(crate) fn guest(what: Misbehavior, message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Guest(what), message)
+    }
+
+    #[cold]
+    pub(crate) fn limit(limit: Limit, message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Limit(limit), message)
     }
 
     #[cold]
@@ -275,6 +282,7 @@ fn limit_message(limit: Limit) -> &'static str {
         Limit::Memory => "memory limit exceeded",
         Limit::Table => "table limit exceeded",
         Limit::Resources => "instance/memory/table count limit exceeded",
+        Limit::ValueSize => "lifted value size limit exceeded",
     }
 }
 

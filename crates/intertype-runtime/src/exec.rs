@@ -66,6 +66,8 @@ pub(crate) struct Limiter {
     pub max_memory: Option<usize>,
     pub max_table: Option<usize>,
     pub max_instances: usize,
+    /// [`crate::Limits::max_value_bytes`], read by every lift.
+    pub max_value_bytes: Option<u64>,
     pub hit: Option<LimitHit>,
 }
 
@@ -836,11 +838,13 @@ fn exec_op<A: ArgSource + ?Sized>(
             for o in src.iter() {
                 flat.push(f.take(*o)?);
             }
+            let max_value_bytes = cx.data().limiter.max_value_bytes;
             let (data, enc): (&[u8], StringEncoding) = match mem {
                 Some(m) => (memory(rt, m.mem)?.data(&*cx), m.encoding),
                 None => (&[], StringEncoding::Utf8),
             };
-            let v = canon::lift_flat(data, shape, &flat, enc)?;
+            let mut budget = canon::Budget::new(max_value_bytes, data.len());
+            let v = canon::lift_flat(data, shape, &flat, enc, &mut budget)?;
             f.set(*dst, v)
         }
         Op::ValueLower {
@@ -886,7 +890,9 @@ fn exec_op<A: ArgSource + ?Sized>(
         } => {
             let ptr = f.i32(*ptr)? as u32;
             let m = memory(rt, mem.mem)?;
-            let v = canon::load_checked(m.data(&*cx), shape, ptr, mem.encoding)?;
+            let data = m.data(&*cx);
+            let mut budget = canon::Budget::new(cx.data().limiter.max_value_bytes, data.len());
+            let v = canon::load_checked(data, shape, ptr, mem.encoding, &mut budget)?;
             f.set(*dst, v)
         }
         Op::ValueStore {

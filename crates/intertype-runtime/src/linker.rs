@@ -207,6 +207,7 @@ impl<T: Send + 'static> Linker<T> {
             max_memory: self.limits.max_memory_bytes,
             max_table: self.limits.max_table_elements,
             max_instances: self.limits.max_instances,
+            max_value_bytes: self.limits.max_value_bytes,
             hit: None,
         };
         let mut store = Store::new(
@@ -317,7 +318,14 @@ impl<T: Send + 'static> Linker<T> {
             {
                 Error::link(format!("{e:#}"))
             } else {
-                Error::from_wasmtime(e, hit).context("while instantiating (start function)")
+                // Name the phase: a memory or table too large for the
+                // limits fails before any code runs.
+                let phase = if m.core_info.start.is_some() {
+                    "while instantiating (start function)"
+                } else {
+                    "while instantiating (creating memories and tables; the module has no start function)"
+                };
+                Error::from_wasmtime(e, hit).context(phase)
             }
         })?;
 

@@ -126,11 +126,7 @@ pub fn wave_type(t: &Type) -> Result<WType> {
         Type::F64 => WType::F64,
         Type::Char => WType::CHAR,
         Type::String => WType::STRING,
-        Type::Externref => {
-            return Err(err!(
-                "`externref` values cannot be written on the command line"
-            ))
-        }
+        Type::Externref => return Err(err!("`externref` values have no WAVE form")),
         Type::List(e) => WType::list(wave_type(e)?),
         Type::Record(fs) => WType::record(
             fs.iter()
@@ -179,11 +175,7 @@ fn from_wave(w: &WValue, t: &Type) -> Result<Value> {
         Type::F64 => Value::F64(w.unwrap_f64()),
         Type::Char => Value::Char(w.unwrap_char()),
         Type::String => Value::String(w.unwrap_string().into_owned()),
-        Type::Externref => {
-            return Err(err!(
-                "`externref` values cannot be written on the command line"
-            ))
-        }
+        Type::Externref => return Err(err!("`externref` values have no WAVE form")),
         Type::List(e) => Value::List(
             w.unwrap_list()
                 .map(|x| from_wave(&x, e))

@@ -114,6 +114,8 @@ pub struct CoreModule {
     pub memory_names: BTreeMap<u32, String>,
     /// Every interface-types section, in order.
     pub interface_sections: Vec<SectionLocation>,
+    /// The start function, if the module has one.
+    pub start: Option<u32>,
 }
 
 impl CoreModule {
@@ -210,6 +212,7 @@ impl CoreModule {
                     }
                     _ => {}
                 },
+                Payload::StartSection { func, .. } => m.start = Some(func),
                 Payload::CodeSectionEntry(_) => {}
                 _ => {}
             }

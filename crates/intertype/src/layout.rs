@@ -28,6 +28,10 @@ use std::fmt;
 /// functions here report [`LayoutError::TooDeep`] instead of recursing further.
 pub const MAX_DEPTH: u32 = 100;
 
+/// Most nodes one value type may have with its references written out (the
+/// validator's rule; the engine resolves types into trees of this size).
+pub const MAX_TYPE_NODES: u64 = 10_000;
+
 /// The longest flat form a type may have. Longer ones are
 /// [`LayoutError::FlatTooLong`]: they could not be passed on a stack sensibly,
 /// and the limit bounds the work and memory of flattening hostile input.

@@ -86,10 +86,51 @@ impl Module {
 pub fn validate_module(bytes: &[u8]) -> Result<Module> {
     wasmparser::Validator::new()
         .validate_all(bytes)
-        .map_err(|e| Error::core(Some(e.offset()), e.message()))?;
+        .map_err(|e| {
+            let message = match function_at(bytes, e.offset()) {
+                Some(f) => format!("{} (in {f})", e.message()),
+                None => e.message().to_string(),
+            };
+            Error::core(Some(e.offset()), message)
+        })?;
     let module = Module::from_binary(bytes)?;
     module.validate()?;
     Ok(module)
+}
+
+/// The function whose body holds byte `offset`, in words (`function 2
+/// ($add)`), so an error in a module made from text names what its author
+/// wrote rather than only a byte the author never saw.
+fn function_at(bytes: &[u8], offset: usize) -> Option<String> {
+    let mut imported = 0u32;
+    let mut k = 0u32;
+    let mut found = None;
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload.ok()? {
+            wasmparser::Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    if matches!(import.ok()?.ty, wasmparser::TypeRef::Func(_)) {
+                        imported += 1;
+                    }
+                }
+            }
+            wasmparser::Payload::CodeSectionEntry(body) => {
+                if body.range().contains(&offset) {
+                    found = Some(imported + k);
+                }
+                k += 1;
+            }
+            _ => {}
+        }
+    }
+    let idx = found?;
+    let name = core::CoreModule::parse(bytes)
+        .ok()
+        .and_then(|m| m.func_names.get(&idx).cloned());
+    Some(match name {
+        Some(n) => format!("function {idx} (${})", print::quote(&n).trim_matches('"')),
+        None => format!("function {idx}"),
+    })
 }
 
 /// Parses a `.wat` text (with `(@interface …)` annotations) into a binary module

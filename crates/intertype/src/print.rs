@@ -104,9 +104,15 @@ pub fn print_valtype(ty: ValType, booklet: &Booklet) -> String {
 /// module's final `)`.
 pub fn print_module(bytes: &[u8]) -> Result<String> {
     let module = crate::Module::from_binary(bytes)?;
-    let mut printer = SkipInterfaceSection(String::new());
+    let mut printer = SkipInterfaceSection(String::new(), Vec::new(), 0);
+    // Print the core module without its interface section, as the parser
+    // will rebuild it (the section last): a custom section that preceded it
+    // is then last, printed without an `(after …)` placement, and keeps its
+    // order relative to annotations such as `@producers`.
+    let core = crate::core::strip(bytes)?;
+    printer.1 = custom_placements(&core);
     wasmprinter::Config::new()
-        .print(bytes, &mut printer)
+        .print(&core, &mut printer)
         .map_err(|e| Error::core(None, format!("failed to print the core module: {e:#}")))?;
     let mut text = printer.0;
     let items = print_booklet(&module.booklet, &module.core);
@@ -126,8 +132,44 @@ pub fn print_module(bytes: &[u8]) -> Result<String> {
 }
 
 /// A `wasmprinter` sink that drops the interface section (its items are
-/// printed as annotations instead of raw `@custom` bytes).
-struct SkipInterfaceSection(String);
+/// printed as annotations instead of raw `@custom` bytes), and prints a
+/// `producers` section as raw `@custom` bytes with its placement: as a
+/// `@producers` annotation the text parser would put it last, after custom
+/// sections that followed it (wasm-bindgen's `target_features`).
+/// Fields: the text, the placement of each custom section in order, and
+/// how many custom sections were seen.
+struct SkipInterfaceSection(String, Vec<String>, usize);
+
+/// `after data`, `before first`, …: where each custom section of `bytes`
+/// sits relative to the known sections, in the text format's words.
+fn custom_placements(bytes: &[u8]) -> Vec<String> {
+    use wasmparser::Payload::*;
+    let mut last: Option<&str> = None;
+    let mut out = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let Ok(payload) = payload else { break };
+        match payload {
+            TypeSection(_) => last = Some("type"),
+            ImportSection(_) => last = Some("import"),
+            FunctionSection(_) => last = Some("func"),
+            TableSection(_) => last = Some("table"),
+            MemorySection(_) => last = Some("memory"),
+            TagSection(_) => last = Some("tag"),
+            GlobalSection(_) => last = Some("global"),
+            ExportSection(_) => last = Some("export"),
+            StartSection { .. } => last = Some("start"),
+            ElementSection(_) => last = Some("elem"),
+            CodeSectionStart { .. } => last = Some("code"),
+            DataSection(_) => last = Some("data"),
+            CustomSection(_) => out.push(match last {
+                Some(s) => format!("after {s}"),
+                None => "before first".to_string(),
+            }),
+            _ => {}
+        }
+    }
+    out
+}
 
 impl wasmprinter::Print for SkipInterfaceSection {
     fn write_str(&mut self, s: &str) -> std::io::Result<()> {
@@ -139,8 +181,28 @@ impl wasmprinter::Print for SkipInterfaceSection {
         &mut self,
         name: &str,
         _binary_offset: usize,
-        _data: &[u8],
+        data: &[u8],
     ) -> std::io::Result<bool> {
+        let k = self.2;
+        self.2 += 1;
+        if name == "producers" {
+            let place = self
+                .1
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| "after data".into());
+            let mut bytes = String::with_capacity(data.len() * 3);
+            for b in data {
+                match *b {
+                    b' '..=b'~' if *b != b'"' && *b != b'\\' => bytes.push(*b as char),
+                    _ => bytes.push_str(&format!("\\{b:02x}")),
+                }
+            }
+            self.0.push_str(&format!(
+                "\n  (@custom \"producers\" ({place}) \"{bytes}\")"
+            ));
+            return Ok(true);
+        }
         Ok(name == crate::SECTION_NAME)
     }
 }
@@ -462,6 +524,30 @@ mod tests {
             let reparsed = wit_text::parse_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
             assert_eq!(payload(&reparsed), payload(&module), "{text}");
         }
+    }
+
+    /// print → parse → print is stable on wasm-bindgen's markdown module:
+    /// its `producers` section stays before `target_features`.
+    #[test]
+    fn markdown_print_parse_print_is_stable() {
+        let module = include_bytes!("../../../tests/corpus/wasm-bindgen/markdown.wasm");
+        let first = print_module(module).unwrap();
+        let parsed = crate::parse_str(&first, None).unwrap();
+        let second = print_module(&parsed).unwrap();
+        assert!(first == second, "the second print differs from the first");
+        let names = |bytes: &[u8]| -> Vec<String> {
+            wasmparser::Parser::new(0)
+                .parse_all(bytes)
+                .filter_map(|p| match p.ok()? {
+                    // The text format writes the `name` section itself.
+                    wasmparser::Payload::CustomSection(c) if c.name() != "name" => {
+                        Some(c.name().to_string())
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(names(&parsed), names(module));
     }
 
     /// wasm-bindgen's markdown module: as the reference printer prints it,

@@ -270,6 +270,14 @@ impl StringEncoding {
     pub fn from_code(code: u8) -> Option<Self> {
         Self::ALL.into_iter().find(|e| e.code() == code)
     }
+
+    /// Bytes per unit of a string's length (2 for UTF-16, else 1).
+    pub fn unit_bytes(self) -> u32 {
+        match self {
+            StringEncoding::Utf16 => 2,
+            StringEncoding::Utf8 | StringEncoding::Latin1 => 1,
+        }
+    }
 }
 
 impl fmt::Display for StringEncoding {

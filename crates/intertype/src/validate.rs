@@ -92,6 +92,8 @@ impl<'a> Validator<'a> {
         let types = &self.b.types;
         // Nesting depth of each definition (1 for one without references).
         let mut depth = vec![0u32; types.len()];
+        // Nodes of each definition with every reference written out.
+        let mut nodes = vec![0u64; types.len()];
         for (i, def) in types.iter().enumerate() {
             let idx = i as u32;
             let label = self.type_label(idx);
@@ -119,6 +121,24 @@ impl<'a> Validator<'a> {
                 )));
             }
             depth[i] = d;
+            // Expanded size: definitions are shared by index, but a host
+            // that resolves a type into a tree (the engine, the glue's type
+            // checks) pays for every node.
+            let mut n: u64 = 1;
+            for t in def.referenced() {
+                n = n.saturating_add(match t {
+                    ValType::Type(j) => nodes[j as usize],
+                    _ => 1,
+                });
+            }
+            nodes[i] = n;
+            if n > layout::MAX_TYPE_NODES && !matches!(def, TypeDef::Func(_)) {
+                return Err(err(format!(
+                    "expands to {} nodes when its references are written out; at most {} are allowed",
+                    if n == u64::MAX { "too many".to_string() } else { n.to_string() },
+                    layout::MAX_TYPE_NODES
+                )));
+            }
             match def {
                 TypeDef::Record(fields) => {
                     nonempty(fields.len(), "a record needs at least one field").map_err(err)?;

@@ -17,6 +17,8 @@ pub struct Args {
 enum Target {
     /// JavaScript (an ES module for Node and browsers) and TypeScript types.
     Js(JsArgs),
+    /// A typed Python module (`.py` + `.pyi`) over the `intertype` package.
+    Python(super::bindgen_python::PythonArgs),
 }
 
 #[derive(clap::Args)]
@@ -39,10 +41,15 @@ struct JsArgs {
 pub fn run(args: Args) -> Result<()> {
     match args.target {
         Target::Js(args) => js(args),
+        Target::Python(args) => super::bindgen_python::run(args),
     }
 }
 
 fn js(args: JsArgs) -> Result<()> {
+    // The name becomes file names in `--out-dir`: a plain file name only.
+    if let Some(name) = &args.name {
+        intertype_js::check_name(name)?;
+    }
     let bytes = crate::io::read_module(&args.input)?;
     let name = match args.name {
         Some(n) => n,

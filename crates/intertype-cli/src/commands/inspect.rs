@@ -67,13 +67,23 @@ struct Implement {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let bytes = crate::io::read_module(&args.input)?;
-    let module = Module::from_binary(&bytes)?;
+    let module =
+        crate::io::read_module(&args.input).and_then(|bytes| Ok(Module::from_binary(&bytes)?));
+    let module = match module {
+        Ok(m) => m,
+        // Scripts asked for JSON: errors are JSON too, on standard output.
+        Err(e) if args.json => {
+            let out = serde_json::json!({ "error": { "message": format!("{e:#}") } });
+            crate::output::println(&serde_json::to_string_pretty(&out)?)?;
+            return Err(super::Reported.into());
+        }
+        Err(e) => return Err(e),
+    };
     let report = report(&module);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::output::println(&serde_json::to_string_pretty(&report)?)?;
     } else {
-        print_text(&report);
+        crate::output::print(&text(&report))?;
     }
     Ok(())
 }
@@ -189,33 +199,41 @@ fn words(b: &Booklet, tys: &[ValType]) -> Vec<String> {
 
 /// `name: signature`, then the documentation as `///` lines.
 fn function_row(f: &Function) -> String {
-    let mut row = format!("{}: {}", f.name, f.signature);
+    use crate::terminal::name as esc;
+    let mut row = format!("{}: {}", esc(&f.name), esc(&f.signature));
     if let Some(doc) = &f.doc {
         for line in doc.lines() {
             row.push_str("\n    /// ");
-            row.push_str(line);
+            row.push_str(&esc(line));
         }
     }
     row
 }
 
-fn print_text(r: &Report) {
+/// The report in words. Every name from the module is escaped for the
+/// terminal (`crate::terminal`).
+fn text(r: &Report) -> String {
+    use crate::terminal::name as esc;
+    let mut out = String::new();
     match r.version {
-        None => println!("no interface types: a plain core module"),
+        None => out.push_str("no interface types: a plain core module\n"),
         Some(v) => {
             let what = if v == intertype::REFERENCE_VERSION {
                 "the 2019 reference format"
             } else {
                 "with intertype extensions"
             };
-            println!("interface types {v} ({what}), {} bytes", r.section_size);
+            out.push_str(&format!(
+                "interface types {v} ({what}), {} bytes\n",
+                r.section_size
+            ));
         }
     }
-    let section = |title: &str, rows: Vec<String>| {
+    let mut section = |title: &str, rows: Vec<String>| {
         if !rows.is_empty() {
-            println!("{title}:");
+            out.push_str(&format!("{title}:\n"));
             for row in rows {
-                println!("  {row}");
+                out.push_str(&format!("  {row}\n"));
             }
         }
     };
@@ -225,7 +243,7 @@ fn print_text(r: &Report) {
         "types",
         r.types
             .iter()
-            .map(|t| format!("{}: {}", t.name, t.definition))
+            .map(|t| format!("{}: {}", esc(&t.name), esc(&t.definition)))
             .collect(),
     );
     section(
@@ -234,8 +252,10 @@ fn print_text(r: &Report) {
             .iter()
             .map(|i| match &i.core_import {
                 Some(name) => format!(
-                    "core import {name} (func {}) by adapter {}",
-                    i.core_func, i.adapter_func
+                    "core import {} (func {}) by adapter {}",
+                    esc(name),
+                    i.core_func,
+                    i.adapter_func
                 ),
                 None => format!("core func {} by adapter {}", i.core_func, i.adapter_func),
             })
@@ -243,7 +263,14 @@ fn print_text(r: &Report) {
     );
     section(
         "core exports wrapped by adapters (hidden)",
-        r.wrapped_core_exports.clone(),
+        r.wrapped_core_exports
+            .iter()
+            .map(|n| esc(n).into_owned())
+            .collect(),
     );
-    section("core exports", r.core_exports.clone());
+    section(
+        "core exports",
+        r.core_exports.iter().map(|n| esc(n).into_owned()).collect(),
+    );
+    out
 }

@@ -2,6 +2,7 @@
 
 pub mod adapt;
 pub mod bindgen;
+pub mod bindgen_python;
 pub mod inspect;
 pub mod parse;
 pub mod print;

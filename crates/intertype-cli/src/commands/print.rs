@@ -24,9 +24,9 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         intertype::print::print_module(&bytes)?
     };
-    print!("{text}");
+    crate::output::print(&text)?;
     if !text.ends_with('\n') && !text.is_empty() {
-        println!();
+        crate::output::println("")?;
     }
     Ok(())
 }

@@ -2,12 +2,12 @@
 //! runtime and call one interface function, arguments and results in WAVE
 //! syntax (as `wasmtime run --invoke`).
 
+use crate::wave_args;
 use anyhow::{anyhow, bail, Context, Result};
 use intertype_runtime::{
-    Config, Engine, ErrorKind, Instance, Limits, Linker, Module, Type, Value, WasiOptions,
+    Config, Engine, ErrorKind, Limit as RtLimit, Limits, Linker, Module, Type, Value, WasiOptions,
 };
 use std::path::PathBuf;
-use wasm_wave::value::Value as WValue;
 
 /// Run a module: call one of its interface functions and print the results.
 ///
@@ -32,39 +32,128 @@ pub struct Args {
     /// Stop the guest after this much fuel (roughly, wasm instructions).
     #[arg(long, value_name = "N")]
     fuel: Option<u64>,
-    /// Largest linear memory the guest may grow to, in bytes.
-    #[arg(long, value_name = "BYTES")]
-    max_memory: Option<usize>,
+    /// Stop the guest after this much wall-clock time, instantiation
+    /// included: seconds (`1.5`), or `none`.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_timeout)]
+    timeout: LimitArg<std::time::Duration>,
+    /// Largest linear memory the guest may grow to: bytes, with an optional
+    /// `K`, `M` or `G` suffix (powers of 1024), or `none`. A `memory.grow`
+    /// past it fails with an error naming this limit.
+    #[arg(long, value_name = "BYTES", default_value = "512M", value_parser = parse_bytes)]
+    max_memory: LimitArg<usize>,
     /// Imports nobody provides trap when called instead of failing instantiation.
     #[arg(long)]
     trap_unknown_imports: bool,
 }
 
+/// A limit with a value, or `none`.
+#[derive(Clone, Copy, Debug)]
+pub enum LimitArg<T> {
+    At(T),
+    None,
+}
+
+impl<T: Copy> LimitArg<T> {
+    fn get(self) -> Option<T> {
+        match self {
+            LimitArg::At(x) => Some(x),
+            LimitArg::None => None,
+        }
+    }
+}
+
+fn parse_timeout(s: &str) -> std::result::Result<LimitArg<std::time::Duration>, String> {
+    if s == "none" {
+        return Ok(LimitArg::None);
+    }
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("expected seconds (e.g. `30` or `0.5`) or `none`, found `{s}`"))?;
+    std::time::Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .map(LimitArg::At)
+        .ok_or_else(|| format!("expected a positive number of seconds or `none`, found `{s}`"))
+}
+
+fn parse_bytes(s: &str) -> std::result::Result<LimitArg<usize>, String> {
+    if s == "none" {
+        return Ok(LimitArg::None);
+    }
+    let bad = || format!("expected bytes (e.g. `65536`, `64M`, `1G`) or `none`, found `{s}`");
+    let (digits, scale) = match s.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&s[..i], 1u64 << 10),
+        Some((i, 'M' | 'm')) => (&s[..i], 1 << 20),
+        Some((i, 'G' | 'g')) => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    n.checked_mul(scale)
+        .and_then(|b| usize::try_from(b).ok())
+        .map(LimitArg::At)
+        .ok_or_else(bad)
+}
+
+/// Reading the module failed (the JSON error kind is `file`).
+#[derive(Debug)]
+struct FileError(anyhow::Error);
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for FileError {}
+
 pub fn run(args: Args) -> Result<()> {
     let json = args.json;
+    let (fuel, timeout, max_memory) = (args.fuel, args.timeout, args.max_memory);
     match run_inner(args) {
         Ok(()) => Ok(()),
-        Err(e) if json => {
-            let kind = e
-                .downcast_ref::<intertype_runtime::Error>()
-                .map_or("usage".to_string(), |e| format!("{:?}", e.kind()));
-            let out = serde_json::json!({ "error": { "kind": kind, "message": format!("{e:#}") } });
-            println!("{out}");
-            Err(super::Reported.into())
-        }
+        Err(e) if e.is::<crate::output::StdoutClosed>() => Err(e),
         Err(e) => {
+            // Which limit, and its value: the user can raise it.
+            let hint = e
+                .downcast_ref::<intertype_runtime::Error>()
+                .and_then(|rt| match rt.kind() {
+                    ErrorKind::Limit(RtLimit::Deadline) => timeout.get().map(|d| {
+                        format!("the time limit of {} s was reached (raise it with --timeout)", d.as_secs_f64())
+                    }),
+                    ErrorKind::Limit(RtLimit::Memory) => max_memory.get().map(|b| {
+                        format!("the memory limit of {b} bytes was reached (raise it with --max-memory)")
+                    }),
+                    ErrorKind::Limit(RtLimit::Fuel) => {
+                        fuel.map(|f| format!("the fuel limit of {f} was used up (raise it with --fuel)"))
+                    }
+                    _ => None,
+                });
+            if json {
+                let kind = match e.downcast_ref::<intertype_runtime::Error>() {
+                    Some(rt) => format!("{:?}", rt.kind()),
+                    None if e.is::<FileError>() => "file".to_string(),
+                    None => "usage".to_string(),
+                };
+                let mut message = match e.downcast_ref::<intertype_runtime::Error>() {
+                    Some(rt) => format!("{rt}"),
+                    None => format!("{e:#}"),
+                };
+                if let Some(h) = &hint {
+                    message.push_str(&format!("\n{h}"));
+                }
+                let out = serde_json::json!({ "error": { "kind": kind, "message": message } });
+                crate::output::println(&out.to_string())?;
+                return Err(super::Reported.into());
+            }
             if let Some(rt) = e.downcast_ref::<intertype_runtime::Error>() {
                 if let ErrorKind::Exit(code) = rt.kind() {
                     return Err(super::ExitWith(code).into());
                 }
                 // The runtime's alternate form adds the wasm backtrace.
-                return Err(anyhow!("{rt:#}"));
-            }
-            if let Some(ErrorKind::Exit(code)) = e
-                .downcast_ref::<intertype_runtime::Error>()
-                .map(|e| e.kind())
-            {
-                return Err(super::ExitWith(code).into());
+                return Err(match hint {
+                    Some(h) => anyhow!("{rt:#}\n{h}"),
+                    None => anyhow!("{rt:#}"),
+                });
             }
             Err(e)
         }
@@ -72,20 +161,35 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 fn run_inner(args: Args) -> Result<()> {
+    let timeout = args.timeout.get();
     let limits = Limits {
         fuel: args.fuel,
-        max_memory_bytes: args.max_memory,
+        max_memory_bytes: args.max_memory.get(),
+        // One epoch tick, given by a timer thread when the time is up.
+        epoch_deadline: timeout.map(|_| 1),
         ..Limits::default()
     };
     let engine = Engine::new(&Config {
         limits,
         ..Config::default()
     })?;
-    let bytes = crate::io::read_module(&args.module)?;
+    let bytes =
+        crate::io::read_module(&args.module).map_err(|e| anyhow::Error::new(FileError(e)))?;
     let module = Module::new(&engine, &bytes)
         .with_context(|| format!("failed to load `{}`", args.module.display()))?;
     if args.list {
         return list(&module, args.json);
+    }
+    // Arguments and result types are checked before anything runs.
+    let call = args.call.as_deref().map(wave_args::parse).transpose()?;
+    if let Some(timeout) = timeout {
+        let engine = engine.clone();
+        // Detached: the process ends with the call, and the tick is harmless
+        // if the call finished first.
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            engine.increment_epoch();
+        });
     }
     let mut linker = Linker::new(&engine);
     linker.trap_unknown_imports(args.trap_unknown_imports);
@@ -97,111 +201,73 @@ fn run_inner(args: Args) -> Result<()> {
             ..WasiOptions::default()
         })?;
     }
-    let mut instance = linker.instantiate(&module)?;
-    let Some(call) = args.call else {
+    let Some(call) = call else {
+        let mut instance = linker.instantiate(&module)?;
         if module.exports().iter().any(|e| e.name == "_start") {
             instance.call("_start", &[])?;
             return Ok(());
         }
         bail!("no call given; say which function to call, e.g. `intertype run {} 'name(…)'` (see `--list`)", args.module.display());
     };
-    // Parameter names for messages (the engine keeps only the types).
+    let ty = module
+        .exports()
+        .iter()
+        .find(|e| e.name == call.name)
+        .map(|e| e.ty.clone())
+        .ok_or_else(|| {
+            let names: Vec<String> = module
+                .exports()
+                .iter()
+                .map(|e| crate::terminal::name(&e.name).into_owned())
+                .collect();
+            anyhow!(
+                "the module has no function `{}`; it offers: {}",
+                crate::terminal::name(&call.name),
+                names.join(", ")
+            )
+        })?;
+    // Parameter names and the signature for messages (the engine keeps
+    // only the types).
     let booklet = intertype::Module::from_binary(&bytes)
         .ok()
         .map(|m| m.booklet);
-    let results = invoke(&mut instance, &call, booklet.as_ref())?;
-    let func = instance
-        .func(call_name(&call)?.as_str())
-        .ok_or_else(|| anyhow!("unreachable"))?;
-    print_results(&results, &func.ty().results, args.json)
-}
-
-/// Splits `name(args…)`. The name is taken verbatim (export names such as
-/// `i32_to_s8` are not WAVE labels); the arguments are parsed as WAVE.
-fn split_call(call: &str) -> Result<(String, wasm_wave::untyped::UntypedFuncCall<'static>)> {
-    let (name, rest) = match call.find('(') {
-        Some(i) => (call[..i].trim(), &call[i..]),
-        None => (call.trim(), ""),
+    let adapter = module.exports().iter().find_map(|e| match e.kind {
+        intertype_runtime::ExportKind::Adapter(idx) if e.name == call.name => Some(idx),
+        _ => None,
+    });
+    let named = booklet.as_ref().zip(adapter);
+    let described = wave_args::Described {
+        signature: named
+            .and_then(|(b, idx)| intertype::describe::adapter_func(b, idx))
+            .unwrap_or_else(|| ty.to_string()),
+        labels: (0..ty.params.len())
+            .map(|i| match named {
+                Some((b, idx)) => intertype::describe::param_label(b, idx, i),
+                None => format!("p{i}"),
+            })
+            .collect(),
     };
-    if name.is_empty() {
-        bail!("invalid call `{call}`: expected `name(arguments…)`");
+    let values = call.values(&ty.params, &described)?;
+    if !args.json {
+        for t in &ty.results {
+            intertype_runtime::wave::check_type(t).map_err(|e| {
+                anyhow!(
+                    "the result of `{}` cannot be shown in WAVE (try --json): {}",
+                    crate::terminal::name(&call.name),
+                    e.message()
+                )
+            })?;
+        }
     }
-    let source = format!("f{rest}");
-    let parsed = wasm_wave::untyped::UntypedFuncCall::parse(&source)
-        .map_err(|e| anyhow!("invalid call `{call}`: {e}"))?
-        .into_owned();
-    Ok((name.to_string(), parsed))
-}
-
-fn call_name(call: &str) -> Result<String> {
-    Ok(split_call(call)?.0)
-}
-
-fn invoke(
-    instance: &mut Instance,
-    call: &str,
-    booklet: Option<&intertype::Booklet>,
-) -> Result<Vec<Value>> {
-    let (name, parsed) = split_call(call)?;
-    let name = name.as_str();
-    let func = instance.func(name).ok_or_else(|| {
-        let names: Vec<&str> = instance
-            .module()
-            .exports()
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect();
+    let mut instance = linker.instantiate(&module)?;
+    let func = instance.func(call.name.as_str()).ok_or_else(|| {
         anyhow!(
-            "the module has no function `{name}`; it offers: {}",
-            names.join(", ")
+            "the module has no function `{}`",
+            crate::terminal::name(&call.name)
         )
     })?;
-    let wtypes = func
-        .ty()
-        .params
-        .iter()
-        .map(|t| intertype_runtime::wave::wave_type(t).map_err(|e| anyhow!("{}", e.message())))
-        .collect::<Result<Vec<_>>>()
-        .with_context(|| format!("`{name}` cannot be called from the command line"))?;
-    let adapter = instance
-        .module()
-        .exports()
-        .iter()
-        .find_map(|e| match e.kind {
-            intertype_runtime::ExportKind::Adapter(idx) if e.name == name => Some(idx),
-            _ => None,
-        });
-    let wvals: Vec<WValue> = parsed.to_wasm_params(wtypes.iter()).map_err(|e| {
-        let named = booklet.zip(adapter);
-        let signature = named
-            .and_then(|(b, idx)| intertype::describe::adapter_func(b, idx))
-            .unwrap_or_else(|| func.ty().to_string());
-        // The argument the error is in, when the error points into one.
-        let arg = parsed
-            .params_node()
-            .and_then(|node| node.as_tuple().ok())
-            .and_then(|mut args| {
-                args.position(|a| a.span().start <= e.span().start && e.span().end <= a.span().end)
-            });
-        match arg {
-            Some(i) => {
-                let label = named.map_or_else(
-                    || format!("p{i}"),
-                    |(b, idx)| intertype::describe::param_label(b, idx, i),
-                );
-                anyhow!("bad argument `{label}` (parameter {i}) for `{name}: {signature}`: {e}")
-            }
-            None => anyhow!("bad arguments for `{name}: {signature}`: {e}"),
-        }
-    })?;
-    let values = wvals
-        .iter()
-        .zip(&func.ty().params)
-        .map(|(w, t)| {
-            intertype_runtime::wave::value_from_wave(w, t).map_err(|e| anyhow!("{}", e.message()))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(func.call(instance, &values)?)
+    let results = func.call(&mut instance, &values)?;
+    print_results(&results, &ty.results, args.json)
 }
 
 fn list(module: &Module, json: bool) -> Result<()> {
@@ -220,43 +286,92 @@ fn list(module: &Module, json: bool) -> Result<()> {
             .imports()
             .map(|(m, n, t)| serde_json::json!({ "module": m, "name": n, "type": t.to_string() }))
             .collect();
-        println!(
-            "{}",
-            serde_json::json!({ "exports": exports, "imports": imports })
+        return crate::output::println(
+            &serde_json::json!({ "exports": exports, "imports": imports }).to_string(),
         );
-        return Ok(());
     }
+    // Names and types (which spell field and case names) are escaped for
+    // the terminal.
+    use crate::terminal::name as esc;
+    let mut out = String::new();
     for e in module.exports() {
         let note = match e.kind {
             intertype_runtime::ExportKind::Adapter(_) => "",
             intertype_runtime::ExportKind::Core(_) => "  (core)",
         };
-        println!("{}: {}{note}", e.name, e.ty);
+        out.push_str(&format!(
+            "{}: {}{note}\n",
+            esc(&e.name),
+            esc(&e.ty.to_string())
+        ));
     }
     for (m, n, t) in module.imports() {
-        println!("import {m:?} {n:?}: {t}");
+        out.push_str(&format!("import {m:?} {n:?}: {}\n", esc(&t.to_string())));
     }
-    Ok(())
+    crate::output::print(&out)
 }
 
+/// Prints results, one per line, in WAVE or as one JSON object. Byte lists
+/// are written as they are formatted, never built as a second value in
+/// memory (a 100 MB `list<u8>` result would otherwise take gigabytes).
 fn print_results(results: &[Value], types: &[Type], json: bool) -> Result<()> {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let w = crate::output::write_error;
     if json {
-        let vals = results
-            .iter()
-            .zip(types)
-            .map(|(v, t)| to_json(v, t))
-            .collect::<Result<Vec<_>>>()?;
-        println!("{}", serde_json::json!({ "results": vals }));
-        return Ok(());
+        out.write_all(b"{\"results\":[").map_err(w)?;
+        for (i, (v, t)) in results.iter().zip(types).enumerate() {
+            if i > 0 {
+                out.write_all(b",").map_err(w)?;
+            }
+            match v {
+                Value::Bytes(b) => write_bytes(&mut out, b, b",").map_err(w)?,
+                _ => {
+                    let j = to_json(v, t)?;
+                    serde_json::to_writer(&mut out, &j).map_err(|e| w(e.into()))?;
+                }
+            }
+        }
+        out.write_all(b"]}\n").map_err(w)?;
+        return out.flush().map_err(w);
     }
     for (v, t) in results.iter().zip(types) {
-        println!(
-            "{}",
-            v.to_wave(t)
-                .map_err(|e| anyhow!("cannot print a result: {}", e.message()))?
-        );
+        match v {
+            Value::Bytes(b) => write_bytes(&mut out, b, b", ").map_err(w)?,
+            _ => {
+                let text = v
+                    .to_wave(t)
+                    .map_err(|e| anyhow!("cannot print a result: {}", e.message()))?;
+                out.write_all(text.as_bytes()).map_err(w)?;
+            }
+        }
+        out.write_all(b"\n").map_err(w)?;
     }
-    Ok(())
+    out.flush().map_err(w)
+}
+
+/// `[1, 2, 3]`, written as it goes.
+fn write_bytes(out: &mut impl std::io::Write, bytes: &[u8], sep: &[u8]) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    let digits: Vec<String> = (0..=255u8).map(|b| b.to_string()).collect();
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.write_all(sep)?;
+        }
+        out.write_all(digits[usize::from(*b)].as_bytes())?;
+    }
+    out.write_all(b"]")
+}
+
+fn non_finite(x: f64) -> &'static str {
+    if x.is_nan() {
+        "nan"
+    } else if x > 0.0 {
+        "inf"
+    } else {
+        "-inf"
+    }
 }
 
 fn to_json(v: &Value, t: &Type) -> Result<serde_json::Value> {
@@ -273,8 +388,9 @@ fn to_json(v: &Value, t: &Type) -> Result<serde_json::Value> {
         (Value::U64(x), _) => json!(x),
         (Value::F32(x), _) if x.is_finite() => json!(x),
         (Value::F64(x), _) if x.is_finite() => json!(x),
-        (Value::F32(x), _) => json!(x.to_string()),
-        (Value::F64(x), _) => json!(x.to_string()),
+        // Not numbers in JSON: the WAVE spellings, the same for both widths.
+        (Value::F32(x), _) => json!(non_finite(f64::from(*x))),
+        (Value::F64(x), _) => json!(non_finite(*x)),
         (Value::Char(c), _) => json!(c.to_string()),
         (Value::String(s), _) => json!(s),
         (Value::Externref(r), _) => json!(r.as_ref().map(|_| "<externref>")),

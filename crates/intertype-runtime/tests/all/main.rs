@@ -9,5 +9,6 @@ mod host;
 mod host_data;
 mod hostile;
 mod leak;
+mod lifted_size;
 mod readme;
 mod util;

@@ -385,23 +385,44 @@ pub(super) fn parse_valtype<'a>(p: Parser<'a>) -> Result<ValTypeAst<'a>> {
         return Ok(ValTypeAst::Ref(Index::Id(p.parse()?)));
     }
     if p.peek::<wast::token::LParen>()? {
-        if p.parens_depth() > MAX_TYPE_DEPTH {
+        // Counted from the outermost inline type (not from the module), so
+        // exactly the documented 100 levels parse; one more paren is allowed
+        // for a `(type …)` reference innermost, and the validator reports
+        // definitions that nest deeper with their index.
+        let depth = INLINE_TYPE_DEPTH.with(|d| d.get());
+        if depth > MAX_TYPE_DEPTH {
             return Err(p.error("type definitions nested too deeply"));
         }
-        return p.parens(|p| {
-            let (kw, span) = keyword(p, "expected `type` or a type definition")?;
-            match kw {
-                "type" => Ok(ValTypeAst::Ref(p.parse()?)),
-                "func" => Err(p.error_at(
-                    span,
-                    "a function type is not a value type; declare it with `(@interface type …)`",
-                )),
-                _ => Ok(ValTypeAst::Inline(Box::new(parse_typedef_body(
-                    p, kw, span,
-                )?))),
-            }
-        });
+        INLINE_TYPE_DEPTH.with(|d| d.set(depth + 1));
+        let parsed = parse_inline_type(p);
+        INLINE_TYPE_DEPTH.with(|d| d.set(depth));
+        return parsed;
     }
+    parse_keyword_valtype(p)
+}
+
+thread_local! {
+    /// Inline type definitions open around the one being parsed.
+    static INLINE_TYPE_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn parse_inline_type<'a>(p: Parser<'a>) -> Result<ValTypeAst<'a>> {
+    p.parens(|p| {
+        let (kw, span) = keyword(p, "expected `type` or a type definition")?;
+        match kw {
+            "type" => Ok(ValTypeAst::Ref(p.parse()?)),
+            "func" => Err(p.error_at(
+                span,
+                "a function type is not a value type; declare it with `(@interface type …)`",
+            )),
+            _ => Ok(ValTypeAst::Inline(Box::new(parse_typedef_body(
+                p, kw, span,
+            )?))),
+        }
+    })
+}
+
+fn parse_keyword_valtype<'a>(p: Parser<'a>) -> Result<ValTypeAst<'a>> {
     p.step(|c| {
         if let Some((kw, rest)) = c.keyword()? {
             if let Some(t) = ValType::from_keyword(kw) {

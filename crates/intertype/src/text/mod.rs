@@ -50,13 +50,53 @@ struct Parsed {
 }
 
 fn parse_text(text: &str, path: Option<&Path>) -> Result<Parsed> {
-    parse_inner(text, 0).map_err(|mut e| {
-        e.set_text(text);
-        if let Some(path) = path {
-            e.set_path(path);
-        }
-        crate::Error::text(e.to_string())
-    })
+    parse_inner(text, 0).map_err(|e| crate::Error::text(render_error(&e, text, path)))
+}
+
+/// Characters of the source line shown on each side of the error column.
+const SNIPPET_RADIUS: usize = 60;
+
+/// A text error as rustc renders one (`--> file:line:col`, the line, a
+/// caret), with the line cut to a window around the column: the input may be
+/// one line of hundreds of megabytes, and an error must not echo all of it.
+fn render_error(e: &wast::Error, text: &str, path: Option<&Path>) -> String {
+    let offset = e.span().offset().min(text.len());
+    let offset = (0..=offset)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line_no = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    let col = text[line_start..offset].chars().count();
+    let first = col.saturating_sub(SNIPPET_RADIUS);
+    let mut snippet: String = line
+        .chars()
+        .skip(first)
+        .take(2 * SNIPPET_RADIUS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut caret = col - first;
+    if first > 0 {
+        snippet.insert(0, '…');
+        caret += 1;
+    }
+    if line.chars().count() > first + 2 * SNIPPET_RADIUS {
+        snippet.push('…');
+    }
+    let mut message = e.message();
+    if message.chars().count() > 300 {
+        message = message.chars().take(300).collect::<String>() + "…";
+    }
+    let file = path.map_or("<anon>".to_string(), |p| p.display().to_string());
+    format!(
+        "{message}\n     --> {file}:{line_no}:{}\n      |\n {line_no:4} | {snippet}\n      | {:>width$}",
+        col + 1,
+        "^",
+        width = caret + 1
+    )
 }
 
 /// Nested `(module quote …)` levels allowed.

@@ -719,6 +719,60 @@ fn syntax_errors() {
         ")".repeat(200)
     );
     assert!(error(&deep).contains("nested too deeply"));
+    // Exactly the documented 100 levels of inline definitions parse, and
+    // validate (the validator's limit is the same 100).
+    let hundred = format!(
+        "(module (@interface func (export \"f\") (param {}u8{})))",
+        "(list ".repeat(100),
+        ")".repeat(100)
+    );
+    let bytes = crate::parse_str(&hundred, None).unwrap_or_else(|e| panic!("{e}"));
+    crate::validate_module(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    let bytes = crate::parse_str(
+        &hundred
+            .replacen("(list ", "(list (list ", 1)
+            .replacen("u8", "u8)", 1),
+        None,
+    )
+    .unwrap_or_else(|e| panic!("101 parse, the validator refuses: {e}"));
+    let e = crate::validate_module(&bytes).unwrap_err().to_string();
+    assert!(e.contains("at most 100"), "{e}");
+}
+
+/// An error in a one-line input of any size shows a bounded window of it.
+#[test]
+fn error_snippets_are_bounded() {
+    let text = format!("(module {} @bad)", "(; filler ;) ".repeat(100_000));
+    let e = error(&text);
+    assert!(
+        e.len() < 600,
+        "{} bytes: {}",
+        e.len(),
+        &e[..600.min(e.len())]
+    );
+    assert!(e.contains("<anon>:1:"), "{e}");
+    assert!(e.contains('…'), "{e}");
+    assert!(e.lines().last().unwrap().trim_end().ends_with('^'), "{e}");
+}
+
+/// Types that resolve to too many nodes are refused, naming the type.
+#[test]
+fn oversized_types_are_refused_by_name() {
+    let mut text = std::string::String::from(
+        "(module (@interface type $t0 (tuple u8 u8 u8 u8 u8 u8 u8 u8 u8 u8))",
+    );
+    for i in 1..4 {
+        let prev = format!("$t{} ", i - 1).repeat(10);
+        text.push_str(&format!("(@interface type $t{i} (tuple {prev})) "));
+    }
+    text.push(')');
+    let bytes = crate::parse_str(&text, None).unwrap();
+    let e = crate::validate_module(&bytes).unwrap_err().to_string();
+    assert!(e.contains("type 3 (t3)"), "{e}");
+    assert!(
+        e.contains("11111 nodes") && e.contains("at most 10000"),
+        "{e}"
+    );
 }
 
 /// Truncations and byte flips of valid texts: errors, never panics.
