@@ -86,7 +86,7 @@ fn hex(text: &str, case: &Path) -> Vec<u8> {
                 let end = s
                     .find('"')
                     .unwrap_or_else(|| panic!("{}: unterminated string", case.display()));
-                out.extend_from_slice(s[..end].as_bytes());
+                out.extend_from_slice(&s.as_bytes()[..end]);
                 rest = s[end + 1..].trim_start();
                 continue;
             }
