@@ -120,13 +120,10 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.format
-            .as_ref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
+// No `source()`: the display already is the format error's (with its
+// location), and error chains (`{:#}`) would print it twice; the format
+// error itself is `Error::format_error`.
+impl std::error::Error for Error {}
 
 impl From<intertype::Error> for Error {
     fn from(e: intertype::Error) -> Error {
@@ -545,6 +542,29 @@ async function loadModule(src) {
 mod tests {
     use super::*;
     use std::path::{Path, PathBuf};
+
+    /// A malformed module is the module's fault, with the decoder's kind and
+    /// byte offset kept; a bad output name is the caller's.
+    #[test]
+    fn errors_say_whose_fault() {
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        // A custom section `wasm-interface-types` holding version 0.2.0.
+        let payload = [&[20u8][..], b"wasm-interface-types", b"\x050.2.0"].concat();
+        wasm.push(0);
+        wasm.push(payload.len() as u8);
+        wasm.extend_from_slice(&payload);
+        let options = Options { name: "m".into() };
+        let e = generate(&wasm, &options).unwrap_err();
+        assert_eq!(
+            e.kind(),
+            ErrorKind::Format(intertype::ErrorKind::Binary),
+            "{e}"
+        );
+        assert_eq!(e.format_error().and_then(|f| f.offset()), Some(31), "{e}");
+        let e = check_name("../x").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Options);
+        assert!(e.format_error().is_none());
+    }
 
     /// Every module the JS tests use: the shared corpus, the conformance
     /// modules, the examples.
