@@ -61,6 +61,7 @@ fn limit(l: Limit) -> &'static str {
         Limit::Memory => "memory",
         Limit::Table => "table",
         Limit::Resources => "resources",
+        Limit::ValueSize => "value-size",
     }
 }
 

@@ -3,8 +3,9 @@
 //! plain wasmtime), (b) unfused (the engine today: A's import served by a
 //! host function calling B's instance with host values), (c) the floor: one
 //! core module doing the same work without a boundary (allocate, copy the
-//! greeting and the name). Not yet here: wasmtime's component model with
-//! the two guests composed.
+//! greeting and the name), (d)/(e) the engine's own linker
+//! (`Linker::module`) fused and through host values. Not yet here:
+//! wasmtime's component model with the two guests composed.
 //!
 //! `cargo bench -p intertype-adapt --bench fused`; report ratios from one
 //! run with the machine load (`docs/performance.md`).
@@ -185,12 +186,46 @@ impl Unfused {
     }
 }
 
+/// The engine's own linking (`Linker::module`): A and B in one store, the
+/// link fused (`fuse`) or through host values; A's core `run` called with
+/// `call_core` (the outer call's engine overhead is in both).
+struct EngineLinked {
+    a: intertype_runtime::Instance,
+}
+
+impl EngineLinked {
+    fn new(n: i32, fuse: bool) -> EngineLinked {
+        use intertype_runtime::{Engine, Linker, Module};
+        let engine = Engine::default();
+        let mut linker = Linker::new(&engine);
+        linker
+            .module("lib", &Module::new(&engine, &lib()).unwrap())
+            .unwrap();
+        linker.fuse_links(fuse);
+        let mut a = linker
+            .instantiate(&Module::new(&engine, &app()).unwrap())
+            .unwrap();
+        a.call_core("fill", &[Value::I32(n)]).unwrap();
+        EngineLinked { a }
+    }
+
+    fn call(&mut self, n: i32) -> Vec<Value> {
+        self.a
+            .call_core("run", &[Value::I32(65536), Value::I32(n)])
+            .unwrap()
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("link");
     for n in [5, 64 * 1024] {
         let mut fused = Core::fused(n);
         let mut floor = Core::floor(n);
         let mut unfused = Unfused::new(n);
+        let mut engine_fused = EngineLinked::new(n, true);
+        let mut engine_unfused = EngineLinked::new(n, false);
+        assert_eq!(engine_fused.call(n)[1], Value::I32(n + 7));
+        assert_eq!(engine_unfused.call(n)[1], Value::I32(n + 7));
         // All three greet the same way.
         assert_eq!(fused.call(n).1, n + 7);
         assert_eq!(floor.call(n).1, n + 7);
@@ -203,6 +238,12 @@ fn bench(c: &mut Criterion) {
         });
         g.bench_with_input(BenchmarkId::new("c_floor", n), &n, |b, &n| {
             b.iter(|| black_box(floor.call(n)))
+        });
+        g.bench_with_input(BenchmarkId::new("d_engine_fused", n), &n, |b, &n| {
+            b.iter(|| black_box(engine_fused.call(n)))
+        });
+        g.bench_with_input(BenchmarkId::new("e_engine_unfused", n), &n, |b, &n| {
+            b.iter(|| black_box(engine_unfused.call(n)))
         });
     }
     g.finish();

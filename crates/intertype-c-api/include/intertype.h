@@ -78,6 +78,8 @@ typedef enum intertype_limit_t {
   INTERTYPE_LIMIT_MEMORY = 3,
   INTERTYPE_LIMIT_TABLE = 4,
   INTERTYPE_LIMIT_RESOURCES = 5,
+  // One lifted value spans more than `Limits::max_value_bytes`.
+  INTERTYPE_LIMIT_VALUE_SIZE = 6,
 } intertype_limit_t;
 
 // The core wasm trap behind an error, when there is one.

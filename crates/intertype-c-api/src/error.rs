@@ -58,6 +58,8 @@ pub enum intertype_limit_t {
     INTERTYPE_LIMIT_MEMORY = 3,
     INTERTYPE_LIMIT_TABLE = 4,
     INTERTYPE_LIMIT_RESOURCES = 5,
+    /// One lifted value spans more than `Limits::max_value_bytes`.
+    INTERTYPE_LIMIT_VALUE_SIZE = 6,
 }
 
 /// The core wasm trap behind an error, when there is one.
@@ -176,6 +178,7 @@ impl From<Error> for Box<intertype_error_t> {
                 Limit::Memory => INTERTYPE_LIMIT_MEMORY,
                 Limit::Table => INTERTYPE_LIMIT_TABLE,
                 Limit::Resources => INTERTYPE_LIMIT_RESOURCES,
+                Limit::ValueSize => INTERTYPE_LIMIT_VALUE_SIZE,
             };
         }
         if let ErrorKind::Exit(code) = e.kind() {

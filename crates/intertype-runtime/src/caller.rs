@@ -1,20 +1,16 @@
 //! What a host function sees of the instance that called it: the embedder's
 //! data `T`, the guest's memory, and the guest's functions (to call back).
 
+use crate::args::{core_args, ArgSource};
 use crate::error::{Error, Misbehavior};
-use crate::exec::{self, Runtime, StoreData};
+use crate::exec;
 use crate::instance::{CallContext, Func};
 use crate::module::ExportKind;
+use crate::store::RawCaller;
+use crate::store::{downcast, downcast_mut};
 use crate::value::Value;
 use std::marker::PhantomData;
-use wasmtime::{AsContextMut, StoreContextMut};
-
-/// The untyped caller the executor hands to a host function; the linker's
-/// wrapper turns it into a [`Caller<T>`].
-pub(crate) struct RawCaller<'a> {
-    pub cx: StoreContextMut<'a, StoreData>,
-    pub rt: &'a Runtime,
-}
+use wasmtime::AsContextMut;
 
 /// The context of a host function call, as wasmtime's `Caller`: the data
 /// `T` of the instance (`Linker<T>`, [`crate::Instance::data`]), the guest's
@@ -105,7 +101,7 @@ impl<'a, T: 'static> Caller<'a, T> {
 }
 
 impl<T: 'static> CallContext for Caller<'_, T> {
-    fn invoke<A: exec::ArgSource + ?Sized>(
+    fn invoke<A: ArgSource + ?Sized>(
         &mut self,
         f: &Func,
         args: &A,
@@ -133,7 +129,7 @@ impl<T: 'static> CallContext for Caller<'_, T> {
                 }
             }
             ExportKind::Core(_) => {
-                let vals = exec::core_args(args, nargs)?;
+                let vals = core_args(args, nargs)?;
                 let func = self
                     .raw
                     .rt
@@ -165,21 +161,5 @@ impl<T: 'static> CallContext for Caller<'_, T> {
     fn put_results(&mut self, mut buf: Vec<Value>) {
         buf.clear();
         self.raw.cx.data_mut().results_pool = buf;
-    }
-}
-
-pub(crate) fn downcast<T: 'static>(user: &(dyn std::any::Any + Send)) -> &T {
-    match user.downcast_ref::<T>() {
-        Some(t) => t,
-        // The linker that creates a store fixes its data type, and only
-        // that linker's host functions and instance see the store.
-        None => unreachable!("store data of another type"),
-    }
-}
-
-pub(crate) fn downcast_mut<T: 'static>(user: &mut (dyn std::any::Any + Send)) -> &mut T {
-    match user.downcast_mut::<T>() {
-        Some(t) => t,
-        None => unreachable!("store data of another type"),
     }
 }

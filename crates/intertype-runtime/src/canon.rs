@@ -3,10 +3,12 @@
 //! (`docs/format.md` §3). Every pointer and length from the guest is checked
 //! before it is used; a bad one is a [`Misbehavior`], never a host panic.
 
+use crate::args::ArgRef;
 use crate::error::{Error, Limit, Misbehavior};
-use crate::exec::{call_malloc, Runtime, StoreData};
 use crate::plan::Malloc;
 use crate::shape::{Kind, Shape, VariantForm};
+use crate::store::StoreData;
+use crate::store::{call_malloc, internal, Runtime};
 use crate::value::Value;
 use intertype::{CoreType, StringEncoding};
 use std::ops::Range;
@@ -610,7 +612,7 @@ impl Lowerer<'_, '_> {
     fn string(&mut self, s: &str) -> Result<(u32, u32), Error> {
         let (mem, enc) = self.memory()?;
         let malloc = self.malloc.ok_or_else(|| Error::internal("no allocator"))?;
-        crate::exec::write_string(self.cx, self.rt, mem, malloc, s, enc)
+        write_string(self.cx, self.rt, mem, malloc, s, enc)
     }
 
     /// A `list<u8>`: one allocation, one copy.
@@ -637,10 +639,9 @@ impl Lowerer<'_, '_> {
     pub(crate) fn lower_arg(
         &mut self,
         shape: &Shape,
-        arg: crate::exec::ArgRef<'_>,
+        arg: ArgRef<'_>,
         out: &mut Vec<Value>,
     ) -> Result<(), Error> {
-        use crate::exec::ArgRef;
         let (p, l) = match (&shape.kind, arg) {
             (_, ArgRef::Value(v)) => return self.lower_flat(shape, v, out),
             (Kind::String, ArgRef::Str(s)) => self.string(s)?,
@@ -835,4 +836,35 @@ impl Lowerer<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// `string-to-memory`: allocate, check, copy straight from the host string.
+pub(crate) fn write_string(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    mem: Memory,
+    malloc: Malloc,
+    s: &str,
+    enc: StringEncoding,
+) -> Result<(u32, u32), Error> {
+    if enc == StringEncoding::Utf8 {
+        // The common case, without the per-encoding detour.
+        let n = utf8_len(s)?;
+        let ptr = call_malloc(cx, rt, malloc, n, 1)?;
+        let data = mem.data_mut(&mut *cx);
+        match data.get_mut(ptr as usize..ptr as usize + n as usize) {
+            Some(dst) => dst.copy_from_slice(s.as_bytes()),
+            None => {
+                let e = alloc_range(data.len(), ptr, n, 1).err();
+                return Err(e.unwrap_or_else(|| internal("string range")));
+            }
+        }
+        return Ok((ptr, n));
+    }
+    let (units, bytes, align) = encoded_len(s, enc)?;
+    let ptr = call_malloc(cx, rt, malloc, bytes, align)?;
+    let data = mem.data_mut(&mut *cx);
+    let range = alloc_range(data.len(), ptr, bytes, align)?;
+    encode_into(&mut data[range], s, enc);
+    Ok((ptr, units))
 }

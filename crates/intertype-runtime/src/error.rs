@@ -209,10 +209,7 @@ impl Error {
     /// Converts an error out of wasmtime (a trap, a limit, or one of ours that
     /// travelled through wasm frames from an `implement` adapter).
     #[cold]
-    pub(crate) fn from_wasmtime(
-        err: wasmtime::Error,
-        limit_hit: Option<crate::exec::LimitHit>,
-    ) -> Error {
+    pub(crate) fn from_wasmtime(err: wasmtime::Error, limit_hit: Option<LimitHit>) -> Error {
         let backtrace = err
             .downcast_ref::<wasmtime::WasmBacktrace>()
             .map(|bt| bt.to_string())
@@ -370,6 +367,13 @@ impl From<intertype::Error> for Error {
     fn from(e: intertype::Error) -> Self {
         Error::load(e.to_string())
     }
+}
+
+/// A refused growth: which limit, and the sizes involved.
+#[derive(Clone, Debug)]
+pub(crate) struct LimitHit {
+    pub limit: Limit,
+    pub detail: String,
 }
 
 #[cfg(test)]

@@ -1,297 +1,21 @@
 //! Executing plans against a live instance.
 //!
 //! Everything an instance resolves once (callees, memories, host functions)
-//! lives in [`Runtime`]; per-call scratch (registers, `Val` buffers) is pooled
+//! lives in [`Runtime`] (`store.rs`); per-call scratch (registers, `Val` buffers) is pooled
 //! in the store so a steady stream of calls allocates nothing beyond the
 //! values it returns.
 
-use crate::canon::{self, Lowerer};
-use crate::error::{Error, Limit, Misbehavior};
-use crate::linker::HostFunc;
+use crate::args::{ArgRef, ArgSource};
+use crate::canon::{self, write_string, Lowerer};
+use crate::error::{Error, Misbehavior};
 use crate::plan::{
-    AdapterPlan, Dst, FastOp, FastPlan, FastResult, FuncPlan, I32Call, Malloc, Op, Operand, Plans,
+    AdapterPlan, Dst, FastOp, FastPlan, FastResult, FuncPlan, I32Call, Malloc, Op, Operand,
     FAST_INTS, FAST_STRS,
 };
+use crate::store::{internal, wasm_error, Callee, RawCaller, Runtime, StoreData};
 use crate::value::{ExternRef, Value};
 use intertype::{Conversion, CoreType, StringEncoding};
-use std::any::Any;
-use std::sync::Arc;
-use wasmtime::{AsContextMut, Memory, StoreContextMut, TypedFunc, Val};
-
-/// Per-store state.
-pub(crate) struct StoreData {
-    pub limiter: Limiter,
-    pub runtime: Option<Arc<Runtime>>,
-    regs_pool: Vec<Vec<Value>>,
-    vals_pool: Vec<Vec<Val>>,
-    pub wasi: Option<wasmtime_wasi::p1::WasiP1Ctx>,
-    /// The embedder's data (`T` of `Linker<T>`/`Instance<T>`), erased so the
-    /// executor is compiled once for every `T`; [`crate::Caller`] and
-    /// `Instance` downcast it back (the linker that made the store fixes `T`).
-    pub user: Box<dyn Any + Send>,
-    /// Why the instance is poisoned (a call failed after wasm ran). In the
-    /// store so that calls back into the guest from host functions see it.
-    pub poisoned: Option<String>,
-    /// Set when the current outermost call entered wasm (or a host function
-    /// panicked): from then on a failure may have left the guest mid-update,
-    /// so it poisons; failures before it do not.
-    pub entered: bool,
-    /// Results of typed calls, reused.
-    pub results_pool: Vec<Value>,
-}
-
-impl StoreData {
-    pub(crate) fn new(
-        limiter: Limiter,
-        wasi: Option<wasmtime_wasi::p1::WasiP1Ctx>,
-        user: Box<dyn Any + Send>,
-    ) -> Self {
-        StoreData {
-            limiter,
-            runtime: None,
-            regs_pool: Vec::new(),
-            vals_pool: Vec::new(),
-            wasi,
-            user,
-            poisoned: None,
-            entered: false,
-            results_pool: Vec::new(),
-        }
-    }
-}
-
-/// Enforces memory and table limits and remembers which one was hit, so the
-/// trap wasmtime reports becomes a typed [`Limit`] error.
-pub(crate) struct Limiter {
-    pub max_memory: Option<usize>,
-    pub max_table: Option<usize>,
-    pub max_instances: usize,
-    /// [`crate::Limits::max_value_bytes`], read by every lift.
-    pub max_value_bytes: Option<u64>,
-    pub hit: Option<LimitHit>,
-}
-
-/// A refused growth: which limit, and the sizes involved.
-#[derive(Clone, Debug)]
-pub(crate) struct LimitHit {
-    pub limit: Limit,
-    pub detail: String,
-}
-
-impl Limiter {
-    /// Lets a memory or table grow to `desired` unless that passes `max`. A
-    /// refusal makes `memory.grow`/`table.grow` return -1, as wasmtime's own
-    /// limits do (a guest may handle it); it is remembered with the sizes so
-    /// that a failure that follows (a Rust guest aborts on allocation
-    /// failure) is reported as the limit it was.
-    fn allow(
-        &mut self,
-        limit: Limit,
-        unit: &str,
-        max: Option<usize>,
-        current: usize,
-        desired: usize,
-    ) -> wasmtime::Result<bool> {
-        match max {
-            Some(max) if desired > max => {
-                self.hit = Some(LimitHit {
-                    limit,
-                    detail: format!(
-                        "growing from {current} to {desired} {unit} was refused (the limit is {max} {unit})"
-                    ),
-                });
-                Ok(false)
-            }
-            _ => Ok(true),
-        }
-    }
-}
-
-impl wasmtime::ResourceLimiter for Limiter {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        _max: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        self.allow(Limit::Memory, "bytes", self.max_memory, current, desired)
-    }
-
-    fn table_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        _max: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        self.allow(Limit::Table, "elements", self.max_table, current, desired)
-    }
-
-    fn instances(&self) -> usize {
-        self.max_instances
-    }
-}
-
-/// What an instance resolved at instantiation.
-pub(crate) struct Runtime {
-    pub plans: Arc<Plans>,
-    /// By callee slot.
-    pub funcs: Vec<Callee>,
-    /// By memory slot.
-    pub memories: Vec<Memory>,
-    /// By adapter index (`None` for non-imports, and for unknown imports
-    /// when those trap).
-    pub hosts: Vec<Option<HostFunc>>,
-    /// The module and core instance, for host functions that look at the
-    /// guest's memory or call back into it ([`crate::Caller`]).
-    pub module: crate::Module,
-    pub core: wasmtime::Instance,
-}
-
-/// A core function, with a typed fast path for the common all-`i32` shapes.
-pub(crate) enum Callee {
-    P0R0(TypedFunc<(), ()>),
-    P0R1(TypedFunc<(), i32>),
-    P0R2(TypedFunc<(), (i32, i32)>),
-    P1R0(TypedFunc<i32, ()>),
-    P1R1(TypedFunc<i32, i32>),
-    P1R2(TypedFunc<i32, (i32, i32)>),
-    P2R0(TypedFunc<(i32, i32), ()>),
-    P2R1(TypedFunc<(i32, i32), i32>),
-    P2R2(TypedFunc<(i32, i32), (i32, i32)>),
-    P3R0(TypedFunc<(i32, i32, i32), ()>),
-    P3R1(TypedFunc<(i32, i32, i32), i32>),
-    P4R1(TypedFunc<(i32, i32, i32, i32), i32>),
-    Dynamic {
-        func: wasmtime::Func,
-        results: Box<[CoreType]>,
-    },
-}
-
-/// Whether [`Callee::new`] gives a function of this type a typed fast path.
-pub(crate) fn has_typed_callee(params: &[CoreType], results: &[CoreType]) -> bool {
-    params.iter().chain(results).all(|t| *t == CoreType::I32)
-        && matches!(
-            (params.len(), results.len()),
-            (0..=2, 0..=2) | (3, 0..=1) | (4, 1)
-        )
-}
-
-impl Callee {
-    pub(crate) fn new(
-        store: impl AsContextMut,
-        func: wasmtime::Func,
-        params: &[CoreType],
-        results: &[CoreType],
-    ) -> wasmtime::Result<Callee> {
-        let all_i32 = has_typed_callee(params, results);
-        let s = store;
-        Ok(match (all_i32, params.len(), results.len()) {
-            (true, 0, 0) => Callee::P0R0(func.typed(s)?),
-            (true, 0, 1) => Callee::P0R1(func.typed(s)?),
-            (true, 0, 2) => Callee::P0R2(func.typed(s)?),
-            (true, 1, 0) => Callee::P1R0(func.typed(s)?),
-            (true, 1, 1) => Callee::P1R1(func.typed(s)?),
-            (true, 1, 2) => Callee::P1R2(func.typed(s)?),
-            (true, 2, 0) => Callee::P2R0(func.typed(s)?),
-            (true, 2, 1) => Callee::P2R1(func.typed(s)?),
-            (true, 2, 2) => Callee::P2R2(func.typed(s)?),
-            (true, 3, 0) => Callee::P3R0(func.typed(s)?),
-            (true, 3, 1) => Callee::P3R1(func.typed(s)?),
-            (true, 4, 1) => Callee::P4R1(func.typed(s)?),
-            _ => Callee::Dynamic {
-                func,
-                results: results.into(),
-            },
-        })
-    }
-
-    /// Calls an all-`i32` function. Returns `None` when it is not one.
-    #[inline]
-    fn call_i32(
-        &self,
-        cx: &mut StoreContextMut<'_, StoreData>,
-        a: [i32; 4],
-    ) -> Option<wasmtime::Result<[i32; 2]>> {
-        cx.data_mut().entered = true;
-        let r = match self {
-            Callee::P0R0(f) => f.call(cx, ()).map(|()| [0, 0]),
-            Callee::P0R1(f) => f.call(cx, ()).map(|x| [x, 0]),
-            Callee::P0R2(f) => f.call(cx, ()).map(|(x, y)| [x, y]),
-            Callee::P1R0(f) => f.call(cx, a[0]).map(|()| [0, 0]),
-            Callee::P1R1(f) => f.call(cx, a[0]).map(|x| [x, 0]),
-            Callee::P1R2(f) => f.call(cx, a[0]).map(|(x, y)| [x, y]),
-            Callee::P2R0(f) => f.call(cx, (a[0], a[1])).map(|()| [0, 0]),
-            Callee::P2R1(f) => f.call(cx, (a[0], a[1])).map(|x| [x, 0]),
-            Callee::P2R2(f) => f.call(cx, (a[0], a[1])).map(|(x, y)| [x, y]),
-            Callee::P3R0(f) => f.call(cx, (a[0], a[1], a[2])).map(|()| [0, 0]),
-            Callee::P3R1(f) => f.call(cx, (a[0], a[1], a[2])).map(|x| [x, 0]),
-            Callee::P4R1(f) => f.call(cx, (a[0], a[1], a[2], a[3])).map(|x| [x, 0]),
-            Callee::Dynamic { .. } => return None,
-        };
-        Some(r)
-    }
-}
-
-/// Where an adapter's arguments come from: a slice of [`Value`]s (dynamic
-/// calls) or borrowed Rust values (typed calls).
-#[doc(hidden)]
-pub trait ArgSource {
-    fn arg(&self, i: u32) -> Option<ArgRef<'_>>;
-}
-
-#[doc(hidden)]
-#[derive(Clone, Copy)]
-pub enum ArgRef<'a> {
-    Value(&'a Value),
-    Str(&'a str),
-    Bytes(&'a [u8]),
-}
-
-impl ArgSource for [Value] {
-    fn arg(&self, i: u32) -> Option<ArgRef<'_>> {
-        self.get(i as usize).map(ArgRef::Value)
-    }
-}
-
-/// One argument of a typed call: borrowed string or byte data, or a value.
-pub enum TypedArg<'a> {
-    Str(&'a str),
-    /// A `list<u8>`.
-    Bytes(&'a [u8]),
-    Value(Value),
-}
-
-impl ArgSource for [TypedArg<'_>] {
-    fn arg(&self, i: u32) -> Option<ArgRef<'_>> {
-        self.get(i as usize).map(|a| match a {
-            TypedArg::Str(s) => ArgRef::Str(s),
-            TypedArg::Bytes(b) => ArgRef::Bytes(b),
-            TypedArg::Value(v) => ArgRef::Value(v),
-        })
-    }
-}
-
-/// The arguments of a core function (core values only).
-pub(crate) fn core_args<A: ArgSource + ?Sized>(
-    args: &A,
-    nargs: usize,
-) -> Result<Vec<Value>, Error> {
-    let mut vals = Vec::with_capacity(nargs);
-    for i in 0..nargs as u32 {
-        match args.arg(i) {
-            Some(ArgRef::Value(v)) => vals.push(v.clone()),
-            _ => return Err(Error::host_type("core functions take core values")),
-        }
-    }
-    Ok(vals)
-}
-
-#[cold]
-fn internal(what: &str) -> Error {
-    Error::internal(format!(
-        "{what} (a value of the wrong type reached an adapter)"
-    ))
-}
+use wasmtime::{AsContextMut, Memory, StoreContextMut, Val};
 
 /// The registers and arguments of one running adapter.
 struct Frame<'r, A: ?Sized> {
@@ -450,7 +174,7 @@ fn call_host(
     // A panicking host function must not unwind through wasm frames into the
     // embedder's call (leaving the instance in an unknown state): it becomes
     // a `Host` error that poisons the instance.
-    let caller = crate::caller::RawCaller {
+    let caller = RawCaller {
         cx: cx.as_context_mut(),
         rt,
     };
@@ -935,13 +659,6 @@ fn exec_op<A: ArgSource + ?Sized>(
     }
 }
 
-/// A wasmtime error from a call, with the limit the limiter saw (if any).
-#[cold]
-pub(crate) fn wasm_error(cx: &mut StoreContextMut<'_, StoreData>, e: wasmtime::Error) -> Error {
-    let hit = cx.data_mut().limiter.hit.take();
-    Error::from_wasmtime(e, hit)
-}
-
 /// [`Op::CallI32`]: arguments from and results to `i32` registers.
 #[inline]
 fn call_i32(
@@ -972,58 +689,6 @@ fn call_i32(
         }
         Some(Err(e)) => Err(wasm_error(cx, e)),
         None => Err(internal("callee")),
-    }
-}
-
-/// `string-to-memory`: allocate, check, copy straight from the host string.
-pub(crate) fn write_string(
-    cx: &mut StoreContextMut<'_, StoreData>,
-    rt: &Runtime,
-    mem: Memory,
-    malloc: Malloc,
-    s: &str,
-    enc: StringEncoding,
-) -> Result<(u32, u32), Error> {
-    if enc == StringEncoding::Utf8 {
-        // The common case, without the per-encoding detour.
-        let n = canon::utf8_len(s)?;
-        let ptr = call_malloc(cx, rt, malloc, n, 1)?;
-        let data = mem.data_mut(&mut *cx);
-        match data.get_mut(ptr as usize..ptr as usize + n as usize) {
-            Some(dst) => dst.copy_from_slice(s.as_bytes()),
-            None => {
-                let e = canon::alloc_range(data.len(), ptr, n, 1).err();
-                return Err(e.unwrap_or_else(|| internal("string range")));
-            }
-        }
-        return Ok((ptr, n));
-    }
-    let (units, bytes, align) = canon::encoded_len(s, enc)?;
-    let ptr = call_malloc(cx, rt, malloc, bytes, align)?;
-    let data = mem.data_mut(&mut *cx);
-    let range = canon::alloc_range(data.len(), ptr, bytes, align)?;
-    canon::encode_into(&mut data[range], s, enc);
-    Ok((ptr, units))
-}
-
-/// Calls an allocator and returns its raw result (checked by the caller).
-pub(crate) fn call_malloc(
-    cx: &mut StoreContextMut<'_, StoreData>,
-    rt: &Runtime,
-    malloc: Malloc,
-    size: u32,
-    align: u32,
-) -> Result<u32, Error> {
-    let callee = rt
-        .funcs
-        .get(malloc.func as usize)
-        .ok_or_else(|| internal("callee slot"))?;
-    let r = callee
-        .call_i32(cx, [size as i32, align as i32, 0, 0])
-        .ok_or_else(|| internal("allocator signature"))?;
-    match r {
-        Ok([ptr, _]) => Ok(ptr as u32),
-        Err(e) => Err(wasm_error(cx, e)),
     }
 }
 

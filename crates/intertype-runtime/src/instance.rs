@@ -1,8 +1,10 @@
 //! Instances and calls.
 
+use crate::args::{core_args, ArgSource};
 use crate::error::{Error, ErrorKind};
-use crate::exec::{self, ArgSource, Runtime, StoreData};
+use crate::exec;
 use crate::module::{ExportKind, Module};
+use crate::store::{wasm_error, Runtime, StoreData};
 use crate::types::FuncType;
 use crate::value::Value;
 use std::marker::PhantomData;
@@ -131,7 +133,7 @@ pub(crate) fn call_core_func(
         .collect();
     cx.data_mut().entered = true;
     func.call(&mut cx, &params, &mut results)
-        .map_err(|e| exec::wasm_error(&mut cx, e))?;
+        .map_err(|e| wasm_error(&mut cx, e))?;
     results.iter().map(|v| exec::from_val(&mut cx, v)).collect()
 }
 
@@ -159,12 +161,12 @@ impl<T: 'static> Instance<T> {
 
     /// The data given at instantiation.
     pub fn data(&self) -> &T {
-        crate::caller::downcast(&*self.store.data().user)
+        crate::store::downcast(&*self.store.data().user)
     }
 
     /// The data given at instantiation, mutably.
     pub fn data_mut(&mut self) -> &mut T {
-        crate::caller::downcast_mut(&mut *self.store.data_mut().user)
+        crate::store::downcast_mut(&mut *self.store.data_mut().user)
     }
 
     /// The interface function `name`, if the module offers it.
@@ -318,7 +320,7 @@ impl<T: 'static> CallContext for Instance<T> {
                 }
             }
             ExportKind::Core(_) => {
-                let vals = exec::core_args(args, nargs)?;
+                let vals = core_args(args, nargs)?;
                 let name = f.name.clone();
                 return self.call_core(&name, &vals).map(|vs| out.extend(vs));
             }

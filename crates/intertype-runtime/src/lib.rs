@@ -12,6 +12,7 @@
 //! `docs/runtime.md` for the architecture, the error model and the state of
 //! an instance after a trap.
 
+mod args;
 mod caller;
 mod canon;
 mod engine;
@@ -19,22 +20,24 @@ mod error;
 mod exec;
 mod guest_panic;
 mod instance;
+mod link;
 mod linker;
 mod module;
 mod plan;
 mod shape;
+mod store;
 mod typed;
 mod types;
 mod value;
 pub mod wave;
 
-pub use caller::Caller;
-pub use engine::{Config, Engine, Limits};
-pub use error::{Error, ErrorKind, Limit, Misbehavior};
 /// How [`Lower`] hands an argument to the engine; support for the derives,
 /// not a user API.
 #[doc(hidden)]
-pub use exec::TypedArg;
+pub use args::TypedArg;
+pub use caller::Caller;
+pub use engine::{Config, Engine, Limits};
+pub use error::{Error, ErrorKind, Limit, Misbehavior};
 pub use instance::{CallContext, Func, Instance};
 /// `bindgen!("m.wasm")`: typed Rust bindings for a module, generated at
 /// compile time from its booklet (path relative to the crate's
@@ -55,6 +58,7 @@ pub use intertype_runtime_derive::bindgen;
 /// `#[derive(Interface)]`: records, flags, enums and variants as [`Lift`] +
 /// [`Lower`] (see `intertype-runtime-derive`).
 pub use intertype_runtime_derive::Interface;
+pub use link::{LinkInfo, LinkKind};
 pub use linker::{Linker, WasiOptions};
 pub use module::{ExportInfo, ExportKind, Module};
 pub use typed::{BorrowList, BorrowParam, Lift, LiftList, Lower, LowerList, TypedFunc};
@@ -65,7 +69,7 @@ pub use wasmtime;
 #[doc(hidden)]
 pub mod __private {
     //! Support for code that `#[derive(Interface)]` generates.
-    pub use crate::exec::{ArgRef, ArgSource, TypedArg};
+    pub use crate::args::{ArgRef, ArgSource, TypedArg};
     pub use crate::typed::derive_mismatch as mismatch;
 }
 pub use types::{Case, Field, FuncType, Type};

@@ -1,38 +1,21 @@
 //! Host functions with interface signatures, WASI, and instantiation.
 
-use crate::caller::{Caller, RawCaller};
+use crate::caller::Caller;
+use crate::engine::{Engine, Limits};
 use crate::error::{Error, ErrorKind};
-use crate::exec::{self, Callee, Limiter, Runtime, StoreData};
+use crate::exec;
 use crate::instance::Instance;
+use crate::link::{self, LinkInfo, LinkKind, LinkedInstance};
 use crate::module::Module;
 use crate::plan::AdapterPlan;
+use crate::store::{Callee, HostFn, HostFunc, Runtime};
+use crate::store::{Limiter, StoreData};
 use crate::types::FuncType;
 use crate::value::Value;
-use crate::{Engine, Limits};
 use std::collections::HashMap;
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use wasmtime::{AsContextMut, Store};
-
-type HostFn = dyn Fn(RawCaller<'_>, &[Value], &mut Vec<Value>) -> Result<(), Error> + Send + Sync;
-
-/// A host function with an interface signature.
-#[derive(Clone)]
-pub(crate) struct HostFunc {
-    pub ty: FuncType,
-    f: Arc<HostFn>,
-}
-
-impl HostFunc {
-    pub(crate) fn call(
-        &self,
-        caller: RawCaller<'_>,
-        args: &[Value],
-        out: &mut Vec<Value>,
-    ) -> Result<(), Error> {
-        (self.f)(caller, args, out)
-    }
-}
 
 /// WASI preview 1 settings for every instance a [`Linker`] creates.
 #[derive(Clone, Debug, Default)]
@@ -64,6 +47,12 @@ pub struct Linker<T = ()> {
     wasi: Option<WasiOptions>,
     trap_unknown_imports: bool,
     limits: Limits,
+    /// Modules that satisfy interface imports by link name (issue 10).
+    modules: Vec<(String, Module)>,
+    /// Whether links between modules are fused where they can be.
+    fuse: bool,
+    /// Adapter modules compiled for the links, shared by clones.
+    fusions: Arc<link::FusionCache>,
     _data: PhantomData<fn() -> T>,
 }
 
@@ -76,6 +65,9 @@ impl<T> Clone for Linker<T> {
             wasi: self.wasi.clone(),
             trap_unknown_imports: self.trap_unknown_imports,
             limits: self.limits.clone(),
+            modules: self.modules.clone(),
+            fuse: self.fuse,
+            fusions: self.fusions.clone(),
             _data: PhantomData,
         }
     }
@@ -101,12 +93,109 @@ impl<T: Send + 'static> Linker<T> {
             wasi: None,
             trap_unknown_imports: false,
             limits: engine.config().limits.clone(),
+            modules: Vec::new(),
+            fuse: true,
+            fusions: Arc::default(),
             _data: PhantomData,
         }
     }
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Links `module` under `name`: interface imports `name` `f` of the
+    /// modules this linker instantiates are satisfied by `module`'s export
+    /// `f`. Each instantiation puts one instance of every module it needs
+    /// (its own store, shared by every importer: diamonds share the
+    /// exporter) next to the importer; each keeps its own memory and
+    /// allocator. Links fuse into direct wasm-to-wasm calls where the
+    /// adapter compiler can fuse them, and run through host values
+    /// otherwise (`docs/linking.md`).
+    pub fn module(&mut self, name: &str, module: &Module) -> Result<&mut Self, Error> {
+        if !wasmtime::Engine::same(module.inner.engine.wasmtime(), self.engine.wasmtime()) {
+            return Err(Error::usage(format!(
+                "module `{name}` was compiled by a different engine than the linker's"
+            )));
+        }
+        if self.modules.iter().any(|(n, _)| n == name) {
+            return Err(Error::usage(format!("module `{name}` is already linked")));
+        }
+        self.modules.push((name.to_string(), module.clone()));
+        Ok(self)
+    }
+
+    /// Whether links between modules are fused where possible (the
+    /// default); `false` runs every link through host values (for
+    /// comparison: tests and benchmarks).
+    pub fn fuse_links(&mut self, fuse: bool) -> &mut Self {
+        self.fuse = fuse;
+        self
+    }
+
+    /// What satisfies each interface import of `module`: a host function,
+    /// a linked module (fused or through host values, and why), or
+    /// nothing. Link errors (a missing export, a type mismatch) are errors.
+    pub fn link_report(&self, module: &Module) -> Result<Vec<LinkInfo>, Error> {
+        let plans = &module.inner.plans;
+        let mut out = Vec::new();
+        let mut linked = Vec::new();
+        for a in &plans.adapters {
+            let AdapterPlan::Import {
+                module: mn,
+                name,
+                ty,
+            } = a
+            else {
+                continue;
+            };
+            if let Some((_, m)) = self.modules.iter().find(|(n, _)| n == mn) {
+                link::export_adapter("the module", mn, name, ty, m)?;
+                if !linked.iter().any(|(n, _): &(String, Module)| n == mn) {
+                    linked.push((mn.clone(), m.clone()));
+                }
+            }
+            let kind = if self.modules.iter().any(|(n, _)| n == mn) {
+                LinkKind::Unfused {
+                    module: mn.clone(),
+                    why: "fusion is off".into(),
+                }
+            } else if self.hosts.contains_key(&(mn.clone(), name.clone())) {
+                LinkKind::Host
+            } else {
+                LinkKind::Missing
+            };
+            out.push(LinkInfo {
+                module: mn.clone(),
+                name: name.clone(),
+                ty: ty.clone(),
+                kind,
+            });
+        }
+        if self.fuse && !linked.is_empty() {
+            let adapters = link::compile(module, &linked)?;
+            for info in &mut out {
+                let LinkKind::Unfused { module: mn, why } = &mut info.kind else {
+                    continue;
+                };
+                // The links whose adapters call this import.
+                let key = (mn.clone(), info.name.clone());
+                let mut fused = false;
+                let mut reason = None;
+                for l in adapters.links.iter().filter(|l| l.calls.contains(&key)) {
+                    match &l.outcome {
+                        intertype_adapt::Outcome::Fused(_) => fused = true,
+                        intertype_adapt::Outcome::NotFusable(r) => reason = Some(r.to_string()),
+                    }
+                }
+                match (fused, reason) {
+                    (true, None) => info.kind = LinkKind::Fused { module: mn.clone() },
+                    (_, Some(r)) => *why = r,
+                    (false, None) => *why = "no `implement` adapter calls it".into(),
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Defines interface function `module` `name` of type `ty`. The closure
@@ -186,12 +275,25 @@ impl<T: Send + 'static> Linker<T> {
 
     /// Instantiates `module` in a new store of its own, holding `data`.
     pub fn instantiate_with(&self, module: &Module, data: T) -> Result<Instance<T>, Error> {
-        let m = &module.inner;
-        if !wasmtime::Engine::same(m.engine.wasmtime(), self.engine.wasmtime()) {
+        if !wasmtime::Engine::same(module.inner.engine.wasmtime(), self.engine.wasmtime()) {
             return Err(Error::usage(
                 "the module was compiled by a different engine than the linker's",
             ));
         }
+        let mut store = self.new_store(data)?;
+        let mut linked = HashMap::new();
+        let (instance, rt) = self.instantiate_in(
+            &mut store,
+            module,
+            "the module",
+            &mut linked,
+            &mut Vec::new(),
+        )?;
+        store.data_mut().runtime = Some(rt.clone());
+        Ok(Instance::new(store, module.clone(), rt, instance))
+    }
+
+    fn new_store(&self, data: T) -> Result<Store<StoreData>, Error> {
         let wasi = self.wasi.as_ref().map(|o| {
             let mut b = wasmtime_wasi::WasiCtxBuilder::new();
             b.args(&o.args);
@@ -230,11 +332,71 @@ impl<T: Send + 'static> Linker<T> {
             );
             store.epoch_deadline_trap();
         }
+        Ok(store)
+    }
 
+    /// Instantiates the linked module `name` in the store once (all its
+    /// importers share it), after the modules it links to in turn.
+    fn linked_instance(
+        &self,
+        store: &mut Store<StoreData>,
+        name: &str,
+        linked: &mut HashMap<String, LinkedInstance>,
+        stack: &mut Vec<String>,
+    ) -> Result<LinkedInstance, Error> {
+        if let Some(l) = linked.get(name) {
+            return Ok(l.clone());
+        }
+        if stack.iter().any(|s| s == name) {
+            stack.push(name.to_string());
+            return Err(Error::link(format!(
+                "the linked modules import each other in a cycle: {}",
+                stack.join(" -> ")
+            )));
+        }
+        let module = match self.modules.iter().find(|(n, _)| n == name) {
+            Some((_, m)) => m.clone(),
+            None => return Err(Error::internal(format!("module `{name}` is not linked"))),
+        };
+        stack.push(name.to_string());
+        let label = format!("module `{name}`");
+        let (core, rt) = self.instantiate_in(store, &module, &label, linked, stack)?;
+        stack.pop();
+        let l = LinkedInstance { module, rt, core };
+        linked.insert(name.to_string(), l.clone());
+        Ok(l)
+    }
+
+    fn instantiate_in(
+        &self,
+        store: &mut Store<StoreData>,
+        module: &Module,
+        label: &str,
+        linked: &mut HashMap<String, LinkedInstance>,
+        stack: &mut Vec<String>,
+    ) -> Result<(wasmtime::Instance, Arc<Runtime>), Error> {
+        let m = &module.inner;
         // Interface imports.
         let plans = &m.plans;
+        let mut exporters: Vec<(String, LinkedInstance)> = Vec::new();
         let mut hosts = Vec::with_capacity(plans.adapters.len());
         for a in &plans.adapters {
+            if let AdapterPlan::Import {
+                module: mn,
+                name,
+                ty,
+            } = a
+            {
+                if self.modules.iter().any(|(n, _)| n == mn) {
+                    let ex = self.linked_instance(store, mn, linked, stack)?;
+                    let adapter = link::export_adapter(label, mn, name, ty, &ex.module)?;
+                    hosts.push(Some(link::unfused(mn, ty, adapter, &ex)));
+                    if !exporters.iter().any(|(n, _)| n == mn) {
+                        exporters.push((mn.clone(), ex));
+                    }
+                    continue;
+                }
+            }
             hosts.push(match a {
                 AdapterPlan::Func(_) => None,
                 AdapterPlan::Import { module: mn, name, ty } => match self.hosts.get(&(mn.clone(), name.clone())) {
@@ -255,13 +417,30 @@ impl<T: Send + 'static> Linker<T> {
             });
         }
 
+        // Fused links: A's implemented imports that call linked modules
+        // become the shim's trampolines.
+        let fusion = if self.fuse && !exporters.is_empty() {
+            let ms: Vec<(String, Module)> = exporters
+                .iter()
+                .map(|(n, l)| (n.clone(), l.module.clone()))
+                .collect();
+            link::prepare(store, module, &ms, &self.fusions)?
+        } else {
+            None
+        };
+
         // Core imports.
+        let rt_cell: Arc<OnceLock<Arc<Runtime>>> = Arc::new(OnceLock::new());
         let mut externs = Vec::new();
         let mut func_idx = 0u32;
         for import in m.core.imports() {
             let this_func = func_idx;
             if matches!(import.ty(), wasmtime::ExternType::Func(_)) {
                 func_idx += 1;
+            }
+            if let Some(f) = fusion.as_ref().and_then(|f| f.fused.get(&this_func)) {
+                externs.push((*f).into());
+                continue;
             }
             if let (wasmtime::ExternType::Func(fty), Some(&adapter)) =
                 (import.ty(), plans.implements.get(&this_func))
@@ -271,11 +450,11 @@ impl<T: Send + 'static> Linker<T> {
                     import.module(),
                     import.name()
                 );
-                let func = implement_func(&mut store, fty, adapter, label);
+                let func = implement_func(store, fty, adapter, label, rt_cell.clone());
                 externs.push(func.into());
                 continue;
             }
-            if let Some(ext) = self.core.get_by_import(&mut store, &import) {
+            if let Some(ext) = self.core.get_by_import(&mut *store, &import) {
                 externs.push(ext);
                 continue;
             }
@@ -286,7 +465,7 @@ impl<T: Send + 'static> Linker<T> {
                         import.module(),
                         import.name()
                     );
-                    let f = wasmtime::Func::new(&mut store, fty, move |_, _, _| {
+                    let f = wasmtime::Func::new(&mut *store, fty, move |_, _, _| {
                         Err(wasmtime::Error::new(Error::new(
                             ErrorKind::Trap,
                             what.clone(),
@@ -310,7 +489,7 @@ impl<T: Send + 'static> Linker<T> {
             }
         }
 
-        let instance = wasmtime::Instance::new(&mut store, &m.core, &externs).map_err(|e| {
+        let instance = wasmtime::Instance::new(&mut *store, &m.core, &externs).map_err(|e| {
             let hit = store.data_mut().limiter.hit.take();
             if hit.is_none()
                 && e.downcast_ref::<wasmtime::Trap>().is_none()
@@ -321,27 +500,30 @@ impl<T: Send + 'static> Linker<T> {
                 // Name the phase: a memory or table too large for the
                 // limits fails before any code runs.
                 let phase = if m.core_info.start.is_some() {
-                    "while instantiating (start function)"
+                    format!("while instantiating {label} (start function)")
                 } else {
-                    "while instantiating (creating memories and tables; the module has no start function)"
+                    format!("while instantiating {label} (creating memories and tables; the module has no start function)")
                 };
                 Error::from_wasmtime(e, hit).context(phase)
             }
         })?;
+        if let Some(fusion) = fusion {
+            link::finish(store, fusion, instance, label, &exporters)?;
+        }
 
         // Resolve everything plans name, once.
         let mut funcs = Vec::with_capacity(plans.core_funcs.len());
         for idx in &plans.core_funcs {
             let missing = || Error::internal(format!("core function {idx} is not reachable"));
             let name = m.func_exports.get(idx).ok_or_else(missing)?;
-            let func = instance.get_func(&mut store, name).ok_or_else(missing)?;
+            let func = instance.get_func(&mut *store, name).ok_or_else(missing)?;
             let (params, results) = m
                 .core_info
                 .funcs
                 .get(*idx as usize)
                 .and_then(|f| f.ty.known())
                 .ok_or_else(missing)?;
-            let callee = Callee::new(&mut store, func, &params, &results)
+            let callee = Callee::new(&mut *store, func, &params, &results)
                 .map_err(|e| Error::load(format!("{e:#}")))?;
             funcs.push(callee);
         }
@@ -349,7 +531,7 @@ impl<T: Send + 'static> Linker<T> {
         for idx in &plans.memories {
             let missing = || Error::internal(format!("memory {idx} is not reachable"));
             let name = m.memory_exports.get(idx).ok_or_else(missing)?;
-            memories.push(instance.get_memory(&mut store, name).ok_or_else(missing)?);
+            memories.push(instance.get_memory(&mut *store, name).ok_or_else(missing)?);
         }
         let rt = Arc::new(Runtime {
             plans: plans.clone(),
@@ -359,8 +541,8 @@ impl<T: Send + 'static> Linker<T> {
             module: module.clone(),
             core: instance,
         });
-        store.data_mut().runtime = Some(rt.clone());
-        Ok(Instance::new(store, module.clone(), rt, instance))
+        let _ = rt_cell.set(rt.clone());
+        Ok((instance, rt))
     }
 }
 
@@ -381,9 +563,10 @@ fn implement_func(
     fty: wasmtime::FuncType,
     adapter: u32,
     label: String,
+    rt: Arc<OnceLock<Arc<Runtime>>>,
 ) -> wasmtime::Func {
     wasmtime::Func::new(store, fty, move |mut caller, params, results| {
-        let Some(rt) = caller.data().runtime.clone() else {
+        let Some(rt) = rt.get().cloned() else {
             return Err(wasmtime::Error::new(Error::usage(format!(
                 "{label} was called during instantiation (by the start function), before the instance was ready"
             ))));

@@ -11,9 +11,9 @@
 //! implement these two traits by mapping fields to [`Value::Record`] and
 //! cases to [`Value::Variant`].
 
+use crate::args::TypedArg;
 use crate::caller::Caller;
 use crate::error::Error;
-use crate::exec::TypedArg;
 use crate::instance::{CallContext, Func, Instance};
 use crate::linker::Linker;
 use crate::types::{FuncType, Type};

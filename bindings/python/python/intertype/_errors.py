@@ -47,7 +47,7 @@ class GuestError(Error):
 
 class LimitError(Error):
     """A resource limit was hit (`limit`: `"fuel"`, `"deadline"`, `"memory"`,
-    `"table"`, `"resources"`)."""
+    `"table"`, `"resources"`, `"value-size"`)."""
 
     kind = "limit"
     limit: str = ""

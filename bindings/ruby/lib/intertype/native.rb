@@ -31,7 +31,7 @@ module Intertype
 
     ERROR_KINDS = %i[_ load link host_type trap guest limit host poisoned usage exit internal].freeze
     MISBEHAVIORS = %i[none out_of_bounds misaligned invalid_encoding bad_allocation length_overflow invalid_value].freeze
-    LIMITS = %i[none fuel deadline memory table resources].freeze
+    LIMITS = %i[none fuel deadline memory table resources value_size].freeze
     TRAP_CODES = {
       0 => nil, 1 => :stack_overflow, 2 => :memory_out_of_bounds, 3 => :heap_misaligned,
       4 => :table_out_of_bounds, 5 => :indirect_call_to_null, 6 => :bad_signature,

@@ -3,6 +3,7 @@
 //! wasmtime, and checked against the engine's unfused path.
 mod conversions;
 mod differential;
+mod engine;
 mod harness;
 mod hostile;
 mod polyglot;

@@ -18,6 +18,11 @@ pub struct Args {
     /// Print JSON instead of text, for scripts.
     #[arg(long)]
     json: bool,
+    /// Link a module (as `intertype run --link`) and show what satisfies
+    /// each import: a linked module (fused or through host values, and
+    /// why) or nothing.
+    #[arg(long = "link", value_name = "NAME=FILE")]
+    links: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -34,6 +39,52 @@ struct Report {
     wrapped_core_exports: Vec<String>,
     /// Core exports that stay visible next to the interface.
     core_exports: Vec<String>,
+    /// With `--link`: what satisfies each interface import.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    links: Option<Vec<LinkRow>>,
+}
+
+#[derive(Serialize)]
+struct LinkRow {
+    /// The interface import: its module and name.
+    import: (String, String),
+    /// `module`, `host` or `missing`.
+    by: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    module: Option<String>,
+    fused: bool,
+    /// Why a module link is not fused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    why: Option<String>,
+}
+
+/// What satisfies each import with the `--link`ed modules (the engine's view).
+fn link_rows(bytes: &[u8], links: &[String]) -> Result<Vec<LinkRow>> {
+    use intertype_runtime::LinkKind;
+    let engine = intertype_runtime::Engine::default();
+    let module = intertype_runtime::Module::new(&engine, bytes)?;
+    let mut linker = intertype_runtime::Linker::new(&engine);
+    super::run::add_links(&mut linker, &engine, links)?;
+    let report = linker.link_report(&module)?;
+    Ok(report
+        .into_iter()
+        .map(|r| {
+            let import = (r.module, r.name);
+            let (by, module, fused, why) = match r.kind {
+                LinkKind::Host => ("host", None, false, None),
+                LinkKind::Fused { module } => ("module", Some(module), true, None),
+                LinkKind::Unfused { module, why } => ("module", Some(module), false, Some(why)),
+                _ => ("missing", None, false, None),
+            };
+            LinkRow {
+                import,
+                by,
+                module,
+                fused,
+                why,
+            }
+        })
+        .collect())
 }
 
 #[derive(Serialize)]
@@ -67,9 +118,11 @@ struct Implement {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let module =
-        crate::io::read_module(&args.input).and_then(|bytes| Ok(Module::from_binary(&bytes)?));
-    let module = match module {
+    let loaded = crate::io::read_module(&args.input).and_then(|bytes| {
+        let module = Module::from_binary(&bytes)?;
+        Ok((bytes, module))
+    });
+    let (bytes, module) = match loaded {
         Ok(m) => m,
         // Scripts asked for JSON: errors are JSON too, on standard output.
         Err(e) if args.json => {
@@ -79,7 +132,10 @@ pub fn run(args: Args) -> Result<()> {
         }
         Err(e) => return Err(e),
     };
-    let report = report(&module);
+    let mut report = report(&module);
+    if !args.links.is_empty() {
+        report.links = Some(link_rows(&bytes, &args.links)?);
+    }
     if args.json {
         crate::output::println(&serde_json::to_string_pretty(&report)?)?;
     } else {
@@ -190,6 +246,7 @@ fn report(module: &Module) -> Report {
         implements,
         wrapped_core_exports: wrapped.iter().map(|e| e.name.clone()).collect(),
         core_exports: visible.iter().map(|e| e.name.clone()).collect(),
+        links: None,
     }
 }
 
@@ -272,5 +329,22 @@ fn text(r: &Report) -> String {
         "core exports",
         r.core_exports.iter().map(|n| esc(n).into_owned()).collect(),
     );
+    if let Some(links) = &r.links {
+        section(
+            "links",
+            links
+                .iter()
+                .map(|l| (format!("{:?} {:?}", l.import.0, l.import.1), l))
+                .map(|(import, l)| match (&l.module, l.fused, &l.why) {
+                    (Some(m), true, _) => format!("{import} <- module {m:?}, fused"),
+                    (Some(m), false, why) => format!(
+                        "{import} <- module {m:?}, through host values ({})",
+                        why.as_deref().unwrap_or("")
+                    ),
+                    _ => format!("{import} <- {}", l.by),
+                })
+                .collect(),
+        );
+    }
     out
 }

@@ -44,6 +44,30 @@ pub struct Args {
     /// Imports nobody provides trap when called instead of failing instantiation.
     #[arg(long)]
     trap_unknown_imports: bool,
+    /// Link a module: interface imports `NAME` `f` are satisfied by FILE's
+    /// export `f` (repeatable; see docs/linking.md).
+    #[arg(long = "link", value_name = "NAME=FILE")]
+    links: Vec<String>,
+    /// Run links through host values instead of fusing them.
+    #[arg(long)]
+    no_fuse: bool,
+}
+
+/// `--link NAME=FILE` arguments: each module loaded and added to the linker.
+pub(crate) fn add_links(linker: &mut Linker, engine: &Engine, links: &[String]) -> Result<()> {
+    for link in links {
+        let Some((name, file)) = link.split_once('=') else {
+            bail!("--link {link:?}: expected NAME=FILE");
+        };
+        if name.is_empty() {
+            bail!("--link {link:?}: the module name is empty");
+        }
+        let bytes = crate::io::read_module(file.as_ref())?;
+        let module = Module::new(engine, &bytes)
+            .with_context(|| format!("failed to load `{file}` (linked as {name:?})"))?;
+        linker.module(name, &module)?;
+    }
+    Ok(())
 }
 
 /// A limit with a value, or `none`.
@@ -193,6 +217,8 @@ fn run_inner(args: Args) -> Result<()> {
     }
     let mut linker = Linker::new(&engine);
     linker.trap_unknown_imports(args.trap_unknown_imports);
+    add_links(&mut linker, &engine, &args.links)?;
+    linker.fuse_links(!args.no_fuse);
     if args.wasi {
         let name = args.module.display().to_string();
         linker.wasi(WasiOptions {

@@ -4,5 +4,6 @@
 mod echo;
 mod examples;
 mod fragments;
+mod polyglot;
 mod readme;
 mod signatures;
