@@ -96,7 +96,7 @@ struct Ty {
 }
 
 fn quote(s: &str) -> String {
-    intertype::print::quote(s)
+    intertype::__private::quote(s)
 }
 
 /// `k` distinct hostile names.

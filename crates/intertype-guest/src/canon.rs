@@ -106,13 +106,7 @@ pub const fn record_size(fields: &[(usize, usize)]) -> usize {
 /// payloads of the given `(size, align)`s (a case without payload is
 /// `(0, 1)`).
 pub const fn variant_layout(cases: &[(usize, usize)]) -> (usize, usize, usize, usize) {
-    let disc = if cases.len() <= 256 {
-        1
-    } else if cases.len() <= 65536 {
-        2
-    } else {
-        4
-    };
+    let disc = intertype_format::layout::discriminant_size(cases.len()) as usize;
     let mut payload_align = 1;
     let mut payload_size = 0;
     let mut i = 0;
@@ -512,24 +506,16 @@ tuples! {
     (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 }
 
-/// Size of `n` flags: 0, 1 byte up to 8, 2 up to 16, else ⌈n/32⌉ words.
+/// Size of `n` flags: 0, 1 byte up to 8, 2 up to 16, else ⌈n/32⌉ words
+/// (the shared rule in `intertype-format`).
 #[doc(hidden)]
 pub const fn flags_size(n: usize) -> usize {
-    match n {
-        0 => 0,
-        1..=8 => 1,
-        9..=16 => 2,
-        _ => n.div_ceil(32) * 4,
-    }
+    intertype_format::layout::flags_size_align(n).0 as usize
 }
 
 #[doc(hidden)]
 pub const fn flags_align(n: usize) -> usize {
-    match n {
-        0..=8 => 1,
-        9..=16 => 2,
-        _ => 4,
-    }
+    intertype_format::layout::flags_size_align(n).1 as usize
 }
 
 /// Flag `i` of `n` at `ptr`.

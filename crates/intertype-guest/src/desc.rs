@@ -118,32 +118,23 @@ pub struct ImportDesc {
 pub const MALLOC: &str = "intertype_malloc";
 const VERSION: &str = "intertype/1";
 
-// Subsection ids, value type codes, type forms and opcodes of the format.
-const SUB_TYPES: u8 = 0;
-const SUB_IMPORTS: u8 = 1;
-const SUB_FUNCS: u8 = 2;
-const SUB_EXPORTS: u8 = 3;
-const SUB_IMPLEMENTS: u8 = 4;
-const SUB_TYPE_NAMES: u8 = 5;
-const SUB_CORE_NAMES: u8 = 6;
-const SUB_DOCS: u8 = 7;
-const SUB_PARAM_NAMES: u8 = 8;
-
-const I32: u8 = 0x0c;
-const I64: u8 = 0x0d;
-const F32: u8 = 0x08;
-const F64: u8 = 0x09;
-
-const OP_ARG_GET: u8 = 0x00;
-const OP_CALL_CORE: u8 = 0x01;
-const OP_END: u8 = 0x02;
-const OP_CALL_ADAPTER: u8 = 0x05;
-const OP_DEFER_CALL_CORE: u8 = 0x06;
-const OP_VALUE_LIFT: u8 = 0x48;
-const OP_VALUE_LOWER: u8 = 0x49;
-const OP_VALUE_LOAD: u8 = 0x4a;
-const OP_VALUE_STORE: u8 = 0x4b;
-const OP_VALUE_STORE_NEW: u8 = 0x4c;
+// Subsection ids, value type codes, type forms and opcodes of the format:
+// the one table in `intertype-format`, which the host's decoder uses too.
+use intertype_format::form;
+use intertype_format::opcode::{
+    ARG_GET as OP_ARG_GET, CALL_ADAPTER as OP_CALL_ADAPTER, CALL_CORE as OP_CALL_CORE,
+    DEFER_CALL_CORE as OP_DEFER_CALL_CORE, END as OP_END, VALUE_LIFT as OP_VALUE_LIFT,
+    VALUE_LOAD as OP_VALUE_LOAD, VALUE_LOWER as OP_VALUE_LOWER, VALUE_STORE as OP_VALUE_STORE,
+    VALUE_STORE_NEW as OP_VALUE_STORE_NEW,
+};
+use intertype_format::subsection::{
+    CORE_NAMES as SUB_CORE_NAMES, DOCS as SUB_DOCS, EXPORTS as SUB_EXPORTS, FUNCS as SUB_FUNCS,
+    IMPLEMENTS as SUB_IMPLEMENTS, IMPORTS as SUB_IMPORTS, PARAM_NAMES as SUB_PARAM_NAMES,
+    TYPES as SUB_TYPES, TYPE_NAMES as SUB_TYPE_NAMES,
+};
+use intertype_format::valtype_code as code;
+use intertype_format::valtype_code::{F32, F64, I32, I64};
+use intertype_format::{case_type, core_name};
 
 /// A byte sink that only counts when it has no buffer.
 struct Sink<'a> {
@@ -222,19 +213,19 @@ const fn def_count(ty: &Ty) -> u32 {
 
 const fn primitive_code(ty: &Ty) -> Option<u8> {
     Some(match ty {
-        Ty::S8 => 0x00,
-        Ty::S16 => 0x01,
-        Ty::S32 => 0x02,
-        Ty::S64 => 0x03,
-        Ty::U8 => 0x04,
-        Ty::U16 => 0x05,
-        Ty::U32 => 0x06,
-        Ty::U64 => 0x07,
-        Ty::F32 => 0x08,
-        Ty::F64 => 0x09,
-        Ty::String => 0x0a,
-        Ty::Bool => 0x0e,
-        Ty::Char => 0x0f,
+        Ty::S8 => code::S8,
+        Ty::S16 => code::S16,
+        Ty::S32 => code::S32,
+        Ty::S64 => code::S64,
+        Ty::U8 => code::U8,
+        Ty::U16 => code::U16,
+        Ty::U32 => code::U32,
+        Ty::U64 => code::U64,
+        Ty::F32 => code::F32,
+        Ty::F64 => code::F64,
+        Ty::String => code::STRING,
+        Ty::Bool => code::BOOL,
+        Ty::Char => code::CHAR,
         _ => return None,
     })
 }
@@ -247,7 +238,7 @@ const fn valtype(s: &mut Sink<'_>, ty: &Ty, base: u32) {
     match primitive_code(ty) {
         Some(code) => s.byte(code),
         None => {
-            s.byte(0x10);
+            s.byte(code::TYPE);
             s.u32(base + def_count(ty) - 1);
         }
     }
@@ -256,9 +247,9 @@ const fn valtype(s: &mut Sink<'_>, ty: &Ty, base: u32) {
 /// A case type: `0x00` for no payload, else `0x01 valtype`.
 const fn case_type(s: &mut Sink<'_>, ty: &Ty, base: u32) {
     if let Ty::Unit = ty {
-        s.byte(0x00);
+        s.byte(case_type::NONE);
     } else {
-        s.byte(0x01);
+        s.byte(case_type::SOME);
         valtype(s, ty, base);
     }
 }
@@ -277,14 +268,18 @@ const fn defs(s: &mut Sink<'_>, ty: &Ty, base: u32) {
     match ty {
         Ty::List(t) | Ty::Option(t) => {
             defs(s, t, base);
-            s.byte(if let Ty::List(_) = ty { 0x45 } else { 0x46 });
+            s.byte(if let Ty::List(_) = ty {
+                form::LIST
+            } else {
+                form::OPTION
+            });
             valtype(s, t, base);
         }
         Ty::Result(ok, err) => {
             defs(s, ok, base);
             let err_base = base + def_count(ok);
             defs(s, err, err_base);
-            s.byte(0x47);
+            s.byte(form::RESULT);
             case_type(s, ok, base);
             case_type(s, err, err_base);
         }
@@ -296,7 +291,7 @@ const fn defs(s: &mut Sink<'_>, ty: &Ty, base: u32) {
                 b += def_count(ts[i]);
                 i += 1;
             }
-            s.byte(0x48);
+            s.byte(form::TUPLE);
             s.u32(ts.len() as u32);
             let mut b = base;
             let mut i = 0;
@@ -315,7 +310,7 @@ const fn defs(s: &mut Sink<'_>, ty: &Ty, base: u32) {
                 b += def_count(fields[i].ty);
                 i += 1;
             }
-            s.byte(if record { 0x41 } else { 0x42 });
+            s.byte(if record { form::RECORD } else { form::VARIANT });
             s.u32(fields.len() as u32);
             let mut b = base;
             let mut i = 0;
@@ -331,11 +326,11 @@ const fn defs(s: &mut Sink<'_>, ty: &Ty, base: u32) {
             }
         }
         Ty::Enum { cases, .. } => {
-            s.byte(0x43);
+            s.byte(form::ENUM);
             names(s, cases);
         }
         Ty::Flags { flags, .. } => {
-            s.byte(0x44);
+            s.byte(form::FLAGS);
             names(s, flags);
         }
         _ => {}
@@ -492,7 +487,7 @@ const fn signature(s: &mut Sink<'_>, params: &[Slot], result: &Option<Slot>) -> 
         defs(s, r.ty, base);
         base += def_count(r.ty);
     }
-    s.byte(0x40);
+    s.byte(form::FUNC);
     s.u32(params.len() as u32);
     let mut b = 0;
     let mut i = 0;
@@ -731,14 +726,14 @@ const fn export_fragment(s: &mut Sink<'_>, d: &ExportDesc) {
 
 const fn core_names_export(s: &mut Sink<'_>, d: &ExportDesc, post: bool, malloc: bool) {
     s.u32(1 + post as u32 + malloc as u32);
-    s.byte(0);
+    s.byte(core_name::EXPORT);
     s.str(d.core);
     if post {
-        s.byte(0);
+        s.byte(core_name::EXPORT);
         s.str(d.post);
     }
     if malloc {
-        s.byte(0);
+        s.byte(core_name::EXPORT);
         s.str(MALLOC);
     }
 }
@@ -782,7 +777,7 @@ const fn param_names(s: &mut Sink<'_>, func: u32, names: &[&str]) {
 /// The core signature of an import's implement adapter: each param's core
 /// values, then a return-area pointer for a memory result.
 const fn core_signature(s: &mut Sink<'_>, d: &ImportDesc) {
-    s.byte(0x40);
+    s.byte(form::FUNC);
     let mut n = 0;
     let mut i = 0;
     while i < d.params.len() {
@@ -968,10 +963,10 @@ const fn import_fragment(s: &mut Sink<'_>, d: &ImportDesc) {
 
 const fn core_names_import(s: &mut Sink<'_>, d: &ImportDesc) {
     s.u32(2);
-    s.byte(1);
+    s.byte(core_name::IMPORT);
     s.str(d.module);
     s.str(d.core);
-    s.byte(0);
+    s.byte(core_name::EXPORT);
     s.str(MALLOC);
 }
 
@@ -1011,4 +1006,172 @@ pub const fn import_bytes<const N: usize>(d: &ImportDesc) -> [u8; N] {
     import_fragment(&mut s, d);
     assert!(s.pos == N);
     buf
+}
+
+/// The guest's `const fn` encoder checked against the host's decoder: every
+/// type form and both kinds of fragment decode with `intertype` into what the
+/// descriptors say.
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use intertype::binary::{decode_fragments, CoreName};
+    use intertype::TypeDef;
+    use std::vec::Vec;
+
+    const POINT: Ty = Ty::Record {
+        name: "app::point",
+        fields: &[
+            Field {
+                name: "x",
+                ty: &Ty::S32,
+            },
+            Field {
+                name: "y",
+                ty: &Ty::F64,
+            },
+        ],
+    };
+    const SHAPE: Ty = Ty::Variant {
+        name: "app::shape",
+        cases: &[
+            Field {
+                name: "dot",
+                ty: &POINT,
+            },
+            Field {
+                name: "none",
+                ty: &Ty::Unit,
+            },
+        ],
+    };
+    const COLOR: Ty = Ty::Enum {
+        name: "app::color",
+        cases: &["red", "green"],
+    };
+    const PERMS: Ty = Ty::Flags {
+        name: "app::perms",
+        flags: &["read", "write", "exec"],
+    };
+    const EVERYTHING: Ty = Ty::Tuple(&[
+        &POINT,
+        &SHAPE,
+        &COLOR,
+        &PERMS,
+        &Ty::List(&Ty::String),
+        &Ty::Option(&Ty::Char),
+        &Ty::Result(&Ty::U64, &Ty::Unit),
+        &Ty::Bool,
+    ]);
+    const EXPORT: ExportDesc = ExportDesc {
+        name: "take-all",
+        docs: "Takes one of everything.",
+        param_names: &["all", "n"],
+        params: &[
+            Slot {
+                ty: &EVERYTHING,
+                class: Class::Memory,
+            },
+            Slot {
+                ty: &Ty::U8,
+                class: Class::Scalar,
+            },
+        ],
+        result: Some(Slot {
+            ty: &Ty::String,
+            class: Class::Pair,
+        }),
+        core: "__take_all",
+        post: "__take_all_post",
+    };
+    const IMPORT: ImportDesc = ImportDesc {
+        module: "host",
+        name: "log",
+        docs: "",
+        param_names: &["message"],
+        params: &[Slot {
+            ty: &Ty::String,
+            class: Class::Pair,
+        }],
+        result: None,
+        core: "log",
+    };
+
+    #[test]
+    fn an_export_fragment_decodes_on_the_host() {
+        const N: usize = export_len(&EXPORT);
+        let bytes: [u8; N] = export_bytes::<N>(&EXPORT);
+        let frags = decode_fragments(&bytes, 0).unwrap();
+        assert_eq!(frags.len(), 1);
+        let f = &frags[0];
+        let b = &f.booklet;
+        assert_eq!(b.exports.len(), 1);
+        assert_eq!(b.exports[0].name, "take-all");
+        let names = f
+            .core_names
+            .as_ref()
+            .expect("a fragment names core functions");
+        assert!(names.contains(&CoreName::Export("__take_all".into())));
+        let kinds: Vec<&str> = b.types.iter().map(TypeDef::keyword).collect();
+        for k in [
+            "record", "variant", "enum", "flags", "list", "option", "result", "tuple", "func",
+        ] {
+            assert!(kinds.contains(&k), "no {k} among {kinds:?}");
+        }
+        let point = b
+            .types
+            .iter()
+            .find_map(|t| match t {
+                TypeDef::Record(fs) => Some(fs),
+                _ => None,
+            })
+            .unwrap();
+        let fields: Vec<&str> = point.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(fields, ["x", "y"]);
+        let flags = b.types.iter().find_map(|t| match t {
+            TypeDef::Flags(fs) => Some(fs.clone()),
+            _ => None,
+        });
+        assert_eq!(flags.unwrap(), ["read", "write", "exec"]);
+        let type_names: Vec<&str> = b.type_names.values().map(|n| n.as_str()).collect();
+        for n in ["app::point", "app::shape", "app::color", "app::perms"] {
+            assert!(type_names.contains(&n), "no {n} among {type_names:?}");
+        }
+        assert!(b.docs.values().any(|d| d == "Takes one of everything."));
+        assert!(b.param_names.values().any(|p| p == &["all", "n"]));
+    }
+
+    #[test]
+    fn an_import_fragment_decodes_on_the_host() {
+        const N: usize = import_len(&IMPORT);
+        let bytes: [u8; N] = import_bytes::<N>(&IMPORT);
+        let frags = decode_fragments(&bytes, 0).unwrap();
+        assert_eq!(frags.len(), 1);
+        let b = &frags[0].booklet;
+        assert_eq!(b.imports.len(), 1);
+        assert_eq!(
+            (b.imports[0].module.as_str(), b.imports[0].name.as_str()),
+            ("host", "log")
+        );
+        assert_eq!(b.implements.len(), 1);
+        let names = frags[0].core_names.as_ref().unwrap();
+        assert!(names.contains(&CoreName::Import {
+            module: "host".into(),
+            name: "log".into()
+        }));
+        assert!(names.contains(&CoreName::Export(MALLOC.into())));
+    }
+
+    /// Two fragments back to back (what the linker makes of two objects'
+    /// link sections) decode as two.
+    #[test]
+    fn concatenated_fragments_decode_one_by_one() {
+        const E: usize = export_len(&EXPORT);
+        const I: usize = import_len(&IMPORT);
+        let mut bytes = export_bytes::<E>(&EXPORT).to_vec();
+        bytes.extend_from_slice(&import_bytes::<I>(&IMPORT));
+        let frags = decode_fragments(&bytes, 100).unwrap();
+        assert_eq!(frags.len(), 2);
+        assert_eq!(frags[1].offset, 100 + E);
+    }
 }

@@ -45,7 +45,9 @@ extern crate std;
 
 mod abi;
 mod canon;
-pub mod desc;
+/// Descriptors the macros build at compile time (reached through
+/// `__private`; not a user API).
+mod desc;
 pub mod panic;
 
 pub use abi::{intertype_free, intertype_malloc};

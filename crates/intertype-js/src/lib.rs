@@ -21,7 +21,6 @@ mod dts;
 mod helpers;
 pub mod interface;
 mod quote;
-pub mod rewrite;
 
 use adapter::Compiler;
 use canon::TypeGen;
@@ -51,21 +50,88 @@ pub struct Options {
     pub name: String,
 }
 
-/// Why glue could not be generated.
-#[derive(Debug, Clone)]
-pub struct Error(String);
+/// Why glue could not be generated, and whose fault it is.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    /// The decoder's or validator's error, kept whole for its kind and byte
+    /// offset.
+    format: Option<intertype::Error>,
+}
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+/// What kind of [`Error`] glue generation hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The module is malformed or ill-typed (the module's fault); see
+    /// [`Error::format_error`] for the binary/core/validation kind and offset.
+    Format(intertype::ErrorKind),
+    /// The module is valid but uses something the JS generator cannot
+    /// express, or its booklet is inconsistent in a way the validator does
+    /// not catch.
+    Unsupported,
+    /// The [`Options`] are invalid (the caller's fault), e.g. an output name
+    /// that is not a plain file name.
+    Options,
+}
+
+impl Error {
+    #[cold]
+    fn unsupported(message: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::Unsupported,
+            message: message.into(),
+            format: None,
+        }
+    }
+
+    #[cold]
+    fn options(message: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::Options,
+            message: message.into(),
+            format: None,
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message without its kind.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The format error (with [`intertype::Error::offset`]) behind a
+    /// [`ErrorKind::Format`] error.
+    pub fn format_error(&self) -> Option<&intertype::Error> {
+        self.format.as_ref()
     }
 }
 
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.format {
+            Some(e) => fmt::Display::fmt(e, f),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+// No `source()`: the display already is the format error's (with its
+// location), and error chains (`{:#}`) would print it twice; the format
+// error itself is `Error::format_error`.
 impl std::error::Error for Error {}
 
 impl From<intertype::Error> for Error {
     fn from(e: intertype::Error) -> Error {
-        Error(e.to_string())
+        Error {
+            kind: ErrorKind::Format(e.kind()),
+            message: e.message().to_string(),
+            format: Some(e),
+        }
     }
 }
 
@@ -108,7 +174,7 @@ fn plan(module: &intertype::Module) -> Result<Plan, Error> {
             .get(i.core_func as usize)
             .and_then(|f| f.import.clone())
             .ok_or_else(|| {
-                Error(format!(
+                Error::unsupported(format!(
                     "implement: core function {} is not an import",
                     i.core_func
                 ))
@@ -130,7 +196,7 @@ fn plan(module: &intertype::Module) -> Result<Plan, Error> {
         let func = b
             .funcs
             .get((f - nimports) as usize)
-            .ok_or_else(|| Error(format!("adapter function {f} does not exist")))?;
+            .ok_or_else(|| Error::unsupported(format!("adapter function {f} does not exist")))?;
         for i in &func.instrs {
             if let Instruction::CallAdapter(g) = i {
                 work.push(*g);
@@ -194,7 +260,7 @@ pub fn check_name(name: &str) -> Result<(), Error> {
             .chars()
             .any(|c| c == '/' || c == '\\' || c.is_control() || c == '\u{2028}' || c == '\u{2029}');
     if bad {
-        return Err(Error(format!(
+        return Err(Error::options(format!(
             "invalid output name {}: expected a plain file name (no path separators, `..` or control characters)",
             quote::js_str(name)
         )));
@@ -225,7 +291,7 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     };
     let mut adapters = String::new();
     for &f in &plan.funcs {
-        adapters.push_str(&c.adapter(f).map_err(Error)?);
+        adapters.push_str(&c.adapter(f).map_err(Error::unsupported)?);
     }
     let type_funcs = c.types.emit();
     c.core_funcs.extend(c.types.mallocs.iter().copied());
@@ -240,7 +306,12 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         .copied()
         .filter(|&f| f >= nimported)
         .collect();
-    let exposed = rewrite::expose(wasm, &defined, &memories).map_err(Error)?;
+    let exposed = intertype::core::expose(
+        wasm,
+        &defined,
+        &memories,
+        intertype::core::ExposeOptions::default(),
+    )?;
 
     let h = &mut c.helpers;
     h.need(Helper::TooManyArgs);
@@ -376,7 +447,7 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     for e in &plan.exports {
         let ty = b
             .adapter_func_type(e.func)
-            .ok_or_else(|| Error(format!("export {}: bad type", js_str(&e.name))))?;
+            .ok_or_else(|| Error::unsupported(format!("export {}: bad type", js_str(&e.name))))?;
         let target = if (e.func as usize) < plan.imports.len() {
             format!("I{}", e.func)
         } else {
@@ -471,6 +542,29 @@ async function loadModule(src) {
 mod tests {
     use super::*;
     use std::path::{Path, PathBuf};
+
+    /// A malformed module is the module's fault, with the decoder's kind and
+    /// byte offset kept; a bad output name is the caller's.
+    #[test]
+    fn errors_say_whose_fault() {
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        // A custom section `wasm-interface-types` holding version 0.2.0.
+        let payload = [&[20u8][..], b"wasm-interface-types", b"\x050.2.0"].concat();
+        wasm.push(0);
+        wasm.push(payload.len() as u8);
+        wasm.extend_from_slice(&payload);
+        let options = Options { name: "m".into() };
+        let e = generate(&wasm, &options).unwrap_err();
+        assert_eq!(
+            e.kind(),
+            ErrorKind::Format(intertype::ErrorKind::Binary),
+            "{e}"
+        );
+        assert_eq!(e.format_error().and_then(|f| f.offset()), Some(31), "{e}");
+        let e = check_name("../x").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Options);
+        assert!(e.format_error().is_none());
+    }
 
     /// Every module the JS tests use: the shared corpus, the conformance
     /// modules, the examples.

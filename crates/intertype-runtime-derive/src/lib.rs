@@ -50,88 +50,7 @@ pub fn derive_interface(item: proc_macro::TokenStream) -> proc_macro::TokenStrea
         .into()
 }
 
-/// `first_name` → `first-name`, `NotFound` → `not-found`, `r#type` → `type`.
-fn kebab(ident: &str) -> String {
-    let ident = ident.strip_prefix("r#").unwrap_or(ident);
-    let mut out = String::with_capacity(ident.len() + 4);
-    let mut boundary = false;
-    for c in ident.chars() {
-        if c == '_' {
-            if !out.is_empty() && !out.ends_with('-') {
-                out.push('-');
-            }
-            boundary = false;
-        } else {
-            if c.is_uppercase() && boundary && !out.ends_with('-') {
-                out.push('-');
-            }
-            boundary = c.is_lowercase() || c.is_ascii_digit();
-            out.extend(c.to_lowercase());
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    out
-}
-
-/// The `#[interface(…)]` options among `attrs`: `flags` and `rename = "…"`
-/// where `allowed`; anything else is an error.
-fn options(attrs: &[syn::Attribute], allowed: &[&str]) -> syn::Result<(bool, Option<String>)> {
-    let (mut flags, mut rename) = (false, None);
-    for attr in attrs {
-        if !attr.path().is_ident("interface") {
-            continue;
-        }
-        attr.parse_nested_meta(|meta| {
-            let key = meta
-                .path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            if !allowed.contains(&key.as_str()) {
-                let expected = allowed
-                    .iter()
-                    .map(|a| {
-                        if *a == "rename" {
-                            "`rename = \"…\"`".to_string()
-                        } else {
-                            format!("`{a}`")
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" or ");
-                return Err(meta.error(if expected.is_empty() {
-                    "no `interface` options are allowed here".to_string()
-                } else {
-                    format!("unknown `interface` option here; expected {expected}")
-                }));
-            }
-            if key == "flags" {
-                flags = true;
-                return Ok(());
-            }
-            let lit: syn::LitStr = meta.value()?.parse()?;
-            let value = lit.value();
-            if value.is_empty() || value.chars().any(char::is_control) {
-                return Err(Error::new(
-                    lit.span(),
-                    "an interface name cannot be empty or contain control characters",
-                ));
-            }
-            rename = Some(value);
-            Ok(())
-        })?;
-    }
-    Ok((flags, rename))
-}
-
-/// The interface name of a field or variant.
-fn member_name(attrs: &[syn::Attribute], ident: &syn::Ident) -> syn::Result<String> {
-    Ok(options(attrs, &["rename"])?
-        .1
-        .unwrap_or_else(|| kebab(&ident.to_string())))
-}
+use intertype_macro_support::{member_name, options};
 
 /// `struct Meters(f64)` is `f64`; `struct Span(u32, u32)` a tuple.
 fn tuple_struct_parts(fields: &syn::FieldsUnnamed, span: Span) -> syn::Result<Parts> {
@@ -189,7 +108,7 @@ fn derive(item: TokenStream) -> syn::Result<TokenStream> {
             "`#[derive(Interface)]` does not support generic types: an interface type is one concrete type",
         ));
     }
-    let flags = options(&input.attrs, &["flags", "rename"])?.0;
+    let flags = options(&input.attrs, &["flags", "rename"])?.flags;
     let ident = &input.ident;
     let parts = match &input.data {
         Data::Struct(s) if flags => flags_parts(&s.fields)?,

@@ -423,20 +423,20 @@ impl Flat<'_> {
         let v = self
             .vals
             .get(self.pos)
-            .ok_or_else(|| Error::host_type("internal: flat values ran out"))?;
+            .ok_or_else(|| Error::internal("flat values ran out"))?;
         self.pos += 1;
         Ok(v)
     }
     fn i32(&mut self) -> Result<i32, Error> {
         match self.next()? {
             Value::I32(x) => Ok(*x),
-            _ => Err(Error::host_type("internal: expected a flat i32")),
+            _ => Err(Error::internal("expected a flat i32")),
         }
     }
     fn i64(&mut self) -> Result<i64, Error> {
         match self.next()? {
             Value::I64(x) => Ok(*x),
-            _ => Err(Error::host_type("internal: expected a flat i64")),
+            _ => Err(Error::internal("expected a flat i64")),
         }
     }
 }
@@ -509,7 +509,7 @@ fn lift(
             let slots = it
                 .vals
                 .get(start..it.pos)
-                .ok_or_else(|| Error::host_type("internal: flat values ran out"))?;
+                .ok_or_else(|| Error::internal("flat values ran out"))?;
             let case = cases.get(d as usize).ok_or_else(|| {
                 invalid(format!(
                     "discriminant {d} is past the last case ({} cases)",
@@ -589,14 +589,12 @@ fn wrong(shape_kind: &str, v: &Value) -> Error {
 impl Lowerer<'_, '_> {
     fn memory(&self) -> Result<(Memory, StringEncoding), Error> {
         self.mem
-            .ok_or_else(|| Error::host_type("internal: no memory for a type that needs one"))
+            .ok_or_else(|| Error::internal("no memory for a type that needs one"))
     }
 
     /// Allocates `size` bytes aligned to `align`; checks the result.
     pub(crate) fn alloc(&mut self, size: u32, align: u32) -> Result<u32, Error> {
-        let malloc = self
-            .malloc
-            .ok_or_else(|| Error::host_type("internal: no allocator"))?;
+        let malloc = self.malloc.ok_or_else(|| Error::internal("no allocator"))?;
         let (mem, _) = self.memory()?;
         let ptr = call_malloc(self.cx, self.rt, malloc, size, align)?;
         alloc_range(mem.data_size(&*self.cx), ptr, size, align)?;
@@ -613,9 +611,7 @@ impl Lowerer<'_, '_> {
 
     fn string(&mut self, s: &str) -> Result<(u32, u32), Error> {
         let (mem, enc) = self.memory()?;
-        let malloc = self
-            .malloc
-            .ok_or_else(|| Error::host_type("internal: no allocator"))?;
+        let malloc = self.malloc.ok_or_else(|| Error::internal("no allocator"))?;
         write_string(self.cx, self.rt, mem, malloc, s, enc)
     }
 

@@ -32,6 +32,10 @@ pub enum ErrorKind {
     Usage,
     /// A WASI guest called `proc_exit` with this code.
     Exit(i32),
+    /// An invariant inside the engine failed (a value of the wrong type
+    /// reached an adapter step, a plan slot is missing): neither the host's
+    /// nor the guest's fault, a bug to report.
+    Internal,
 }
 
 /// How a guest broke the interface contract.
@@ -111,6 +115,12 @@ impl Error {
     #[cold]
     pub(crate) fn host_type(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::HostType, message)
+    }
+
+    /// An engine invariant failed; see [`ErrorKind::Internal`].
+    #[cold]
+    pub(crate) fn internal(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Internal, message)
     }
 
     #[cold]
@@ -286,6 +296,7 @@ impl fmt::Display for Error {
             ErrorKind::Poisoned => "instance poisoned",
             ErrorKind::Usage => "usage error",
             ErrorKind::Exit(_) => "exit",
+            ErrorKind::Internal => "internal error (a bug in intertype-runtime)",
         };
         write!(f, "{what}: {}", self.inner.message)?;
         for c in &self.inner.context {
@@ -373,5 +384,13 @@ mod tests {
             std::mem::size_of::<super::Error>(),
             std::mem::size_of::<usize>()
         );
+    }
+
+    #[test]
+    fn invariant_failures_are_internal_not_the_callers_fault() {
+        let e = super::Error::internal("register 3");
+        assert_eq!(e.kind(), super::ErrorKind::Internal);
+        assert!(e.to_string().starts_with("internal error"), "{e}");
+        assert!(e.poisons());
     }
 }

@@ -31,6 +31,9 @@ mod types;
 mod value;
 pub mod wave;
 
+/// How [`Lower`] hands an argument to the engine; support for the derives,
+/// not a user API.
+#[doc(hidden)]
 pub use args::TypedArg;
 pub use caller::Caller;
 pub use engine::{Config, Engine, Limits};
@@ -66,7 +69,7 @@ pub use wasmtime;
 #[doc(hidden)]
 pub mod __private {
     //! Support for code that `#[derive(Interface)]` generates.
-    pub use crate::args::{ArgRef, ArgSource};
+    pub use crate::args::{ArgRef, ArgSource, TypedArg};
     pub use crate::typed::derive_mismatch as mismatch;
 }
 pub use types::{Case, Field, FuncType, Type};

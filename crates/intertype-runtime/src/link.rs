@@ -192,7 +192,7 @@ pub(crate) fn prepare(
     for f in adapters.fused() {
         let t = shim
             .get_func(&mut *store, &f.export)
-            .ok_or_else(|| Error::link("internal: the shim lacks a trampoline"))?;
+            .ok_or_else(|| Error::internal("the shim lacks a trampoline"))?;
         fused.insert(f.core_func, t);
     }
     Ok(Some(Fusion {
@@ -219,13 +219,13 @@ pub(crate) fn finish(
         } else {
             exporters
                 .get(imp.side as usize - 1)
-                .ok_or_else(|| Error::link("internal: adapter import of an unknown side"))?
+                .ok_or_else(|| Error::internal("adapter import of an unknown side"))?
                 .1
                 .core
         };
         let ext = side.get_export(&mut *store, &imp.name).ok_or_else(|| {
-            Error::link(format!(
-                "internal: the adapter module imports `{}` `{}`, which is not exported",
+            Error::internal(format!(
+                "the adapter module imports `{}` `{}`, which is not exported",
                 imp.module, imp.name
             ))
         })?;
@@ -236,18 +236,18 @@ pub(crate) fn finish(
     let table = fusion
         .shim
         .get_table(&mut *store, intertype_adapt::TABLE_EXPORT)
-        .ok_or_else(|| Error::link("internal: the shim has no table"))?;
+        .ok_or_else(|| Error::internal("the shim has no table"))?;
     for f in adapters.fused() {
         let func = inst
             .get_func(&mut *store, &f.export)
-            .ok_or_else(|| Error::link("internal: a fused function is not exported"))?;
+            .ok_or_else(|| Error::internal("a fused function is not exported"))?;
         table
             .set(&mut *store, f.table_index as u64, func.into())
             .map_err(|e| wasm_link_error("filling the shim's table", e))?;
     }
     let global = inst
         .get_global(&mut *store, intertype_adapt::TRAP_CODE_GLOBAL)
-        .ok_or_else(|| Error::link("internal: the adapter module has no trap code"))?;
+        .ok_or_else(|| Error::internal("the adapter module has no trap code"))?;
     let mut sides = vec![importer_label.to_string()];
     sides.extend(exporters.iter().map(|(n, _)| format!("module `{n}`")));
     store

@@ -356,11 +356,7 @@ impl<T: Send + 'static> Linker<T> {
         }
         let module = match self.modules.iter().find(|(n, _)| n == name) {
             Some((_, m)) => m.clone(),
-            None => {
-                return Err(Error::link(format!(
-                    "internal: module `{name}` is not linked"
-                )))
-            }
+            None => return Err(Error::internal(format!("module `{name}` is not linked"))),
         };
         stack.push(name.to_string());
         let label = format!("module `{name}`");
@@ -518,7 +514,7 @@ impl<T: Send + 'static> Linker<T> {
         // Resolve everything plans name, once.
         let mut funcs = Vec::with_capacity(plans.core_funcs.len());
         for idx in &plans.core_funcs {
-            let missing = || Error::load(format!("internal: core function {idx} is not reachable"));
+            let missing = || Error::internal(format!("core function {idx} is not reachable"));
             let name = m.func_exports.get(idx).ok_or_else(missing)?;
             let func = instance.get_func(&mut *store, name).ok_or_else(missing)?;
             let (params, results) = m
@@ -533,7 +529,7 @@ impl<T: Send + 'static> Linker<T> {
         }
         let mut memories = Vec::with_capacity(plans.memories.len());
         for idx in &plans.memories {
-            let missing = || Error::load(format!("internal: memory {idx} is not reachable"));
+            let missing = || Error::internal(format!("memory {idx} is not reachable"));
             let name = m.memory_exports.get(idx).ok_or_else(missing)?;
             memories.push(instance.get_memory(&mut *store, name).ok_or_else(missing)?);
         }

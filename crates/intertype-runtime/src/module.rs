@@ -11,7 +11,6 @@ use intertype::core::ExportKind as ExternalKind;
 use intertype::Booklet;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use wasmparser::{Parser, Payload};
 
 /// A function the interface view offers.
 #[derive(Clone, Debug)]
@@ -192,7 +191,7 @@ impl Module {
             }
         };
         let plans = plan::compile(booklet, &core, &label)?;
-        let (wasm, func_exports, memory_exports) = reach(bytes, &core, &plans)?;
+        let (wasm, func_exports, memory_exports) = reach(bytes, &plans)?;
         let compiled = match compiled {
             Some(c) => c,
             None => wasmtime::Module::new(engine.wasmtime(), &wasm)
@@ -287,130 +286,22 @@ impl Module {
 }
 
 /// Returns a core module in which every core function and memory the plans
-/// use is exported, with the export names to find them by. Functions that are
-/// already exported keep their name; the others get a hidden
-/// `__intertype_func_N` / `__intertype_memory_N` export. The interface
-/// section itself is dropped (wasmtime does not need it).
+/// use is exported (see [`intertype::core::expose`]), with the export names
+/// to find them by. The interface section itself is dropped (wasmtime does
+/// not need it).
 #[allow(clippy::type_complexity)]
 fn reach(
     bytes: &[u8],
-    core: &CoreModule,
     plans: &Plans,
 ) -> Result<(Vec<u8>, BTreeMap<u32, String>, BTreeMap<u32, String>), Error> {
-    let taken: std::collections::HashSet<&str> =
-        core.exports.iter().map(|e| e.name.as_str()).collect();
-    let hidden = |kind: &str, idx: u32| {
-        let mut name = format!("__intertype_{kind}_{idx}");
-        while taken.contains(name.as_str()) {
-            name.insert(0, '_');
-        }
-        name
+    let funcs = plans.core_funcs.iter().copied().collect();
+    let memories = plans.memories.iter().copied().collect();
+    let options = intertype::core::ExposeOptions {
+        drop_interface: true,
     };
-    let mut extra: Vec<(String, wasm_encoder::ExportKind, u32)> = Vec::new();
-    let mut func_exports = BTreeMap::new();
-    for &idx in &plans.core_funcs {
-        let name = match core
-            .exports
-            .iter()
-            .find(|e| e.kind == ExternalKind::Func && e.index == idx)
-        {
-            Some(e) => e.name.clone(),
-            None => {
-                let n = hidden("func", idx);
-                extra.push((n.clone(), wasm_encoder::ExportKind::Func, idx));
-                n
-            }
-        };
-        func_exports.insert(idx, name);
-    }
-    let mut memory_exports = BTreeMap::new();
-    for &idx in &plans.memories {
-        let name = match core
-            .exports
-            .iter()
-            .find(|e| e.kind == ExternalKind::Memory && e.index == idx)
-        {
-            Some(e) => e.name.clone(),
-            None => {
-                let n = hidden("memory", idx);
-                extra.push((n.clone(), wasm_encoder::ExportKind::Memory, idx));
-                n
-            }
-        };
-        memory_exports.insert(idx, name);
-    }
-    if extra.is_empty() && core.interface_sections.is_empty() {
-        return Ok((bytes.to_vec(), func_exports, memory_exports));
-    }
-    Ok((rewrite(bytes, &extra)?, func_exports, memory_exports))
-}
-
-/// Copies every section as it is, except: the interface section is dropped
-/// and the export section gets `extra` appended (or is created in its place).
-fn rewrite(
-    bytes: &[u8],
-    extra: &[(String, wasm_encoder::ExportKind, u32)],
-) -> Result<Vec<u8>, Error> {
-    use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
-    let core_err =
-        |e: wasmparser::BinaryReaderError| Error::load(format!("invalid core module: {e}"));
-    let mut out = wasm_encoder::Module::new();
-    let mut exports_done = false;
-    let emit_exports = |out: &mut wasm_encoder::Module,
-                        existing: Option<wasmparser::ExportSectionReader<'_>>|
-     -> Result<(), Error> {
-        let mut section = wasm_encoder::ExportSection::new();
-        if let Some(reader) = existing {
-            for e in reader {
-                let e = e.map_err(core_err)?;
-                let kind = RoundtripReencoder
-                    .export_kind(e.kind)
-                    .map_err(|e| Error::load(format!("{e}")))?;
-                section.export(e.name, kind, e.index);
-            }
-        }
-        for (name, kind, idx) in extra {
-            section.export(name, *kind, *idx);
-        }
-        out.section(&section);
-        Ok(())
-    };
-    for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload.map_err(core_err)?;
-        // Sections that come after exports: emit ours first if none existed.
-        let after_exports = matches!(
-            payload,
-            Payload::StartSection { .. }
-                | Payload::ElementSection(_)
-                | Payload::DataCountSection { .. }
-                | Payload::CodeSectionStart { .. }
-                | Payload::DataSection(_)
-        );
-        if after_exports && !exports_done {
-            emit_exports(&mut out, None)?;
-            exports_done = true;
-        }
-        match payload {
-            Payload::ExportSection(reader) => {
-                emit_exports(&mut out, Some(reader))?;
-                exports_done = true;
-            }
-            Payload::CustomSection(reader) if reader.name() == intertype::SECTION_NAME => {}
-            Payload::CodeSectionEntry(_) | Payload::Version { .. } | Payload::End(_) => {}
-            other => {
-                if let Some((id, range)) = other.as_section() {
-                    out.section(&wasm_encoder::RawSection {
-                        id,
-                        data: &bytes[range],
-                    });
-                }
-            }
-        }
-    }
-    if !exports_done {
-        emit_exports(&mut out, None)?;
-    }
-    Ok(out.finish())
+    let out = intertype::core::expose(bytes, &funcs, &memories, options)
+        .map_err(|e| Error::load(format!("invalid core module: {e}")))?;
+    Ok((out.wasm, out.funcs, out.memories))
 }
 
 impl ExportInfo {

@@ -104,8 +104,8 @@ impl Shape {
             Type::F32 => scalar(Kind::F32, 4, F32),
             Type::F64 => scalar(Kind::F64, 8, F64),
             Type::String => Shape {
-                size: 8,
-                align: 4,
+                size: layout::POINTER_PAIR.0,
+                align: layout::POINTER_PAIR.1,
                 storable: true,
                 flat: vec![I32, I32],
                 kind: Kind::String,
@@ -120,8 +120,8 @@ impl Shape {
             Type::List(elem) => {
                 let elem = Shape::new(elem)?;
                 Shape {
-                    size: 8,
-                    align: 4,
+                    size: layout::POINTER_PAIR.0,
+                    align: layout::POINTER_PAIR.1,
                     storable: elem.storable,
                     flat: vec![I32, I32],
                     kind: Kind::List(Box::new(elem)),
@@ -140,12 +140,7 @@ impl Shape {
             )?,
             Type::Flags(names) => {
                 let n = u32::try_from(names.len()).map_err(|_| Error::load("too many flags"))?;
-                let (size, align) = match n {
-                    0 => (0, 1),
-                    1..=8 => (1, 1),
-                    9..=16 => (2, 2),
-                    _ => (4 * layout::flags_words(names.len()), 4),
-                };
+                let (size, align) = layout::flags_size_align(names.len());
                 Shape {
                     size,
                     align,

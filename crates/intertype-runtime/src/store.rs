@@ -340,8 +340,8 @@ pub(crate) struct RawCaller<'a> {
 
 #[cold]
 pub(crate) fn internal(what: &str) -> Error {
-    Error::host_type(format!(
-        "internal: {what} (a value of the wrong type reached an adapter)"
+    Error::internal(format!(
+        "{what} (a value of the wrong type reached an adapter)"
     ))
 }
 

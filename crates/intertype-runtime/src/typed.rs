@@ -6,9 +6,10 @@
 //! arguments are borrowed (`&str` goes straight from the caller's buffer into
 //! guest memory) and string results move out of the adapter without a copy.
 //!
-//! Records, variants, enums and flags of user types will come from a derive
-//! (`#[derive(Lift, Lower)]`): it only has to implement these two traits by
-//! mapping fields to [`Value::Record`] and cases to [`Value::Variant`].
+//! Records, variants, enums and flags of user types come from
+//! `#[derive(Interface)]` (`intertype-runtime-derive`) or `bindgen!`, which
+//! implement these two traits by mapping fields to [`Value::Record`] and
+//! cases to [`Value::Variant`].
 
 use crate::args::TypedArg;
 use crate::caller::Caller;
@@ -26,6 +27,7 @@ pub trait Lower {
     /// The value.
     fn to_value(&self) -> Value;
     /// As an argument: borrowed when possible.
+    #[doc(hidden)]
     fn to_arg(&self) -> TypedArg<'_> {
         TypedArg::Value(self.to_value())
     }

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use wasmparser::{Name, Parser, Payload, TypeRef};
 
+mod edit;
+pub use edit::{expose, ExposeOptions, Exposed};
+
 /// A core function signature; a `None` entry is a core type adapters cannot
 /// handle (such as `v128` or `funcref`), kept by its printed name.
 #[derive(Clone, Debug, PartialEq, Eq)]

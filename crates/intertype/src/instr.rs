@@ -76,26 +76,7 @@ pub enum Instruction {
 
 /// Opcodes of the binary format.
 pub mod opcode {
-    pub const ARG_GET: u8 = 0x00;
-    pub const CALL_CORE: u8 = 0x01;
-    pub const END: u8 = 0x02;
-    pub const MEMORY_TO_STRING: u8 = 0x03;
-    pub const STRING_TO_MEMORY: u8 = 0x04;
-    pub const CALL_ADAPTER: u8 = 0x05;
-    pub const DEFER_CALL_CORE: u8 = 0x06;
-    // 0x07..=0x2d: reference integer conversions; 0x40..=0x43: bool/char
-    // conversions (see `Conversion`).
-    /// `memory-to-string` with a non-UTF-8 encoding.
-    pub const MEMORY_TO_STRING_ENC: u8 = 0x44;
-    /// `string-to-memory` with a non-UTF-8 encoding.
-    pub const STRING_TO_MEMORY_ENC: u8 = 0x45;
-    pub const RECORD_LIFT: u8 = 0x46;
-    pub const RECORD_LOWER: u8 = 0x47;
-    pub const VALUE_LIFT: u8 = 0x48;
-    pub const VALUE_LOWER: u8 = 0x49;
-    pub const VALUE_LOAD: u8 = 0x4a;
-    pub const VALUE_STORE: u8 = 0x4b;
-    pub const VALUE_STORE_NEW: u8 = 0x4c;
+    pub use intertype_format::opcode::*;
 }
 
 macro_rules! conversions {

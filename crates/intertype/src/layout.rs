@@ -143,23 +143,10 @@ pub fn join(a: CoreType, b: CoreType) -> Option<CoreType> {
     }
 }
 
-/// The size (and alignment) in bytes of the discriminant of a variant with
-/// `cases` cases: 1 up to 256 cases, 2 up to 65536, else 4.
-pub fn discriminant_size(cases: usize) -> u32 {
-    if cases <= 1 << 8 {
-        1
-    } else if cases <= 1 << 16 {
-        2
-    } else {
-        4
-    }
-}
-
-/// The number of 32-bit words of a flags value with `n` flags, `⌈n/32⌉`
-/// (saturating at `u32::MAX`). This is also the length of its flat form.
-pub fn flags_words(n: usize) -> u32 {
-    u32::try_from(n.div_ceil(32)).unwrap_or(u32::MAX)
-}
+// The plain-number rules live in `intertype-format`, shared with the guest.
+pub use intertype_format::layout::{
+    align_to, discriminant_size, flags_size_align, flags_words, POINTER_PAIR,
+};
 
 /// The offset of each field of a record or tuple with these field types, in
 /// the canonical layout.
@@ -231,16 +218,6 @@ pub fn needs_memory(types: &[TypeDef], ty: ValType) -> bool {
 /// `true`.
 pub fn contains_externref(types: &[TypeDef], ty: ValType) -> bool {
     any_reachable(types, ty, |t| t == ValType::Externref, |_| false)
-}
-
-/// Rounds `offset` up to a multiple of `align`; `None` on overflow or when
-/// `align` is not a power of two.
-pub fn align_to(offset: u32, align: u32) -> Option<u32> {
-    if !align.is_power_of_two() {
-        return None;
-    }
-    let mask = align - 1;
-    Some(offset.checked_add(mask)? & !mask)
 }
 
 /// Walks every type reachable from `ty` (each definition once, so shared and
@@ -378,7 +355,7 @@ impl<'a> Layouts<'a> {
             S16 | U16 => Layout::new(2, 2),
             S32 | U32 | I32 | Char | F32 => Layout::new(4, 4),
             S64 | U64 | I64 | F64 => Layout::new(8, 8),
-            String => Layout::new(8, 4),
+            String => Layout::new(POINTER_PAIR.0, POINTER_PAIR.1),
             Externref => return Err(LayoutError::ExternrefInMemory),
             Type(i) => {
                 let def = self.deref(from, i, depth)?;
@@ -414,19 +391,14 @@ impl<'a> Layouts<'a> {
             }
             TypeDef::Option(t) => self.variant_layout(from, [None, Some(*t)], depth)?.0,
             TypeDef::Result { ok, err } => self.variant_layout(from, [*ok, *err], depth)?.0,
-            TypeDef::Flags(names) => match names.len() {
-                0 => Layout::new(0, 1),
-                1..=8 => Layout::new(1, 1),
-                9..=16 => Layout::new(2, 2),
-                n => Layout::new(
-                    flags_words(n).checked_mul(4).ok_or(LayoutError::TooLarge)?,
-                    4,
-                ),
+            TypeDef::Flags(names) => match flags_size_align(names.len()) {
+                (u32::MAX, _) => return Err(LayoutError::TooLarge),
+                (size, align) => Layout::new(size, align),
             },
             TypeDef::List(t) => {
                 // The elements live in memory too.
                 self.layout_at(from, *t, depth)?;
-                Layout::new(8, 4)
+                Layout::new(POINTER_PAIR.0, POINTER_PAIR.1)
             }
         })
     }

@@ -150,3 +150,9 @@ pub fn parse_file(path: &std::path::Path) -> Result<Vec<u8>> {
         .map_err(|e| Error::text(format!("{}: input is not UTF-8: {e}", path.display())))?;
     parse_str(text, Some(path))
 }
+
+/// What the toolchain's own crates (the fuzz targets) use; not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::print::{is_plain_id, quote};
+}

@@ -419,6 +419,7 @@ fn unique<'a>(names: impl Iterator<Item = (u32, &'a str)> + Clone) -> HashMap<u3
 /// Whether `$name` is a wast identifier that `wasmprinter` prints as is: only
 /// `idchar`s, not empty, and not starting with `#` (which `wasmprinter`
 /// reserves for the names it makes up).
+#[doc(hidden)]
 pub fn is_plain_id(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with('#')
@@ -454,6 +455,7 @@ pub fn is_plain_id(name: &str) -> bool {
 
 /// A wast string literal for `s`: `"` and `\` escaped, control characters as
 /// `\u{…}`, everything else as is (wast strings are UTF-8).
+#[doc(hidden)]
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');

@@ -285,3 +285,39 @@ impl fmt::Display for StringEncoding {
         f.write_str(self.keyword())
     }
 }
+
+#[cfg(test)]
+mod code_tests {
+    use super::ValType;
+    use intertype_format::valtype_code as code;
+
+    /// The reference's value types are numbered by their position; the
+    /// shared code table must say the same.
+    #[test]
+    fn reference_positions_are_the_shared_codes() {
+        let codes = [
+            code::S8,
+            code::S16,
+            code::S32,
+            code::S64,
+            code::U8,
+            code::U16,
+            code::U32,
+            code::U64,
+            code::F32,
+            code::F64,
+            code::STRING,
+            code::EXTERNREF,
+            code::I32,
+            code::I64,
+        ];
+        for (i, c) in codes.iter().enumerate() {
+            assert_eq!(usize::from(*c), i, "{:?}", ValType::REFERENCE[i]);
+        }
+        assert_eq!(
+            ValType::REFERENCE[usize::from(code::STRING)],
+            ValType::String
+        );
+        assert_eq!(ValType::REFERENCE[usize::from(code::I64)], ValType::I64);
+    }
+}

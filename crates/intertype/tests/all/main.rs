@@ -1,5 +1,6 @@
 //! The one integration-test binary of the `intertype` crate; each module is
 //! one area.
+mod errors;
 mod reference;
 mod schema;
 mod text;

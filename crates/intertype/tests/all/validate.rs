@@ -80,50 +80,6 @@ fn invalid_corpus_messages() {
 }
 
 #[test]
-fn messages_from_text() {
-    let e = invalid(
-        r#"(module
-          (memory $mem 1)
-          (func $malloc (param i32) (result i32) i32.const 0)
-          (func $greeting_ (param i32 i32) (result i32 i32) local.get 0 local.get 1)
-          (@interface func (export "greeting") (param string) (result string)
-            arg.get 0
-            memory-to-string $mem))"#,
-    );
-    assert_eq!(
-        e.to_string(),
-        "adapter func 0 (export \"greeting\"): instruction 1 (memory-to-string): \
-         expected i32 on the stack, found string"
-    );
-    let e = invalid(
-        r#"(module
-          (func $take (param i32))
-          (@interface func (export "f") (param s32)
-            arg.get 0
-            call-core $take))"#,
-    );
-    assert_eq!(
-        e.message(),
-        "adapter func 0 (export \"f\"): instruction 1 (call-core $take): \
-         expected i32 on the stack, found s32 (param 0)"
-    );
-    let e = invalid(
-        r#"(module
-          (@interface type $point (record (field "x" s32) (field "y" s32)))
-          (@interface func (export "mk") (param s32) (result $point)
-            arg.get 0
-            arg.get 0
-            record.lift $point
-            arg.get 0))"#,
-    );
-    assert_eq!(
-        e.message(),
-        "adapter func 0 (export \"mk\"): instruction 4 (end): expected [point] on the stack, found [point s32]"
-    );
-    assert_eq!((e.func(), e.instr()), (Some(0), Some(4)));
-}
-
-#[test]
 fn extension_rules_from_text() {
     let module = |adapters: &str| {
         format!(
