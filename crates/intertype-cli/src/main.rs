@@ -20,6 +20,7 @@ enum Command {
     Run(commands::run::Args),
     Bindgen(commands::bindgen::Args),
     Adapt(commands::adapt::Args),
+    Component(commands::component::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(args),
         Command::Bindgen(args) => commands::bindgen::run(args),
         Command::Adapt(args) => commands::adapt::run(args),
+        Command::Component(args) => commands::component::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

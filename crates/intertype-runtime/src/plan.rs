@@ -53,6 +53,9 @@ pub(crate) type MemSlot = u32;
 pub(crate) struct Malloc {
     /// Takes `(size)` or `(size, align)`; the callee ignores what it does not take.
     pub func: CoreSlot,
+    /// The canonical ABI's `cabi_realloc(old_ptr, old_size, align, new_size)`,
+    /// called with no old allocation.
+    pub realloc: bool,
 }
 
 /// A call of an all-`i32` core function whose arguments and results all
@@ -580,15 +583,18 @@ impl Compiler<'_> {
         let (func, params, results) = self.core_slot(idx)?;
         use CoreType::I32;
         match (params.as_slice(), results.as_slice()) {
-            ([I32], [I32]) | ([I32, I32], [I32]) => {}
+            ([I32], [I32]) | ([I32, I32], [I32]) | ([I32, I32, I32, I32], [I32]) => {}
             _ => {
                 return Err(Error::load(format!(
-                    "allocator {} must have type [i32] -> [i32] or [i32 i32] -> [i32]",
+                    "allocator {} must have type [i32] -> [i32], [i32 i32] -> [i32] or [i32 i32 i32 i32] -> [i32]",
                     self.core.func_label(idx)
                 )))
             }
         };
-        Ok(Malloc { func })
+        Ok(Malloc {
+            func,
+            realloc: params.len() == 4,
+        })
     }
 
     fn mem_arg(&mut self, m: MemArg) -> Result<MemArgSlot, Error> {

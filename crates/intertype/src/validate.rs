@@ -494,11 +494,15 @@ impl<'a> Validator<'a> {
     }
 
     /// An allocator: `[i32] -> [i32]`, or with `with_align` also
-    /// `[i32 i32] -> [i32]` (size, alignment).
+    /// `[i32 i32] -> [i32]` (size, alignment) and the canonical ABI's
+    /// `[i32 i32 i32 i32] -> [i32]` (`cabi_realloc`: old pointer, old size,
+    /// alignment, new size).
     fn malloc(&self, f: u32, with_align: bool) -> Result<(), String> {
         let (params, results) = self.core_sig(f).map_err(|e| format!("malloc: {e}"))?;
         use CoreType::I32;
-        let ok = results == [I32] && (params == [I32] || (with_align && params == [I32, I32]));
+        let ok = results == [I32]
+            && (params == [I32]
+                || (with_align && (params == [I32, I32] || params == [I32, I32, I32, I32])));
         if ok {
             return Ok(());
         }
@@ -507,7 +511,7 @@ impl<'a> Validator<'a> {
             self.core.func_label(f),
             self.core.funcs[f as usize].ty,
             if with_align {
-                " or [i32 i32] -> [i32]"
+                ", [i32 i32] -> [i32] or [i32 i32 i32 i32] -> [i32]"
             } else {
                 ""
             },

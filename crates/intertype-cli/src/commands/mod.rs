@@ -2,6 +2,7 @@
 
 pub mod adapt;
 pub mod bindgen;
+pub mod component;
 pub mod inspect;
 pub mod parse;
 pub mod print;

@@ -1,0 +1,3 @@
+//! Integration tests of the component-model bridge.
+
+mod adopt;
