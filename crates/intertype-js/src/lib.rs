@@ -444,6 +444,40 @@ async function loadModule(src) {
 }
 "#;
 
+/// Allocators of the canonical ABI's four-parameter `cabi_realloc` form
+/// (`docs/format.md`), called only as allocators.
+fn realloc_allocators(b: &intertype::Booklet, core: &intertype::core::CoreModule) -> BTreeSet<u32> {
+    use Instruction as I;
+    let mut mallocs = BTreeSet::new();
+    let mut called = BTreeSet::new();
+    for func in &b.funcs {
+        for i in &func.instrs {
+            match i {
+                I::StringToMemory { malloc, .. }
+                | I::ValueLower { malloc, .. }
+                | I::ValueStore { malloc, .. }
+                | I::ValueStoreNew { malloc, .. } => {
+                    mallocs.insert(*malloc);
+                }
+                I::CallCore(f) | I::DeferCallCore(f) => {
+                    called.insert(*f);
+                }
+                _ => {}
+            }
+        }
+    }
+    mallocs
+        .into_iter()
+        .filter(|f| !called.contains(f))
+        .filter(|f| {
+            core.funcs
+                .get(*f as usize)
+                .and_then(|c| c.ty.known())
+                .is_some_and(|(p, _)| p.len() == 4)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -530,38 +564,4 @@ mod tests {
         assert!(generate(b"\0asm\x01\0\0\0\x05", &Options { name: "x".into() }).is_err());
         assert!(generate(b"not wasm", &Options { name: "x".into() }).is_err());
     }
-}
-
-/// Allocators of the canonical ABI's four-parameter `cabi_realloc` form
-/// (`docs/format.md`), called only as allocators.
-fn realloc_allocators(b: &intertype::Booklet, core: &intertype::core::CoreModule) -> BTreeSet<u32> {
-    use Instruction as I;
-    let mut mallocs = BTreeSet::new();
-    let mut called = BTreeSet::new();
-    for func in &b.funcs {
-        for i in &func.instrs {
-            match i {
-                I::StringToMemory { malloc, .. }
-                | I::ValueLower { malloc, .. }
-                | I::ValueStore { malloc, .. }
-                | I::ValueStoreNew { malloc, .. } => {
-                    mallocs.insert(*malloc);
-                }
-                I::CallCore(f) | I::DeferCallCore(f) => {
-                    called.insert(*f);
-                }
-                _ => {}
-            }
-        }
-    }
-    mallocs
-        .into_iter()
-        .filter(|f| !called.contains(f))
-        .filter(|f| {
-            core.funcs
-                .get(*f as usize)
-                .and_then(|c| c.ty.known())
-                .is_some_and(|(p, _)| p.len() == 4)
-        })
-        .collect()
 }
