@@ -1297,7 +1297,8 @@ mod tests {
             .err("malloc core func $malloc2 has type [i32 i32] -> [i32], expected [i32] -> [i32]");
         s(2, StringEncoding::Utf16).ok();
         s(3, StringEncoding::Latin1).ok();
-        s(4, StringEncoding::Utf16).err("expected [i32] -> [i32] or [i32 i32] -> [i32]");
+        s(4, StringEncoding::Utf16)
+            .err("expected [i32] -> [i32], [i32 i32] -> [i32] or [i32 i32 i32 i32] -> [i32]");
         s(8, UTF8).err("malloc core func $ret has type [] -> [i32]");
         s(99, UTF8).err("malloc: core func 99 out of bounds");
         s(6, UTF8).err("malloc: core func $v128 has type [v128] -> []");
