@@ -21,6 +21,7 @@ enum Command {
     Bindgen(commands::bindgen::Args),
     Adapt(commands::adapt::Args),
     Component(commands::component::Args),
+    Wit(commands::wit::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Bindgen(args) => commands::bindgen::run(args),
         Command::Adapt(args) => commands::adapt::run(args),
         Command::Component(args) => commands::component::run(args),
+        Command::Wit(args) => commands::wit::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,8 @@
 //! compiled against. The engine then runs the module like any intertype
 //! module. The mapping is described in `docs/component-model.md`.
 
+pub mod wit;
+
 use anyhow::{anyhow, bail, Context, Result};
 use intertype::core::CoreModule;
 use intertype::{
@@ -83,6 +85,11 @@ pub fn adopt_booklet(module: &[u8]) -> Result<Booklet> {
                     func,
                 },
             );
+            let names: Vec<String> = func.params.iter().map(|p| p.name.clone()).collect();
+            if names.iter().any(|n| !n.is_empty()) {
+                let idx = b.booklet.imports.len() as u32;
+                b.booklet.param_names.insert(idx, names);
+            }
             b.booklet.imports.push(Import {
                 module: module.clone(),
                 name: name.clone(),

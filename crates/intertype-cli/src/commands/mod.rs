@@ -9,6 +9,7 @@ pub mod print;
 pub mod run;
 pub mod strip;
 pub mod validate;
+pub mod wit;
 
 /// An error already printed (as JSON): exit 1 without printing it again.
 #[derive(Debug)]

@@ -195,3 +195,56 @@ fn a_module_without_component_type_is_refused() {
     let msg = format!("{err:#}");
     assert!(msg.contains("component-type"), "{msg}");
 }
+
+#[test]
+fn wit_of_an_adopted_guest() {
+    let m = intertype::Module::from_binary(&adopted_points()).unwrap();
+    let wit = intertype_component::wit::world(&m.booklet, "points").unwrap();
+    assert_eq!(
+        wit,
+        "world points {
+  record point {
+    x: s32,
+    y: s32,
+  }
+  import host: interface {
+    twice: func(n: u32) -> u32;
+  }
+  export add: func(a: point, b: point) -> point;
+  export call-twice: func(n: u32) -> u32;
+  export shout: func(s: string) -> string;
+}
+"
+    );
+}
+
+/// Round trip: the world of the adopted greet-wit guest, parsed back by
+/// wit-parser, has the original's exports with the same signatures.
+#[test]
+fn wit_round_trip_of_greet() {
+    let core = include_bytes!("../fixtures/greet-wit.core.wasm");
+    let m = intertype::Module::from_binary(&intertype_component::adopt(core).unwrap()).unwrap();
+    let wit = intertype_component::wit::world(&m.booklet, "greeter").unwrap();
+    let mut resolve = wit_parser::Resolve::default();
+    let pkg = resolve
+        .push_str("derived.wit", &format!("package intertype:derived;\n{wit}"))
+        .unwrap();
+    let derived = resolve.select_world(&[pkg], Some("greeter")).unwrap();
+    let original = include_str!("../../../intertype-runtime/benches/fixtures/greet.wit");
+    let pkg = resolve.push_str("greet.wit", original).unwrap();
+    let original = resolve.select_world(&[pkg], Some("greeter")).unwrap();
+    let sigs = |w| {
+        resolve.worlds[w]
+            .exports
+            .iter()
+            .map(|(k, item)| {
+                let wit_parser::WorldItem::Function(f) = item else {
+                    panic!("not a function: {k:?}")
+                };
+                let params: Vec<_> = f.params.iter().map(|p| (p.name.clone(), p.ty)).collect();
+                (resolve.name_world_key(k), params, f.result)
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sigs(derived), sigs(original));
+}
