@@ -65,6 +65,7 @@ pub fn adopt_booklet(module: &[u8]) -> Result<Booklet> {
         mangling: None,
         memory: 0,
         realloc: None,
+        encoding: StringEncoding::Utf8,
     };
     b.memory = match core.exported_memory("memory") {
         Some(m) => m,
@@ -76,7 +77,12 @@ pub fn adopt_booklet(module: &[u8]) -> Result<Booklet> {
     // implementing the core imports follow.
     let mut imports = Vec::new();
     for (key, item) in &world.imports {
-        for (iface, func) in world_funcs(resolve, key, item)? {
+        for (iface, key, func) in world_funcs(resolve, key, item)? {
+            let enc = bindgen
+                .metadata
+                .import_encodings
+                .get(resolve, key, &func.name);
+            let encoding = b.encoding(enc, iface, func)?;
             let ty = b.func_type(func)?;
             let (module, name) = resolve.wasm_import_name(
                 ManglingAndAbi::Legacy(LiftLowerAbi::Sync),
@@ -95,14 +101,20 @@ pub fn adopt_booklet(module: &[u8]) -> Result<Booklet> {
                 name: name.clone(),
                 ty,
             });
-            imports.push((iface, func, module, name));
+            imports.push((iface, func, module, name, encoding));
         }
     }
-    for (idx, (iface, func, module, name)) in imports.iter().enumerate() {
+    for (idx, (iface, func, module, name, encoding)) in imports.iter().enumerate() {
+        b.encoding = *encoding;
         b.import_adapter(idx as u32, *iface, func, module, name)?;
     }
     for (key, item) in &world.exports {
-        for (iface, func) in world_funcs(resolve, key, item)? {
+        for (iface, key, func) in world_funcs(resolve, key, item)? {
+            let enc = bindgen
+                .metadata
+                .export_encodings
+                .get(resolve, key, &func.name);
+            b.encoding = b.encoding(enc, iface, func)?;
             b.export_adapter(iface, func)?;
         }
     }
@@ -115,13 +127,13 @@ fn world_funcs<'a>(
     resolve: &'a Resolve,
     key: &'a WorldKey,
     item: &'a WorldItem,
-) -> Result<Vec<(Option<&'a WorldKey>, &'a Function)>> {
+) -> Result<Vec<(Option<&'a WorldKey>, &'a WorldKey, &'a Function)>> {
     Ok(match item {
-        WorldItem::Function(f) => vec![(None, f)],
+        WorldItem::Function(f) => vec![(None, key, f)],
         WorldItem::Interface { id, .. } => resolve.interfaces[*id]
             .functions
             .values()
-            .map(|f| (Some(key), f))
+            .map(|f| (Some(key), key, f))
             .collect(),
         WorldItem::Type { .. } => Vec::new(),
     })
@@ -139,6 +151,8 @@ struct Builder<'a> {
     mangling: Option<ManglingAndAbi>,
     memory: u32,
     realloc: Option<u32>,
+    /// The string encoding of the function being adapted.
+    encoding: StringEncoding,
 }
 
 impl Builder<'_> {
@@ -316,7 +330,26 @@ impl Builder<'_> {
     fn mem(&self) -> MemArg {
         MemArg {
             mem: self.memory,
-            encoding: StringEncoding::Utf8,
+            encoding: self.encoding,
+        }
+    }
+
+    /// The string encoding a function was compiled with (wit-bindgen's
+    /// `--string-encoding`): UTF-8 and UTF-16 map, `latin1+utf16` does not.
+    fn encoding(
+        &self,
+        enc: Option<wit_component::StringEncoding>,
+        iface: Option<&WorldKey>,
+        func: &Function,
+    ) -> Result<StringEncoding> {
+        use wit_component::StringEncoding as E;
+        match enc.unwrap_or_default() {
+            E::UTF8 => Ok(StringEncoding::Utf8),
+            E::UTF16 => Ok(StringEncoding::Utf16),
+            E::CompactUTF16 => bail!(
+                "`{}` uses the string encoding latin1+utf16, which intertype does not have (its Latin-1 is a different encoding)",
+                self.item_name(iface, func)
+            ),
         }
     }
 

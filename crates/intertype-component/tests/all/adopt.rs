@@ -5,17 +5,20 @@ use intertype_runtime::{Engine, Linker, Module, Value};
 /// Embeds the world `world` of `wit` into the core module `wat`, as
 /// wit-bindgen does for a compiled guest.
 fn guest(wit: &str, world: &str, wat: &str) -> Vec<u8> {
+    guest_with(wit, world, wat, wit_component::StringEncoding::UTF8)
+}
+
+fn guest_with(
+    wit: &str,
+    world: &str,
+    wat: &str,
+    encoding: wit_component::StringEncoding,
+) -> Vec<u8> {
     let mut resolve = wit_parser::Resolve::default();
     let pkg = resolve.push_str("test.wit", wit).unwrap();
     let world = resolve.select_world(&[pkg], Some(world)).unwrap();
     let mut module = wat::parse_str(wat).unwrap();
-    wit_component::embed_component_metadata(
-        &mut module,
-        &resolve,
-        world,
-        wit_component::StringEncoding::UTF8,
-    )
-    .unwrap();
+    wit_component::embed_component_metadata(&mut module, &resolve, world, encoding).unwrap();
     module
 }
 
@@ -247,4 +250,63 @@ fn wit_round_trip_of_greet() {
             .collect::<Vec<_>>()
     };
     assert_eq!(sigs(derived), sigs(original));
+}
+
+const SHOUT_WIT: &str = r#"
+package test:shout;
+world shouter { export shout: func(s: string) -> string; }
+"#;
+
+/// `shout` for a guest compiled with UTF-16 strings.
+fn shout16_wat() -> String {
+    format!(
+        r#"(module
+  {RUNTIME}
+  (func (export "shout") (param $p i32) (param $n i32) (result i32)
+    (local $q i32)
+    (local.set $q (call $realloc (i32.const 0) (i32.const 0) (i32.const 2)
+                                 (i32.shl (i32.add (local.get $n) (i32.const 1)) (i32.const 1))))
+    (memory.copy (local.get $q) (local.get $p) (i32.shl (local.get $n) (i32.const 1)))
+    (i32.store16 (i32.add (local.get $q) (i32.shl (local.get $n) (i32.const 1))) (i32.const 33))
+    (i32.store (i32.const 64) (local.get $q))
+    (i32.store (i32.const 68) (i32.add (local.get $n) (i32.const 1)))
+    (i32.const 64)))"#
+    )
+}
+
+#[test]
+fn utf16_guests_keep_their_encoding() {
+    let module = guest_with(
+        SHOUT_WIT,
+        "shouter",
+        &shout16_wat(),
+        wit_component::StringEncoding::UTF16,
+    );
+    let adopted = intertype_component::adopt(&module).unwrap();
+    let engine = Engine::default();
+    let module = Module::new(&engine, &adopted).unwrap();
+    let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
+    for s in ["", "héllo", "𝄞 clef"] {
+        let out = inst
+            .func("shout")
+            .unwrap()
+            .call(&mut inst, &[Value::String(s.into())])
+            .unwrap();
+        assert_eq!(out, [Value::String(format!("{s}!"))]);
+    }
+}
+
+#[test]
+fn latin1_utf16_is_refused_by_name() {
+    let module = guest_with(
+        SHOUT_WIT,
+        "shouter",
+        &shout16_wat(),
+        wit_component::StringEncoding::CompactUTF16,
+    );
+    let msg = format!("{:#}", intertype_component::adopt(&module).unwrap_err());
+    assert!(
+        msg.contains("`shout` uses the string encoding latin1+utf16"),
+        "{msg}"
+    );
 }
