@@ -310,3 +310,41 @@ fn latin1_utf16_is_refused_by_name() {
         "{msg}"
     );
 }
+
+/// An import whose result does not fit one core value: the guest passes a
+/// return area, the adapter stores the string there (allocated with
+/// `cabi_realloc`).
+#[test]
+fn import_results_through_the_return_area() {
+    let wit = r#"
+package test:ret;
+world w {
+  import name: func(n: u32) -> string;
+  export hello: func(n: u32) -> string;
+}
+"#;
+    let wat = format!(
+        r#"(module
+  (import "$root" "name" (func $name (param i32 i32)))
+  {RUNTIME}
+  (func (export "hello") (param i32) (result i32)
+    (call $name (local.get 0) (i32.const 128))
+    (i32.const 128)))"#
+    );
+    let adopted = intertype_component::adopt(&guest(wit, "w", &wat)).unwrap();
+    let engine = Engine::default();
+    let module = Module::new(&engine, &adopted).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker.func_wrap("$root", "name", |(n,): (u32,)| {
+        Ok(("ab✓".repeat(n as usize),))
+    });
+    let mut inst = linker.instantiate(&module).unwrap();
+    for n in [0u32, 1, 1000] {
+        let out = inst
+            .func("hello")
+            .unwrap()
+            .call(&mut inst, &[Value::U32(n)])
+            .unwrap();
+        assert_eq!(out, [Value::String("ab✓".repeat(n as usize))]);
+    }
+}
