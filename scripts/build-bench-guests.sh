@@ -28,3 +28,14 @@ echo "==> tool: benches/guests/componentize (wit-component)"
 echo "==> componentize -> $out"
 "$tdir/componentize/release/componentize" \
     "$tdir/greet-wit/wasm32-unknown-unknown/release/greet_wit.wasm" "$out"
+
+# issue 13: the same guest's core module, before componentization, for
+# `intertype component adopt` (crates/intertype-component tests and bench).
+core_out=crates/intertype-component/tests/fixtures/greet-wit.core.wasm
+echo "==> core module -> $core_out"
+cp "$tdir/greet-wit/wasm32-unknown-unknown/release/greet_wit.wasm" "$core_out"
+echo "==> guest: benches/guests/every-type-wit (issue 13's every-type guest)"
+(cd benches/guests/every-type-wit &&
+    CARGO_TARGET_DIR="$tdir/greet-wit" cargo build --locked --release --target wasm32-unknown-unknown)
+cp "$tdir/greet-wit/wasm32-unknown-unknown/release/every_type_wit.wasm" \
+    crates/intertype-component/tests/fixtures/every-type-wit.core.wasm

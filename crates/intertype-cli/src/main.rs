@@ -24,6 +24,8 @@ enum Command {
     Run(commands::run::Args),
     Bindgen(commands::bindgen::Args),
     Adapt(commands::adapt::Args),
+    Component(commands::component::Args),
+    Wit(commands::wit::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +38,8 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(args),
         Command::Bindgen(args) => commands::bindgen::run(args),
         Command::Adapt(args) => commands::adapt::run(args),
+        Command::Component(args) => commands::component::run(args),
+        Command::Wit(args) => commands::wit::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -398,6 +398,7 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         ));
     }
     js.push_str("  const { exports: ex } = await WebAssembly.instantiate(module, importObject);\n");
+    let realloc_form = realloc_allocators(b, core);
     for f in &c.core_funcs {
         let func = &core.funcs[*f as usize];
         match &func.import {
@@ -409,6 +410,12 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
                     js_str(n)
                 )),
             },
+            // The canonical ABI's `cabi_realloc(old_ptr, old_size, align,
+            // new_size)`: the glue calls every allocator as `(size, align)`.
+            None if realloc_form.contains(f) => js.push_str(&format!(
+                "  C{f} = ((r) => (n, a) => r(0, 0, a, n))(ex[{}]);\n",
+                js_str(&exposed.funcs[f])
+            )),
             None => js.push_str(&format!("  C{f} = ex[{}];\n", js_str(&exposed.funcs[f]))),
         }
     }
@@ -537,6 +544,40 @@ async function loadModule(src) {
   throw new TypeError('expected a URL, a path, bytes, a WebAssembly.Module or a Response for the module');
 }
 "#;
+
+/// Allocators of the canonical ABI's four-parameter `cabi_realloc` form
+/// (`docs/format.md`), called only as allocators.
+fn realloc_allocators(b: &intertype::Booklet, core: &intertype::core::CoreModule) -> BTreeSet<u32> {
+    use Instruction as I;
+    let mut mallocs = BTreeSet::new();
+    let mut called = BTreeSet::new();
+    for func in &b.funcs {
+        for i in &func.instrs {
+            match i {
+                I::StringToMemory { malloc, .. }
+                | I::ValueLower { malloc, .. }
+                | I::ValueStore { malloc, .. }
+                | I::ValueStoreNew { malloc, .. } => {
+                    mallocs.insert(*malloc);
+                }
+                I::CallCore(f) | I::DeferCallCore(f) => {
+                    called.insert(*f);
+                }
+                _ => {}
+            }
+        }
+    }
+    mallocs
+        .into_iter()
+        .filter(|f| !called.contains(f))
+        .filter(|f| {
+            core.funcs
+                .get(*f as usize)
+                .and_then(|c| c.ty.known())
+                .is_some_and(|(p, _)| p.len() == 4)
+        })
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {

@@ -357,8 +357,13 @@ pub(crate) fn call_malloc(
         .funcs
         .get(malloc.func as usize)
         .ok_or_else(|| internal("callee slot"))?;
+    let args = if malloc.realloc {
+        [0, 0, align as i32, size as i32]
+    } else {
+        [size as i32, align as i32, 0, 0]
+    };
     let r = callee
-        .call_i32(cx, [size as i32, align as i32, 0, 0])
+        .call_i32(cx, args)
         .ok_or_else(|| internal("allocator signature"))?;
     match r {
         Ok([ptr, _]) => Ok(ptr as u32),

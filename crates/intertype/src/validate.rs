@@ -514,11 +514,15 @@ impl<'a> Validator<'a> {
     }
 
     /// An allocator: `[i32] -> [i32]`, or with `with_align` also
-    /// `[i32 i32] -> [i32]` (size, alignment).
+    /// `[i32 i32] -> [i32]` (size, alignment) and the canonical ABI's
+    /// `[i32 i32 i32 i32] -> [i32]` (`cabi_realloc`: old pointer, old size,
+    /// alignment, new size).
     fn malloc(&self, f: u32, with_align: bool) -> Result<(), String> {
         let (params, results) = self.core_sig(f).map_err(|e| format!("malloc: {e}"))?;
         use CoreType::I32;
-        let ok = results == [I32] && (params == [I32] || (with_align && params == [I32, I32]));
+        let ok = results == [I32]
+            && (params == [I32]
+                || (with_align && (params == [I32, I32] || params == [I32, I32, I32, I32])));
         if ok {
             return Ok(());
         }
@@ -527,7 +531,7 @@ impl<'a> Validator<'a> {
             self.core.func_label(f),
             self.core.funcs[f as usize].ty,
             if with_align {
-                " or [i32 i32] -> [i32]"
+                ", [i32 i32] -> [i32] or [i32 i32 i32 i32] -> [i32]"
             } else {
                 ""
             },
@@ -1313,7 +1317,8 @@ mod tests {
             .err("malloc core func $malloc2 has type [i32 i32] -> [i32], expected [i32] -> [i32]");
         s(2, StringEncoding::Utf16).ok();
         s(3, StringEncoding::Latin1).ok();
-        s(4, StringEncoding::Utf16).err("expected [i32] -> [i32] or [i32 i32] -> [i32]");
+        s(4, StringEncoding::Utf16)
+            .err("expected [i32] -> [i32], [i32 i32] -> [i32] or [i32 i32 i32 i32] -> [i32]");
         s(8, UTF8).err("malloc core func $ret has type [] -> [i32]");
         s(99, UTF8).err("malloc: core func 99 out of bounds");
         s(6, UTF8).err("malloc: core func $v128 has type [v128] -> []");

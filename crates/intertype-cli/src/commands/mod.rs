@@ -3,12 +3,14 @@
 pub mod adapt;
 pub mod bindgen;
 pub mod bindgen_python;
+pub mod component;
 pub mod inspect;
 pub mod parse;
 pub mod print;
 pub mod run;
 pub mod strip;
 pub mod validate;
+pub mod wit;
 
 /// An error already printed (as JSON): exit 1 without printing it again.
 #[derive(Debug)]

@@ -227,15 +227,18 @@ impl Compiler<'_> {
         let (func, params, results) = self.core_slot(idx)?;
         use CoreType::I32;
         match (params.as_slice(), results.as_slice()) {
-            ([I32], [I32]) | ([I32, I32], [I32]) => {}
+            ([I32], [I32]) | ([I32, I32], [I32]) | ([I32, I32, I32, I32], [I32]) => {}
             _ => {
                 return Err(Error::load(format!(
-                    "allocator {} must have type [i32] -> [i32] or [i32 i32] -> [i32]",
+                    "allocator {} must have type [i32] -> [i32], [i32 i32] -> [i32] or [i32 i32 i32 i32] -> [i32]",
                     self.core.func_label(idx)
                 )))
             }
         };
-        Ok(Malloc { func })
+        Ok(Malloc {
+            func,
+            realloc: params.len() == 4,
+        })
     }
 
     fn mem_arg(&mut self, m: MemArg) -> Result<MemArgSlot, Error> {

@@ -54,6 +54,9 @@ pub(crate) type MemSlot = u32;
 pub(crate) struct Malloc {
     /// Takes `(size)` or `(size, align)`; the callee ignores what it does not take.
     pub func: CoreSlot,
+    /// The canonical ABI's `cabi_realloc(old_ptr, old_size, align, new_size)`,
+    /// called with no old allocation.
+    pub realloc: bool,
 }
 
 /// A call of an all-`i32` core function whose arguments and results all

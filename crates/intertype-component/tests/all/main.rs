@@ -1,0 +1,4 @@
+//! Integration tests of the component-model bridge.
+
+mod adopt;
+mod every_type;
