@@ -46,6 +46,24 @@ $it run "$guests/markdown.wasm" 'render("# Hello, *interface types*")'
 say "intertype inspect $guests/markdown.wasm"
 $it inspect "$guests/markdown.wasm"
 
+# The same markdown module from Python (PyO3 over the engine) and from Ruby
+# (ruby-ffi over the C API): one module, several hosts, no glue written.
+say "python: intertype.Instance(Module.from_file('markdown.wasm')).exports.render(...)"
+if [ ! -x target/python-venv/bin/python ] || ! target/python-venv/bin/python -c 'import intertype' 2>/dev/null; then
+  python3 -m venv target/python-venv
+  CARGO_TARGET_DIR="$PWD/target" target/python-venv/bin/pip install -q --disable-pip-version-check ./bindings/python
+fi
+target/python-venv/bin/python -c "
+import intertype
+m = intertype.Module.from_file('$guests/markdown.wasm')
+print(intertype.Instance(m).exports.render('# Hello from *Python*'), end='')"
+say "ruby: Intertype::Instance.new(Module.from_file('markdown.wasm')).call('render', ...)"
+cargo build -q --release --locked -p intertype-c-api
+INTERTYPE_LIB="$PWD/target/release/libintertype.so" ruby -Ibindings/ruby/lib -e "
+require 'intertype'
+m = Intertype::Module.from_file('$guests/markdown.wasm')
+print Intertype::Instance.new(m).call('render', '# Hello from *Ruby*')"
+
 say "intertype print --interface-only $out/greeting.wasm"
 $it print --interface-only "$out/greeting.wasm"
 say "intertype strip $out/greeting.wasm -o $out/greeting.core.wasm"
