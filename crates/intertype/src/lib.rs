@@ -22,6 +22,7 @@ pub mod instr;
 pub mod layout;
 pub mod link;
 pub mod print;
+pub mod python_names;
 pub mod text;
 pub mod typed;
 pub mod types;

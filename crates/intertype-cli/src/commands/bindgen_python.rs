@@ -66,33 +66,9 @@ pub fn run(args: PythonArgs) -> Result<()> {
 }
 
 // ---------------------------------------------------------------------------
-// Names (the rules of bindings/python/src/naming.rs)
+// Names: `intertype::python_names`, the rules the Python package uses too.
 
-const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield",
-];
-
-fn safe(mut s: String) -> String {
-    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit() || c == '_') {
-        s.insert(0, 'x');
-    }
-    if KEYWORDS.contains(&s.as_str()) {
-        s.push('_');
-    }
-    s
-}
-
-/// `added-at` -> `added_at`.
-fn ident(name: &str) -> String {
-    safe(
-        name.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect(),
-    )
-}
+use intertype::python_names::{camel as class, snake as ident, unique, upper};
 
 /// The Python parameter names of an export: the booklet's names made
 /// identifiers (never `self`, never twice), `arg{i}` where there is none.
@@ -108,40 +84,6 @@ fn param_names(booklet: &Booklet, kind: &ExportKind, count: usize) -> Vec<String
     );
     names.remove(0);
     names
-}
-
-/// `not-found` -> `NotFound`.
-fn class(name: &str) -> String {
-    let mut out = String::new();
-    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let mut cs = part.chars();
-        if let Some(first) = cs.next() {
-            out.push(first.to_ascii_uppercase());
-            out.extend(cs);
-        }
-    }
-    safe(out)
-}
-
-/// `dark-red` -> `DARK_RED`.
-fn upper(name: &str) -> String {
-    safe(ident(name).to_ascii_uppercase())
-}
-
-fn unique(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut seen = HashSet::new();
-    names
-        .into_iter()
-        .map(|base| {
-            let mut name = base.clone();
-            let mut n = 2;
-            while !seen.insert(name.clone()) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            name
-        })
-        .collect()
 }
 
 /// A Python string literal with the same value as `s`: printable ASCII as
