@@ -11,8 +11,8 @@ mod output;
 mod terminal;
 mod wave_args;
 
-/// WebAssembly interface types: parse, print, validate, inspect and strip
-/// modules that carry a `wasm-interface-types` booklet.
+/// WebAssembly interface types: parse, print, validate, inspect, strip, run, link
+/// and generate bindings for modules that carry a `wasm-interface-types` booklet.
 #[derive(Parser)]
 #[command(name = "intertype", version, about, max_term_width = 100)]
 enum Command {
