@@ -1,13 +1,18 @@
 //! Module A calling module B's `greet(string) -> string` at 5 B and 64 KiB:
 //! (a) fused (the adapter module between the two instances, one store,
-//! plain wasmtime), (b) unfused (the engine today: A's import served by a
-//! host function calling B's instance with host values), (c) the floor: one
-//! core module doing the same work without a boundary (allocate, copy the
-//! greeting and the name), (d)/(e) the engine's own linker
-//! (`Linker::module`) fused and through host values, (f) the peer:
+//! plain wasmtime, A's core `run` called directly), (b) unfused: A's import
+//! served by a host function calling B's instance (its own store) with host
+//! values, (c) the floor: one core module doing the same work without a
+//! boundary (allocate, copy the greeting and the name), (d)/(e) the
+//! engine's own linker (`Linker::module`) fused and through host values,
+//! (f) the peer:
 //! wasmtime's component model running the same two guests as components
 //! (`wit-component`), composed into one component with `wasm-compose`, so
 //! that FACT fuses the link (see [`component`]).
+//!
+//! (b), (d), (e) enter A through the engine's typed API (`run(n: u32) ->
+//! u32`, A's interface export), (f) through the component's typed `run(n:
+//! u32) -> u32`: the same outer call shape.
 //!
 //! `cargo bench -p intertype-adapt --bench fused`; report ratios from one
 //! run with the machine load (`docs/performance.md`).
@@ -40,6 +45,14 @@ fn app() -> Vec<u8> {
   (func (export "run") (param i32 i32) (result i32 i32)
     (global.set $heap (i32.const 262144))
     local.get 0 local.get 1 call $greet_)
+  (func $run_n (export "run_n") (param $n i32) (result i32)
+    (global.set $heap (i32.const 262144))
+    (call $greet_ (i32.const 65536) (local.get $n))
+    (local.set $n)
+    drop
+    (local.get $n))
+  (@interface func (export "run") (param u32) (result u32)
+    arg.get 0 u32-to-i32 call-core $run_n i32-to-u32)
   (@interface import "lib" "greet" (func $greet (param string) (result string)))
   (@interface implement (import "lib" "greet_") (param i32 i32) (result i32 i32)
     arg.get 0 arg.get 1 memory-to-string
@@ -159,6 +172,7 @@ impl Core {
 
 struct Unfused {
     a: intertype_runtime::Instance,
+    run: intertype_runtime::TypedFunc<(u32,), (u32,)>,
 }
 
 impl Unfused {
@@ -178,21 +192,22 @@ impl Unfused {
             .instantiate(&Module::new(&engine, &app()).unwrap())
             .unwrap();
         a.call_core("fill", &[Value::I32(n)]).unwrap();
-        Unfused { a }
+        let run = a.typed_func("run").unwrap();
+        Unfused { a, run }
     }
 
-    fn call(&mut self, n: i32) -> Vec<Value> {
-        self.a
-            .call_core("run", &[Value::I32(65536), Value::I32(n)])
-            .unwrap()
+    fn call(&mut self, n: i32) -> u32 {
+        self.run.call(&mut self.a, (n as u32,)).unwrap().0
     }
 }
 
 /// The engine's own linking (`Linker::module`): A and B in one store, the
-/// link fused (`fuse`) or through host values; A's core `run` called with
-/// `call_core` (the outer call's engine overhead is in both).
+/// link fused (`fuse`) or through host values; the host calls A's interface
+/// function `run(n: u32) -> u32` with the engine's typed API (the same
+/// outer call in both, and the same shape as the component peer's `run`).
 struct EngineLinked {
     a: intertype_runtime::Instance,
+    run: intertype_runtime::TypedFunc<(u32,), (u32,)>,
 }
 
 impl EngineLinked {
@@ -208,13 +223,12 @@ impl EngineLinked {
             .instantiate(&Module::new(&engine, &app()).unwrap())
             .unwrap();
         a.call_core("fill", &[Value::I32(n)]).unwrap();
-        EngineLinked { a }
+        let run = a.typed_func("run").unwrap();
+        EngineLinked { a, run }
     }
 
-    fn call(&mut self, n: i32) -> Vec<Value> {
-        self.a
-            .call_core("run", &[Value::I32(65536), Value::I32(n)])
-            .unwrap()
+    fn call(&mut self, n: i32) -> u32 {
+        self.run.call(&mut self.a, (n as u32,)).unwrap().0
     }
 }
 
@@ -342,7 +356,11 @@ world app {
 
     impl Composed {
         pub fn new() -> Composed {
-            let engine = Engine::default();
+            // As the other component peers (`docs/performance.md`): no
+            // async machinery on the call path.
+            let mut config = wasmtime::Config::new();
+            config.concurrency_support(false);
+            let engine = Engine::new(&config).unwrap();
             let component = Component::new(&engine, composed()).unwrap();
             let mut store = Store::new(&engine, ());
             let instance = Linker::new(&engine)
@@ -368,12 +386,12 @@ fn bench(c: &mut Criterion) {
         let mut engine_unfused = EngineLinked::new(n, false);
         let mut composed = component::Composed::new();
         assert_eq!(composed.call(n as u32), n as u32 + 7);
-        assert_eq!(engine_fused.call(n)[1], Value::I32(n + 7));
-        assert_eq!(engine_unfused.call(n)[1], Value::I32(n + 7));
+        assert_eq!(engine_fused.call(n), n as u32 + 7);
+        assert_eq!(engine_unfused.call(n), n as u32 + 7);
         // All three greet the same way.
         assert_eq!(fused.call(n).1, n + 7);
         assert_eq!(floor.call(n).1, n + 7);
-        assert_eq!(unfused.call(n)[1], Value::I32(n + 7));
+        assert_eq!(unfused.call(n), n as u32 + 7);
         g.bench_with_input(BenchmarkId::new("a_fused", n), &n, |b, &n| {
             b.iter(|| black_box(fused.call(n)))
         });
