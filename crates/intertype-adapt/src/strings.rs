@@ -536,7 +536,12 @@ impl Loop {
                 }
                 s.i32_or();
             }
-            s.local_tee(cp).i32_const(seq.min).i32_lt_u().br_if(inv);
+            // Two-byte forms cannot be overlong: their leads start at 0xc2.
+            if seq.len > 2 {
+                s.local_tee(cp).i32_const(seq.min).i32_lt_u().br_if(inv);
+            } else {
+                s.local_set(cp);
+            }
             // Surrogates are not code points; nor is anything past U+10FFFF.
             let upper = UTF8_SEQS.get(k + 1).map_or(0x11_0000, |n| n.min);
             if (seq.min..upper).contains(&0xd800) {
