@@ -301,14 +301,9 @@ impl Fuser<'_, '_> {
             Instruction::CallAdapter(g) => {
                 let booklet = s.booklet();
                 if let Some(import) = booklet.imports.get(*g as usize) {
-                    let target =
-                        (side == 0)
-                            .then(|| {
-                                sides.iter().enumerate().skip(1).find(|(_, x)| {
-                                    x.name.as_deref() == Some(import.module.as_str())
-                                })
-                            })
-                            .flatten();
+                    let target = (side == 0)
+                        .then(|| crate::linked(sides, &import.module))
+                        .flatten();
                     let Some((k, b)) = target else {
                         return Err(NotFusable::UnlinkedCall {
                             side,
@@ -316,15 +311,10 @@ impl Fuser<'_, '_> {
                             name: import.name.clone(),
                         });
                     };
-                    let export = b
-                        .booklet()
-                        .exports
-                        .iter()
-                        .find(|e| e.name == import.name)
-                        .expect("links are checked first");
+                    let export = b.export(&import.name).expect("links are checked first");
                     if (export.func as usize) < b.booklet().imports.len() {
                         return Err(NotFusable::ReExport {
-                            side: k as u32,
+                            side: k,
                             name: import.name.clone(),
                         });
                     }
@@ -341,7 +331,7 @@ impl Fuser<'_, '_> {
                     for v in &mut call_args {
                         self.check_value(v)?;
                     }
-                    let mut results = self.exec(k as u32, export.func, call_args)?;
+                    let mut results = self.exec(k, export.func, call_args)?;
                     for v in &mut results {
                         self.check_value(v)?;
                     }

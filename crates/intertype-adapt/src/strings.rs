@@ -240,6 +240,9 @@ fn count_units(b: &mut Body, to: StringEncoding, cp: u32, n: u32) {
     s.i64_extend_i32_u().i64_add().local_set(n);
 }
 
+/// Code that leaves something on the stack.
+type Emit<'a> = dyn Fn(&mut InstructionSink<'_>) + 'a;
+
 fn mem8(mem: u32, offset: u64) -> MemArg {
     MemArg {
         offset,
@@ -326,72 +329,54 @@ impl Loop {
 
     /// Skips runs of ASCII bytes (counting them into `n` when given): 64
     /// at a time with SIMD (`i8x16.bitmask` of the OR of four vectors
-    /// collects the high bits), then 8 at a time. Emitted at the head of the
-    /// loop (label 0 is the loop).
+    /// collects the high bits), then 8 at a time (an `i64` masked with the
+    /// high bits). Emitted at the head of the loop (label 0 is the loop).
     fn ascii_run(&self, b: &mut Body, mem: u32, n: Option<u32>) {
-        let v = |offset| MemArg {
-            offset,
-            align: 0,
-            memory_index: mem,
+        let p = self.p;
+        // Leaves i32 "some byte of the block at `p` is not ASCII".
+        let any_high_64 = |s: &mut InstructionSink<'_>| {
+            for k in 0..4u64 {
+                s.local_get(p).v128_load(mem8(mem, 16 * k));
+                if k > 0 {
+                    s.v128_or();
+                }
+            }
+            s.i8x16_bitmask();
         };
+        let any_high_8 = |s: &mut InstructionSink<'_>| {
+            s.local_get(p)
+                .i64_load(mem8(mem, 0))
+                .i64_const(0x8080_8080_8080_8080u64 as i64)
+                .i64_and()
+                .i64_eqz()
+                .i32_eqz();
+        };
+        let blocks: [(i32, &Emit<'_>); 2] = [(64, &any_high_64), (8, &any_high_8)];
         let mut s = b.sink();
-        s.block(wasm_encoder::BlockType::Empty)
-            .loop_(wasm_encoder::BlockType::Empty)
-            .local_get(self.end)
-            .local_get(self.p)
-            .i32_sub()
-            .i32_const(64)
-            .i32_lt_u()
-            .br_if(1)
-            .local_get(self.p)
-            .v128_load(v(0))
-            .local_get(self.p)
-            .v128_load(v(16))
-            .v128_or()
-            .local_get(self.p)
-            .v128_load(v(32))
-            .v128_or()
-            .local_get(self.p)
-            .v128_load(v(48))
-            .v128_or()
-            .i8x16_bitmask()
-            .br_if(1)
-            .local_get(self.p)
-            .i32_const(64)
-            .i32_add()
-            .local_set(self.p);
-        if let Some(n) = n {
-            s.local_get(n).i64_const(64).i64_add().local_set(n);
+        for (width, any_high) in blocks {
+            // block $slower { loop $this { … } }
+            s.block(wasm_encoder::BlockType::Empty)
+                .loop_(wasm_encoder::BlockType::Empty)
+                .local_get(self.end)
+                .local_get(p)
+                .i32_sub()
+                .i32_const(width)
+                .i32_lt_u()
+                .br_if(1);
+            any_high(&mut s);
+            s.br_if(1)
+                .local_get(p)
+                .i32_const(width)
+                .i32_add()
+                .local_set(p);
+            if let Some(n) = n {
+                s.local_get(n)
+                    .i64_const(width.into())
+                    .i64_add()
+                    .local_set(n);
+            }
+            s.br(0).end().end();
         }
-        s.br(0).end().end();
-        // block $slow { loop $fast { … } }
-        s.block(wasm_encoder::BlockType::Empty)
-            .loop_(wasm_encoder::BlockType::Empty)
-            .local_get(self.end)
-            .local_get(self.p)
-            .i32_sub()
-            .i32_const(8)
-            .i32_lt_u()
-            .br_if(1)
-            .local_get(self.p)
-            .i64_load(MemArg {
-                offset: 0,
-                align: 0,
-                memory_index: mem,
-            })
-            .i64_const(0x8080_8080_8080_8080u64 as i64)
-            .i64_and()
-            .i64_eqz()
-            .i32_eqz()
-            .br_if(1)
-            .local_get(self.p)
-            .i32_const(8)
-            .i32_add()
-            .local_set(self.p);
-        if let Some(n) = n {
-            s.local_get(n).i64_const(8).i64_add().local_set(n);
-        }
-        s.br(0).end().end();
     }
 
     /// Decodes one code point at `p` into `cp` and advances `p`; on invalid
