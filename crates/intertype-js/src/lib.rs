@@ -18,9 +18,14 @@
 mod adapter;
 mod canon;
 mod dts;
+mod fuse;
 mod helpers;
 pub mod interface;
+mod link;
 mod quote;
+mod xfer;
+
+pub use link::{generate_linked, File, Link, LinkOptions, LinkReport, LinkedOutput};
 
 use adapter::Compiler;
 use canon::TypeGen;
@@ -74,6 +79,9 @@ pub enum ErrorKind {
     /// The [`Options`] are invalid (the caller's fault), e.g. an output name
     /// that is not a plain file name.
     Options,
+    /// Linked modules do not fit together (`bindgen js --link`): a missing
+    /// or ill-typed export, a cycle, or a linked module that is not valid.
+    Link,
 }
 
 impl Error {
@@ -81,6 +89,15 @@ impl Error {
     fn unsupported(message: impl Into<String>) -> Error {
         Error {
             kind: ErrorKind::Unsupported,
+            message: message.into(),
+            format: None,
+        }
+    }
+
+    #[cold]
+    fn link(message: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::Link,
             message: message.into(),
             format: None,
         }
@@ -277,6 +294,52 @@ fn single_result(b: &intertype::Booklet, results: &[ValType]) -> bool {
 /// Generates the glue for a binary module (validated here).
 pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     check_name(&options.name)?;
+    Ok(generate_node(wasm, &options.name, None)?.output)
+}
+
+/// A module of a linked graph, as the glue of the modules importing it
+/// needs to know it.
+pub(crate) struct Generated {
+    module: intertype::Module,
+    /// Export names of the core functions and memories its glue exposes.
+    funcs: BTreeMap<u32, String>,
+    memories: BTreeMap<u32, String>,
+    realloc: BTreeSet<u32>,
+}
+
+/// Where the module being generated sits in a linked graph.
+pub(crate) struct Graph<'n> {
+    /// Its name in errors.
+    label: String,
+    fuse: bool,
+    /// The modules it links, in the order its imports name them.
+    deps: Vec<GraphDep<'n>>,
+}
+
+pub(crate) struct GraphDep<'n> {
+    /// The link name (the module name of its interface imports).
+    link: String,
+    /// Base name of its glue file.
+    file: String,
+    gen: &'n Generated,
+}
+
+pub(crate) struct NodeOutput {
+    output: Output,
+    generated: Generated,
+    report: Vec<LinkReport>,
+}
+
+/// A linked module's memories are `MEM_{k * MEM_STRIDE + m}` in its
+/// importer's glue (the importer's own keep their indices).
+const MEM_STRIDE: u32 = 1 << 16;
+
+/// The glue of one module, alone or as a node of a linked graph.
+pub(crate) fn generate_node(
+    wasm: &[u8],
+    name: &str,
+    graph: Option<&Graph<'_>>,
+) -> Result<NodeOutput, Error> {
     let module = intertype::validate_module(wasm)?;
     let plan = plan(&module)?;
     let b = &module.booklet;
@@ -288,12 +351,105 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         types: TypeGen::new(&b.types),
         helpers: Helpers::default(),
         core_funcs: BTreeSet::new(),
+        prefix: String::new(),
+        mem_base: 0,
     };
     let mut adapters = String::new();
     for &f in &plan.funcs {
         adapters.push_str(&c.adapter(f).map_err(Error::unsupported)?);
     }
-    let type_funcs = c.types.emit();
+    // Linked modules: their export adapters are fused into implements.
+    let no_graph = Graph {
+        label: String::new(),
+        fuse: false,
+        deps: Vec::new(),
+    };
+    let g = graph.unwrap_or(&no_graph);
+    let mut exporters: Vec<fuse::Exporter<'_>> = g
+        .deps
+        .iter()
+        .enumerate()
+        .map(|(k, d)| {
+            let prefix = format!("L{}_", k + 1);
+            let mut types = TypeGen::new(&d.gen.module.booklet.types);
+            types.core_prefix = prefix.clone();
+            fuse::Exporter {
+                link: d.link.clone(),
+                compiler: Compiler {
+                    booklet: &d.gen.module.booklet,
+                    core: &d.gen.module.core,
+                    types,
+                    helpers: Helpers::default(),
+                    core_funcs: BTreeSet::new(),
+                    prefix,
+                    mem_base: (k as u32 + 1) * MEM_STRIDE,
+                },
+            }
+        })
+        .collect();
+    let mut xfer = xfer::Xfer::default();
+    let mut fused: BTreeMap<u32, String> = BTreeMap::new();
+    let mut unfused: BTreeMap<u32, String> = BTreeMap::new();
+    let is_linked = |m: &str| g.deps.iter().any(|d| d.link == m);
+    let fusable_memories = (core.memories.len() as u64) < MEM_STRIDE as u64
+        && g
+            .deps
+            .iter()
+            .all(|d| (d.gen.module.core.memories.len() as u64) < MEM_STRIDE as u64);
+    for &a in plan.implements.values() {
+        if link::linked_imports(b, a, &is_linked).is_empty() || fused.contains_key(&a) {
+            continue;
+        }
+        if !g.fuse {
+            unfused.insert(a, "fusing is off (--no-fuse)".into());
+            continue;
+        }
+        if !fusable_memories {
+            unfused.insert(a, "too many memories".into());
+            continue;
+        }
+        let before: Vec<BTreeSet<u32>> =
+            exporters.iter().map(|e| e.compiler.core_funcs.clone()).collect();
+        let labels = std::iter::once(g.label.clone())
+            .chain(g.deps.iter().map(|d| d.link.clone()))
+            .collect();
+        let r = fuse::Fuser::new(&mut c, &mut exporters, &mut xfer, labels).fuse(a);
+        // The exporter's glue must reach every core function used.
+        let unreachable = exporters.iter().zip(&g.deps).find_map(|(e, d)| {
+            e.compiler
+                .core_funcs
+                .iter()
+                .chain(&e.compiler.types.mallocs)
+                .find(|f| !d.gen.funcs.contains_key(f))
+                .map(|f| format!("module {} does not export core function {f}", js_str(&d.link)))
+        });
+        match (r, unreachable) {
+            (Ok(code), None) => {
+                fused.insert(a, code);
+            }
+            (r, why) => {
+                for (e, f) in exporters.iter_mut().zip(before) {
+                    e.compiler.core_funcs = f;
+                }
+                unfused.insert(a, r.err().or(why).unwrap_or_default());
+            }
+        }
+    }
+    for (a, code) in &fused {
+        let _ = a;
+        adapters.push_str(code);
+    }
+    for e in &exporters {
+        c.helpers.absorb(&e.compiler.helpers);
+    }
+    if graph.is_some() {
+        c.helpers.need(Helper::LinkErrors);
+    }
+    let mut type_funcs = c.types.emit();
+    for e in &exporters {
+        type_funcs.push_str(&e.compiler.types.emit());
+    }
+    type_funcs.push_str(&xfer.emit());
     c.core_funcs.extend(c.types.mallocs.iter().copied());
     let memories = c.types.memories.clone();
 
@@ -336,7 +492,6 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     // `ResultError` is always exported, so users can throw it from imports.
     h.need(Helper::ResultError);
 
-    let name = &options.name;
     let mut js = String::new();
     js.push_str(&format!(
         "// Generated by `intertype bindgen js` from {}. Do not edit.\n// Interface exports: {}.\n\n",
@@ -347,20 +502,59 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
             plan.exports.iter().map(|e| comment(&e.name)).collect::<Vec<_>>().join(", ")
         }
     ));
+    for (k, d) in g.deps.iter().enumerate() {
+        js.push_str(&format!(
+            "import {{ instantiateLinked as link{k}, ResultError as ResultError{k} }} from {};\n",
+            js_str(&format!("./{}.js", d.file)),
+            k = k + 1
+        ));
+    }
+    if graph.is_some() {
+        js.push('\n');
+    }
     js.push_str(&c.helpers.emit(false));
     js.push_str(LOAD_MODULE);
-    js.push_str(&format!(
-        "\n/**\n * Instantiates {} with its interface.\n * @param imports interface imports by module and name (plain JS functions), and any other core imports\n * @param wasm the module: a URL, a path string, bytes, a WebAssembly.Module, a Response or a promise of one (default: the module of that name next to this file)\n */\nexport async function instantiate(imports = {{}}, wasm = new URL({}, import.meta.url)) {{\n",
-        comment(&format!("{name}.wasm")),
+    let default_wasm = format!(
+        "new URL({}, import.meta.url)",
         js_str(&format!("./{name}.wasm"))
+    );
+    js.push_str(&format!(
+        "\n/**\n * Instantiates {}{} with its interface.\n * @param imports interface imports by module and name (plain JS functions), and any other core imports\n * @param wasm the module: a URL, a path string, bytes, a WebAssembly.Module, a Response or a promise of one (default: the module of that name next to this file)\n */\n",
+        comment(&format!("{name}.wasm")),
+        if graph.is_some() { " (and the modules it links)" } else { "" },
     ));
+    if graph.is_some() {
+        js.push_str(&format!(
+            "export async function instantiate(imports = {{}}, wasm = {default_wasm}) {{\n  return instantiateLinked(imports, new Map(), wasm);\n}}\n\n/** `instantiate` within one instantiation of a graph of linked modules (`graph`: one instance of each), for the glue of the modules linking this one. */\nexport async function instantiateLinked(imports = {{}}, graph = new Map(), wasm = {default_wasm}) {{\n"
+        ));
+    } else {
+        js.push_str(&format!(
+            "export async function instantiate(imports = {{}}, wasm = {default_wasm}) {{\n"
+        ));
+    }
     js.push_str("  const module = await loadModule(wasm);\n");
+    // Linked modules first (each once per graph).
+    for (k, d) in g.deps.iter().enumerate() {
+        js.push_str(&format!(
+            "  const L{k} = await linked(graph, {f}, () => link{k}(imports, graph));\n",
+            k = k + 1,
+            f = js_str(&d.file)
+        ));
+    }
     // Interface imports, resolved once.
     for (i, (m, n)) in plan.imports.iter().enumerate() {
         let wrap = b
             .adapter_func_type(i as u32)
             .is_some_and(|t| single_result(b, &t.results));
-        let resolve = format!("hostImport(imports, {}, {})", js_str(m), js_str(n));
+        let resolve = match g.deps.iter().position(|d| &d.link == m) {
+            Some(k) => format!(
+                "linkImport(L{k}, {}, {}, ResultError{k})",
+                js_str(m),
+                js_str(n),
+                k = k + 1
+            ),
+            None => format!("hostImport(imports, {}, {})", js_str(m), js_str(n)),
+        };
         if wrap {
             js.push_str(&format!("  const I{i} = wrapResult({resolve});\n"));
         } else {
@@ -370,9 +564,45 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     // Core functions and memories, bound after instantiation.
     let mut lets: Vec<String> = c.core_funcs.iter().map(|f| format!("C{f}")).collect();
     lets.extend(memories.iter().map(|m| format!("MEM_{m}")));
+    // A fused link's exporter: its core functions and memories, bound
+    // now (it is instantiated; the importer's start may call them).
+    let mut link_bindings = String::new();
+    for (k, (e, d)) in exporters.iter().zip(&g.deps).enumerate() {
+        let k = k + 1;
+        let used: BTreeSet<u32> = e
+            .compiler
+            .core_funcs
+            .iter()
+            .chain(&e.compiler.types.mallocs)
+            .copied()
+            .filter(|f| d.gen.funcs.contains_key(f))
+            .collect();
+        if used.is_empty() {
+            continue;
+        }
+        link_bindings.push_str(&format!("  const X{k} = L{k}.$core;\n"));
+        for f in &used {
+            let n = js_str(&d.gen.funcs[f]);
+            let name = e.compiler.core_name(*f);
+            lets.push(name.clone());
+            if d.gen.realloc.contains(f) {
+                link_bindings.push_str(&format!(
+                    "  {name} = ((r) => (n, a) => r(0, 0, a, n))(X{k}[{n}]);\n"
+                ));
+            } else {
+                link_bindings.push_str(&format!("  {name} = X{k}[{n}];\n"));
+            }
+        }
+        for (m, n) in &d.gen.memories {
+            let m = e.compiler.mem(*m);
+            lets.push(format!("MEM_{m}"));
+            link_bindings.push_str(&format!("  MEM_{m} = X{k}[{}];\n", js_str(n)));
+        }
+    }
     if !lets.is_empty() {
         js.push_str(&format!("  let {};\n", lets.join(", ")));
     }
+    js.push_str(&link_bindings);
     // Adapters.
     js.push('\n');
     for line in adapters.lines() {
@@ -389,7 +619,10 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     for (m, items) in &by_module {
         let fields: Vec<String> = items
             .iter()
-            .map(|(n, a)| format!("{}: af{a}", js_str(n)))
+            .map(|(n, a)| {
+                let f = if fused.contains_key(a) { "fz" } else { "af" };
+                format!("{}: {f}{a}", js_str(n))
+            })
             .collect();
         js.push_str(&format!(
             "  importObject[{m}] = Object.assign({{}}, imports[{m}], {{ {} }});\n",
@@ -489,11 +722,65 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     }
     js.push_str("  const api = Object.create(null);\n  for (const name of Object.keys(all)) {\n    if (name !== 'then' && name !== '$core' && name !== '$exports') api[name] = all[name];\n  }\n  // The core instance's exports, for backward-compatible use.\n  Object.defineProperty(api, '$core', { value: ex });\n  Object.defineProperty(api, '$exports', { value: all });\n  return api;\n}\n");
 
+    // What satisfies each linked interface import.
+    let mut report = Vec::new();
+    if graph.is_some() {
+        for (i, (m, n)) in plan.imports.iter().enumerate() {
+            if !is_linked(m) {
+                continue;
+            }
+            let callers: Vec<u32> = plan
+                .implements
+                .values()
+                .copied()
+                .filter(|&a| link::linked_imports(b, a, &is_linked).contains(&(i as u32)))
+                .collect();
+            let why = callers.iter().find_map(|a| unfused.get(a).cloned());
+            let unfused = match (callers.is_empty(), why) {
+                (true, _) => Some("no implement adapter calls it (its callers get JS values)".into()),
+                (false, why) => why,
+            };
+            report.push(LinkReport {
+                importer: g.label.clone(),
+                module: m.clone(),
+                name: n.clone(),
+                unfused,
+            });
+        }
+        let entries: Vec<String> = report
+            .iter()
+            .map(|r| {
+                format!(
+                    "  {{ importer: {}, module: {}, name: {}, fused: {}, why: {} }},\n",
+                    js_str(&r.importer),
+                    js_str(&r.module),
+                    js_str(&r.name),
+                    r.unfused.is_none(),
+                    r.unfused.as_deref().map_or("null".into(), js_str)
+                )
+            })
+            .collect();
+        js.push_str(&format!(
+            "\n/** What satisfies each interface import of this module that a linked module serves: fused (memory to memory) or through JS values, and why. */\nexport const linkReport = Object.freeze([\n{}]);\n",
+            entries.concat()
+        ));
+    }
+
     let dts = dts::generate(&module, &plan, name);
-    Ok(Output {
-        js,
-        dts,
-        wasm: exposed.wasm,
+    let realloc = realloc_allocators(b, core);
+    Ok(NodeOutput {
+        output: Output {
+            js,
+            dts,
+            wasm: exposed.wasm,
+        },
+        generated: Generated {
+            funcs: exposed.funcs,
+            memories: exposed.memories,
+            realloc,
+            module: module.clone(),
+        },
+        report,
     })
 }
 
