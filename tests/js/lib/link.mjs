@@ -19,7 +19,9 @@ export const MALLOC = `
         (i32.add (i32.load (i32.const 0)) (i32.sub (local.get $align) (i32.const 1)))
         (i32.sub (i32.const 0) (local.get $align))))
     (i32.store (i32.const 0) (i32.add (local.get $p) (local.get $size)))
-    (local.get $p))`;
+    (local.get $p))
+  (func $malloc1 (export "malloc1") (param $size i32) (result i32)
+    (call $malloc (local.get $size) (i32.const 1)))`;
 
 // Types: { k: 'bool' | 's8' | … | 'string' } or
 // { k: 'list', e }, { k: 'record', fs }, { k: 'tuple', ts }, { k: 'variant', cs: [T | null] },

@@ -1,0 +1,199 @@
+// `intertype bindgen js app.wasm --link lib=lib.wasm` (issue 10): linked
+// modules in the JS glue, with the engine's `Linker::module` semantics
+// (docs/linking.md): chains, several importers of one exporter (one
+// instance of it), host imports next to links, missing and ill-typed links,
+// hostile callees (reported against the module at fault, the importer's
+// memory untouched, frees run once), every test fused and through JS values.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MALLOC, bindgenLinked, bindgenLinkedError, echoExporter, echoImporter, wat, watFile } from './lib/link.mjs';
+
+/** WAT bytes of an ASCII string, for a data segment. */
+const bytes = (s) => [...Buffer.from(s)].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
+
+/**
+ * A UTF-8 module exporting `greet(string) -> string` = `prefix` + its
+ * argument (after passing it through `next`'s `greet` when given), with a
+ * counter of calls (global `calls`).
+ */
+function greeter(prefix, next, { core } = {}) {
+  const n = Buffer.byteLength(prefix);
+  const call = next ? `(call $next (local.get $p) (local.get $l)) (local.set $l) (local.set $p)` : '';
+  return `(module
+  ${next ? `(import ${JSON.stringify(next)} "greet_" (func $next (param i32 i32) (result i32 i32)))` : ''}
+  (memory (export "memory") 16)
+  ${MALLOC}
+  (global $calls (export "calls") (mut i32) (i32.const 0))
+  (data (i32.const 16) "${bytes(prefix)}")
+  ${core ?? `(func $greet_ (export "greet_") (param $p i32) (param $l i32) (result i32 i32)
+    (local $out i32)
+    (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+    ${call}
+    (local.set $out (call $malloc (i32.add (local.get $l) (i32.const ${n})) (i32.const 1)))
+    (memory.copy (local.get $out) (i32.const 16) (i32.const ${n}))
+    (memory.copy (i32.add (local.get $out) (i32.const ${n})) (local.get $p) (local.get $l))
+    (local.get $out) (i32.add (local.get $l) (i32.const ${n})))`}
+  ${next ? `(@interface import ${JSON.stringify(next)} "greet" (func $g (param string) (result string)))
+  (@interface implement (import ${JSON.stringify(next)} "greet_") (param i32 i32) (result i32 i32)
+    arg.get 0 arg.get 1 memory-to-string call-adapter $g string-to-memory $malloc1)` : ''}
+  (@interface func (export "greet") (param string) (result string)
+    arg.get 0 string-to-memory $malloc1 call-core $greet_ memory-to-string))`;
+}
+
+/**
+ * The importer: `hello(s)` = right.greet(left.greet(s)), and the result is
+ * also passed to the host's `env` `note`.
+ */
+const DIAMOND_APP = `(module
+  (import "left" "greet_" (func $left (param i32 i32) (result i32 i32)))
+  (import "right" "greet_" (func $right (param i32 i32) (result i32 i32)))
+  (import "env" "note_" (func $note (param i32 i32)))
+  (memory (export "memory") 16)
+  ${MALLOC}
+  (func $run (export "run") (param i32 i32) (result i32 i32)
+    (local $p i32) (local $l i32)
+    (call $left (local.get 0) (local.get 1))
+    (call $right)
+    (local.set $l) (local.set $p)
+    (call $note (local.get $p) (local.get $l))
+    (local.get $p) (local.get $l))
+  (@interface import "left" "greet" (func $lg (param string) (result string)))
+  (@interface import "right" "greet" (func $rg (param string) (result string)))
+  (@interface import "env" "note" (func $note (param string)))
+  (@interface implement (import "left" "greet_") (param i32 i32) (result i32 i32)
+    arg.get 0 arg.get 1 memory-to-string call-adapter $lg string-to-memory $malloc1)
+  (@interface implement (import "right" "greet_") (param i32 i32) (result i32 i32)
+    arg.get 0 arg.get 1 memory-to-string call-adapter $rg string-to-memory $malloc1)
+  (@interface implement (import "env" "note_") (param i32 i32)
+    arg.get 0 arg.get 1 memory-to-string call-adapter $note)
+  (@interface func (export "hello") (param string) (result string)
+    arg.get 0 string-to-memory $malloc1 call-core $run memory-to-string))`;
+
+for (const fuse of [true, false]) {
+  const how = fuse ? 'fused' : 'through JS values';
+
+  test(`a diamond with a chain under it, next to a host import (${how})`, async () => {
+    const links = {
+      left: watFile(greeter('L:', 'base')),
+      right: watFile(greeter('R:', 'base')),
+      base: watFile(greeter('B:')),
+    };
+    const { glue } = await bindgenLinked(watFile(DIAMOND_APP), links, { fuse });
+    assert.deepEqual(
+      glue.linkReport.map((r) => [r.module, r.name, r.fused]),
+      [['left', 'greet', fuse], ['right', 'greet', fuse]],
+    );
+    const notes = [];
+    const graph = new Map();
+    const app = await glue.instantiateLinked({ env: { note: (s) => notes.push(s) } }, graph);
+    assert.equal(app.hello('Zoë 🦀'), 'R:B:L:B:Zoë 🦀');
+    assert.deepEqual(notes, ['R:B:L:B:Zoë 🦀']);
+    // One instance of `base` serves both importers.
+    assert.deepEqual([...graph.keys()].sort(), ['app.link1', 'app.link2', 'app.link3']);
+    const base = await graph.get('app.link3');
+    assert.equal(base.$core.calls.value, 2);
+    // The public entry point makes a fresh graph each time.
+    const again = await glue.instantiate({ env: { note: () => {} } });
+    assert.equal(again.hello(''), 'R:B:L:B:');
+    assert.equal(base.$core.calls.value, 2);
+    // A long string, through every module.
+    const long = 'ä'.repeat(70000);
+    assert.equal(app.hello(long), `R:B:L:B:${long}`);
+  });
+}
+
+test('a missing export is an error naming both sides', () => {
+  const err = bindgenLinkedError(watFile(greeter('A:', 'lib')), { lib: watFile(echoExporter('', 'u32', 'utf8')) });
+  assert.match(err, /module "m\d+" imports "lib" "greet" of type func\((p0: )?string\) -> string, but module "lib" does not export "greet"/);
+});
+
+test('an ill-typed link is an error naming both sides and both types', () => {
+  const lib = `(module (func $f (export "f") (param i32) (result i32) local.get 0)
+    (@interface func (export "greet") (param u32) (result u32) arg.get 0 u32-to-i32 call-core $f i32-to-u32))`;
+  const err = bindgenLinkedError(watFile(greeter('A:', 'lib')), { lib: watFile(lib) });
+  assert.match(err, /module "m\d+" imports "lib" "greet" as func\((p0: )?string\) -> string, but module "lib" exports it as func\((p0: )?u32\) -> u32/);
+});
+
+test('modules that import each other are an error', () => {
+  const err = bindgenLinkedError(watFile(greeter('A:', 'x')), { x: watFile(greeter('X:', 'y')), y: watFile(greeter('Y:', 'x')) });
+  assert.match(err, /modules import each other in a cycle: "x" → "y" → "x"/);
+});
+
+test('a link name from the command line never runs as code', async () => {
+  const name = '*/ globalThis.pwnedLink++; /*"\'`\n\u2028';
+  const { glue } = await bindgenLinked(watFile(greeter('A:', name)), { [name]: watFile(greeter('B:')) });
+  assert.equal(globalThis.pwnedLink, undefined);
+  assert.equal(glue.linkReport[0].module, name);
+  assert.equal((await glue.instantiate()).greet('x'), 'A:B:x');
+});
+
+// Hostile exporters: each returns something the importer must not accept.
+const ECHO_TYPES = [];
+const OPTION_STRING = wat({ k: 'option', t: { k: 'string' } }, ECHO_TYPES);
+const HOSTILE = [
+  ['an out-of-bounds string', '(i32.store (i32.const 2000) (i32.const 1)) (i32.store (i32.const 2004) (i32.const 0xfffffff0)) (i32.store (i32.const 2008) (i32.const 64))',
+    /range 0xfffffff0\+64 is outside linear memory/],
+  ['invalid UTF-8', '(i32.store (i32.const 2000) (i32.const 1)) (i32.store (i32.const 2004) (i32.const 3000)) (i32.store (i32.const 2008) (i32.const 2)) (i32.store16 (i32.const 3000) (i32.const 0xffc3))',
+    /invalid UTF-8/],
+  ['a bad discriminant', '(i32.store8 (i32.const 2000) (i32.const 7))', /discriminant 7 is past the last case \(2 cases\)/],
+];
+
+for (const fuse of [true, false]) {
+  const how = fuse ? 'fused' : 'through JS values';
+  const where = fuse ? / \(a fused call\)/ : /in module "lib": /;
+
+  for (const [what, body, message] of HOSTILE) {
+    test(`a callee returning ${what} is reported against it, the importer's memory untouched, its free run once (${how})`, async () => {
+      const core = `(func $echo_ (export "echo_") (param i32) (result i32) ${body} i32.const 2000)`;
+      const a = watFile(echoImporter(ECHO_TYPES.join('\n'), OPTION_STRING, 'utf8'));
+      const b = watFile(echoExporter(ECHO_TYPES.join('\n'), OPTION_STRING, 'utf8', core));
+      const { glue } = await bindgenLinked(a, { lib: b }, { fuse });
+      const graph = new Map();
+      const app = await glue.instantiateLinked({}, graph);
+      const lib = await graph.get('app.link1');
+      const p = app.put('Zoë');
+      const before = new Uint8Array(app.$core.memory.buffer).slice();
+      assert.throws(() => app.$core.run(p), (e) => {
+        assert.ok(e instanceof WebAssembly.RuntimeError, String(e));
+        assert.match(e.message, /module "lib"/);
+        assert.match(e.message, where);
+        assert.match(e.message, message);
+        return true;
+      });
+      assert.deepEqual(new Uint8Array(app.$core.memory.buffer), before, 'the importer memory is untouched');
+      assert.equal(lib.$core.frees.value, 1, 'the free ran exactly once');
+      // The glue keeps working: a good call afterwards.
+      assert.equal(app.get(p), 'Zoë');
+    });
+  }
+
+  test(`a trap in the callee names it (${how})`, async () => {
+    const a = watFile(greeter('A:', 'lib'));
+    const b = watFile(greeter('B:', null, { core: '(func $greet_ (export "greet_") (param i32 i32) (result i32 i32) unreachable)' }));
+    const { glue } = await bindgenLinked(a, { lib: b }, { fuse });
+    const app = await glue.instantiate();
+    assert.throws(() => app.greet('x'), (e) => e instanceof WebAssembly.RuntimeError && /module "lib"/.test(e.message) && /unreachable/.test(e.message));
+  });
+
+  test(`a callee's allocator returning garbage is its fault, before its code runs (${how})`, async () => {
+    const a = watFile(greeter('A:', 'lib'));
+    const bad = greeter('B:').replace('(local.get $p))', '(drop (local.get $p)) (i32.const -16))');
+    assert.notEqual(bad, greeter('B:'));
+    const { glue } = await bindgenLinked(a, { lib: watFile(bad) }, { fuse });
+    const graph = new Map();
+    const app = await glue.instantiateLinked({}, graph);
+    assert.throws(() => app.greet('x'), (e) => /module "lib"/.test(e.message) && /the allocator returned 0xfffffff0/.test(e.message));
+    assert.equal((await graph.get('app.link1')).$core.calls.value, 0);
+  });
+
+  test(`an argument the callee's Latin-1 cannot hold is a RangeError, before its code runs (${how})`, async () => {
+    const types = [];
+    const a = watFile(echoImporter('', 'string', 'utf8'));
+    const b = watFile(echoExporter(types.join(''), 'string', 'latin1'));
+    const { glue } = await bindgenLinked(a, { lib: b }, { fuse });
+    const graph = new Map();
+    const app = await glue.instantiateLinked({}, graph);
+    assert.throws(() => app.$core.run(app.put('€')), RangeError);
+    assert.equal(app.get(app.$core.run(app.put('ÿé'))), 'ÿé');
+  });
+}
