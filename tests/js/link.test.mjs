@@ -6,39 +6,7 @@
 // memory untouched, frees run once), every test fused and through JS values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MALLOC, bindgenLinked, bindgenLinkedError, echoExporter, echoImporter, wat, watFile } from './lib/link.mjs';
-
-/** WAT bytes of an ASCII string, for a data segment. */
-const bytes = (s) => [...Buffer.from(s)].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
-
-/**
- * A UTF-8 module exporting `greet(string) -> string` = `prefix` + its
- * argument (after passing it through `next`'s `greet` when given), with a
- * counter of calls (global `calls`).
- */
-function greeter(prefix, next, { core } = {}) {
-  const n = Buffer.byteLength(prefix);
-  const call = next ? `(call $next (local.get $p) (local.get $l)) (local.set $l) (local.set $p)` : '';
-  return `(module
-  ${next ? `(import ${JSON.stringify(next)} "greet_" (func $next (param i32 i32) (result i32 i32)))` : ''}
-  (memory (export "memory") 16)
-  ${MALLOC}
-  (global $calls (export "calls") (mut i32) (i32.const 0))
-  (data (i32.const 16) "${bytes(prefix)}")
-  ${core ?? `(func $greet_ (export "greet_") (param $p i32) (param $l i32) (result i32 i32)
-    (local $out i32)
-    (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
-    ${call}
-    (local.set $out (call $malloc (i32.add (local.get $l) (i32.const ${n})) (i32.const 1)))
-    (memory.copy (local.get $out) (i32.const 16) (i32.const ${n}))
-    (memory.copy (i32.add (local.get $out) (i32.const ${n})) (local.get $p) (local.get $l))
-    (local.get $out) (i32.add (local.get $l) (i32.const ${n})))`}
-  ${next ? `(@interface import ${JSON.stringify(next)} "greet" (func $g (param string) (result string)))
-  (@interface implement (import ${JSON.stringify(next)} "greet_") (param i32 i32) (result i32 i32)
-    arg.get 0 arg.get 1 memory-to-string call-adapter $g string-to-memory $malloc1)` : ''}
-  (@interface func (export "greet") (param string) (result string)
-    arg.get 0 string-to-memory $malloc1 call-core $greet_ memory-to-string))`;
-}
+import { MALLOC, bindgenLinked, bindgenLinkedError, echoExporter, echoImporter, greeter, wat, watFile } from './lib/link.mjs';
 
 /**
  * The importer: `hello(s)` = right.greet(left.greet(s)), and the result is
