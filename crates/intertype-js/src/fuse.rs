@@ -166,7 +166,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
         for instr in &f.instrs {
             self.instr(side, instr, &args, &mut stack, depth)?;
         }
-        Ok(pop(&mut stack, ty.results.len())?)
+        pop(&mut stack, ty.results.len())
     }
 
     fn instr(
@@ -193,10 +193,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                     return Ok(());
                 }
                 let import = &booklet.imports[*g as usize];
-                let linked = self
-                    .exporters
-                    .iter()
-                    .position(|e| e.link == import.module);
+                let linked = self.exporters.iter().position(|e| e.link == import.module);
                 match (side, linked) {
                     (0, Some(k)) => {
                         let ex = &self.exporters[k].compiler;
@@ -231,7 +228,12 @@ impl<'x, 'a> Fuser<'x, 'a> {
                             vs.push(self.materialize(s)?);
                         }
                         let mut out = Vec::new();
-                        push_call(&mut self.body, &mut out, format!("I{g}({})", vs.join(", ")), nr);
+                        push_call(
+                            &mut self.body,
+                            &mut out,
+                            format!("I{g}({})", vs.join(", ")),
+                            nr,
+                        );
                         stack.extend(out.into_iter().map(Slot::Js));
                     }
                     _ => {
@@ -255,7 +257,9 @@ impl<'x, 'a> Fuser<'x, 'a> {
                     len: l,
                 });
             }
-            I::ValueLift { ty, mem } if self.list_elem(side, *ty).is_some() || *ty == ValType::String => {
+            I::ValueLift { ty, mem }
+                if self.list_elem(side, *ty).is_some() || *ty == ValType::String =>
+            {
                 let a = pop(stack, 2)?;
                 let (p, l) = self.ptr_len(&a[0], &a[1])?;
                 let m = self.c(side).mem(mem.mem);
@@ -319,8 +323,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 stack.push(Slot::Js(p));
                 stack.push(Slot::Js(l));
             }
-            I::ValueStore { ty, malloc, mem }
-                if matches!(stack.last(), Some(s) if s.side().is_some_and(|s| s != side)) =>
+            I::ValueStore { ty, malloc, mem } if matches!(stack.last(), Some(s) if s.side().is_some_and(|s| s != side)) =>
             {
                 let mut a = pop(stack, 2)?;
                 let v = a.pop().ok_or("empty")?;
@@ -335,8 +338,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 ));
                 self.store(v, &q, &dst)?;
             }
-            I::ValueStoreNew { ty, malloc, mem }
-                if matches!(stack.last(), Some(s) if s.side().is_some_and(|s| s != side)) =>
+            I::ValueStoreNew { ty, malloc, mem } if matches!(stack.last(), Some(s) if s.side().is_some_and(|s| s != side)) =>
             {
                 let v = pop(stack, 1)?.remove(0);
                 let dst = self.place(side, mem.mem, mem.encoding, *malloc);
@@ -503,9 +505,13 @@ impl<'x, 'a> Fuser<'x, 'a> {
                     defs: types,
                     side: *side,
                 };
-                let f =
-                    self.xfer
-                        .copy_list(&t, *elem, (*mem, *enc), dst, &mut self.importer.helpers)?;
+                let f = self.xfer.copy_list(
+                    &t,
+                    *elem,
+                    (*mem, *enc),
+                    dst,
+                    &mut self.importer.helpers,
+                )?;
                 format!("{f}({ptr}, {len})")
             }
             Slot::Mem {

@@ -43,6 +43,8 @@ pub(crate) enum Helper {
     Budget,
     /// UTF-8 validation without decoding (fused links).
     ValidUtf8,
+    /// One copy between two memories (fused links).
+    CopyBytes,
     /// Errors out of linked modules name the module (`bindgen js --link`).
     LinkErrors,
     ResultError,
@@ -71,7 +73,7 @@ impl Helper {
         use Helper::*;
         match self {
             Trap | Len | Flat | Utf8Decoder | Utf16Decoder | Bits | ResultError | BadValue
-            | Budget | ValidUtf8 => {
+            | Budget | ValidUtf8 | CopyBytes => {
                 vec![]
             }
             Utf8Encoder => vec![],
@@ -130,6 +132,7 @@ impl Helper {
             Bits => "const BITS = new ArrayBuffer(8);\nconst BITS_F32 = new Float32Array(BITS), BITS_I32 = new Int32Array(BITS);\nconst BITS_F64 = new Float64Array(BITS), BITS_I64 = new BigInt64Array(BITS);\nfunction f32ToI32(x) { BITS_F32[0] = x; return BITS_I32[0]; }\nfunction i32ToF32(x) { BITS_I32[0] = x; return BITS_F32[0]; }\nfunction f64ToI64(x) { BITS_F64[0] = x; return BITS_I64[0]; }\nfunction i64ToF64(x) { BITS_I64[0] = x; return BITS_F64[0]; }\n".into(),
             Budget => BUDGET.into(),
             ValidUtf8 => VALID_UTF8.into(),
+            CopyBytes => "// From one linear memory to another: one `set` (a loop when short, cheaper than a view).\nfunction copyBytes(from, p, to, q, n) {\n  if (n <= 32) for (let i = 0; i < n; i++) to[q + i] = from[p + i];\n  else to.set(from.subarray(p, p + n), q);\n}\n".into(),
             LinkErrors => LINK_ERRORS.into(),
             ResultError => "/** The error case of a `result`: thrown by exports, thrown by imports to return it. */\nexport class ResultError extends Error {\n  constructor(value) {\n    super(typeof value === 'string' ? value : 'interface function returned an error');\n    this.name = 'ResultError';\n    this.value = value;\n  }\n}\n".into(),
             UnwrapResult => "function unwrapResult(r) {\n  if (r.tag === 'err') throw new ResultError(r.val);\n  return r.val;\n}\n".into(),

@@ -392,8 +392,7 @@ pub(crate) fn generate_node(
     let mut unfused: BTreeMap<u32, String> = BTreeMap::new();
     let is_linked = |m: &str| g.deps.iter().any(|d| d.link == m);
     let fusable_memories = (core.memories.len() as u64) < MEM_STRIDE as u64
-        && g
-            .deps
+        && g.deps
             .iter()
             .all(|d| (d.gen.module.core.memories.len() as u64) < MEM_STRIDE as u64);
     for &a in plan.implements.values() {
@@ -408,8 +407,10 @@ pub(crate) fn generate_node(
             unfused.insert(a, "too many memories".into());
             continue;
         }
-        let before: Vec<BTreeSet<u32>> =
-            exporters.iter().map(|e| e.compiler.core_funcs.clone()).collect();
+        let before: Vec<BTreeSet<u32>> = exporters
+            .iter()
+            .map(|e| e.compiler.core_funcs.clone())
+            .collect();
         let labels = std::iter::once(g.label.clone())
             .chain(g.deps.iter().map(|d| d.link.clone()))
             .collect();
@@ -421,7 +422,12 @@ pub(crate) fn generate_node(
                 .iter()
                 .chain(&e.compiler.types.mallocs)
                 .find(|f| !d.gen.funcs.contains_key(f))
-                .map(|f| format!("module {} does not export core function {f}", js_str(&d.link)))
+                .map(|f| {
+                    format!(
+                        "module {} does not export core function {f}",
+                        js_str(&d.link)
+                    )
+                })
         });
         match (r, unreachable) {
             (Ok(code), None) => {
@@ -737,7 +743,9 @@ pub(crate) fn generate_node(
                 .collect();
             let why = callers.iter().find_map(|a| unfused.get(a).cloned());
             let unfused = match (callers.is_empty(), why) {
-                (true, _) => Some("no implement adapter calls it (its callers get JS values)".into()),
+                (true, _) => {
+                    Some("no implement adapter calls it (its callers get JS values)".into())
+                }
                 (false, why) => why,
             };
             report.push(LinkReport {

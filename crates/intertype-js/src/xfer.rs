@@ -72,7 +72,9 @@ impl<'a> Types<'a> {
         layout::resolve(self.defs, ty)
     }
     fn layout(&self, ty: ValType) -> R<layout::Layout> {
-        Layouts::new(self.defs).layout(ty).map_err(|e| e.to_string())
+        Layouts::new(self.defs)
+            .layout(ty)
+            .map_err(|e| e.to_string())
     }
     fn offsets(&self, tys: &[ValType]) -> R<Vec<u32>> {
         Layouts::new(self.defs)
@@ -308,12 +310,19 @@ impl Xfer {
 
     /// The name of `(ptr, len) -> ptr` (length in `LEN`): copies a checked
     /// string from `src` into a new allocation in `dst`, transcoding.
-    pub(crate) fn copy_str(&mut self, src_mem: u32, src: StringEncoding, dst: &Place, h: &mut Helpers) -> String {
+    pub(crate) fn copy_str(
+        &mut self,
+        src_mem: u32,
+        src: StringEncoding,
+        dst: &Place,
+        h: &mut Helpers,
+    ) -> String {
         use StringEncoding::*;
         let (s, d) = (src_mem, dst.mem);
         h.need(Helper::CheckAlloc(d));
         h.need(Helper::View(s));
         h.need(Helper::Len);
+        h.need(Helper::CopyBytes);
         let name = format!(
             "xs_{s}_{}_{d}_{}_{}",
             enc_tag(src),
@@ -327,11 +336,11 @@ impl Xfer {
         let latin1_refusal = "throw new RangeError(`string has a character above U+00FF at index ${k}; Latin-1 cannot represent it`)";
         let body = match (src, dst.enc) {
             (Utf8, Utf8) | (Latin1, Latin1) => format!(
-                "{}  U8_{d}.set(U8_{s}.subarray(p, p + l), q);\n  LEN = l;\n",
+                "{}  copyBytes(U8_{s}, p, U8_{d}, q, l);\n  LEN = l;\n",
                 alloc("l", 1)
             ),
             (Utf16, Utf16) => format!(
-                "{}  U8_{d}.set(U8_{s}.subarray(p, p + l * 2), q);\n  LEN = l;\n",
+                "{}  copyBytes(U8_{s}, p, U8_{d}, q, l * 2);\n  LEN = l;\n",
                 alloc("l * 2", 2)
             ),
             (Utf8, Utf16) => format!(
@@ -389,6 +398,7 @@ impl Xfer {
             h.need(Helper::CheckAlloc(d));
             h.need(Helper::View(s));
             h.need(Helper::Len);
+            h.need(Helper::CopyBytes);
             let l = t.layout(elem)?;
             let (size, align) = (l.size, l.align);
             let mut body = format!(
@@ -396,9 +406,7 @@ impl Xfer {
                 dst.malloc
             );
             if t.plain(elem) {
-                body.push_str(&format!(
-                    "  U8_{d}.set(U8_{s}.subarray(p, p + n * {size}), q);\n"
-                ));
+                body.push_str(&format!("  copyBytes(U8_{s}, p, U8_{d}, q, n * {size});\n"));
             } else {
                 let e = x.copy_at(
                     t,
@@ -575,17 +583,23 @@ fn same(ta: &[TypeDef], a: ValType, tb: &[TypeDef], b: ValType, depth: u32) -> b
     match (da, db) {
         (TypeDef::Record(x), TypeDef::Record(y)) => {
             x.len() == y.len()
-                && x.iter().zip(y).all(|(f, g)| f.name == g.name && s(f.ty, g.ty))
+                && x.iter()
+                    .zip(y)
+                    .all(|(f, g)| f.name == g.name && s(f.ty, g.ty))
         }
         (TypeDef::Tuple(x), TypeDef::Tuple(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(f, g)| s(*f, *g))
         }
         (TypeDef::Variant(x), TypeDef::Variant(y)) => {
             x.len() == y.len()
-                && x.iter().zip(y).all(|(f, g)| f.name == g.name && so(&f.ty, &g.ty))
+                && x.iter()
+                    .zip(y)
+                    .all(|(f, g)| f.name == g.name && so(&f.ty, &g.ty))
         }
         (TypeDef::Enum(x), TypeDef::Enum(y)) | (TypeDef::Flags(x), TypeDef::Flags(y)) => x == y,
-        (TypeDef::List(x), TypeDef::List(y)) | (TypeDef::Option(x), TypeDef::Option(y)) => s(*x, *y),
+        (TypeDef::List(x), TypeDef::List(y)) | (TypeDef::Option(x), TypeDef::Option(y)) => {
+            s(*x, *y)
+        }
         (TypeDef::Result { ok: o1, err: e1 }, TypeDef::Result { ok: o2, err: e2 }) => {
             so(o1, o2) && so(e1, e2)
         }
