@@ -84,6 +84,8 @@ pub(crate) struct Fuser<'x, 'a> {
     pub xfer: &'x mut Xfer,
     /// Module names for errors, by side (0: the importer).
     pub labels: Vec<String>,
+    /// Results stored for a trampoline (`trampoline.rs`) instead of returned.
+    pub results_to: Option<Vec<intertype::CoreType>>,
     body: Body,
 }
 
@@ -99,6 +101,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
             exporters,
             xfer,
             labels,
+            results_to: None,
             body: Body::default(),
         }
     }
@@ -127,10 +130,17 @@ impl<'x, 'a> Fuser<'x, 'a> {
         for r in results {
             rs.push(self.materialize(r)?);
         }
-        let ret = match rs.len() {
-            0 => String::new(),
-            1 => format!("return {};", rs[0]),
-            _ => format!("return [{}];", rs.join(", ")),
+        let ret = match (&self.results_to, rs.len()) {
+            (Some(tys), _) => rs
+                .iter()
+                .zip(tys)
+                .enumerate()
+                .map(|(j, (x, t))| crate::trampoline::store(j, *t, x))
+                .collect::<Vec<_>>()
+                .join(" "),
+            (None, 0) => String::new(),
+            (None, 1) => format!("return {};", rs[0]),
+            (None, _) => format!("return [{}];", rs.join(", ")),
         };
         self.importer.helpers.need(Helper::LinkErrors);
         let labels: Vec<String> = self.labels.iter().map(|l| js_str(l)).collect();

@@ -23,6 +23,7 @@ mod helpers;
 pub mod interface;
 mod link;
 mod quote;
+mod trampoline;
 mod xfer;
 
 pub use link::{generate_linked, File, Link, LinkOptions, LinkReport, LinkedOutput};
@@ -395,6 +396,23 @@ pub(crate) fn generate_node(
         && g.deps
             .iter()
             .all(|d| (d.gen.module.core.memories.len() as u64) < MEM_STRIDE as u64);
+    // Implemented core imports with several results go through a wasm
+    // trampoline in linked glue (fused or not, so the two compare fairly).
+    let mut tramp: BTreeMap<u32, Vec<intertype::CoreType>> = BTreeMap::new();
+    if graph.is_some() {
+        for (key, &a) in &plan.implements {
+            let sig = core
+                .funcs
+                .iter()
+                .find(|f| f.import.as_ref() == Some(key))
+                .and_then(|f| f.ty.known());
+            if let Some((ps, rs)) = sig {
+                if trampoline::fits(&ps, &rs) {
+                    tramp.insert(a, rs);
+                }
+            }
+        }
+    }
     for &a in plan.implements.values() {
         if link::linked_imports(b, a, &is_linked).is_empty() || fused.contains_key(&a) {
             continue;
@@ -414,7 +432,9 @@ pub(crate) fn generate_node(
         let labels = std::iter::once(g.label.clone())
             .chain(g.deps.iter().map(|d| d.link.clone()))
             .collect();
-        let r = fuse::Fuser::new(&mut c, &mut exporters, &mut xfer, labels).fuse(a);
+        let mut fuser = fuse::Fuser::new(&mut c, &mut exporters, &mut xfer, labels);
+        fuser.results_to = tramp.get(&a).cloned();
+        let r = fuser.fuse(a);
         // The exporter's glue must reach every core function used.
         let unreachable = exporters.iter().zip(&g.deps).find_map(|(e, d)| {
             e.compiler
@@ -441,9 +461,50 @@ pub(crate) fn generate_node(
             }
         }
     }
-    for (a, code) in &fused {
-        let _ = a;
+    for code in fused.values() {
         adapters.push_str(code);
+    }
+    // Trampoline entries: the fused function, or the adapter through a
+    // wrapper storing its results.
+    let mut tramp_entries = Vec::new();
+    let mut tramp_index: BTreeMap<u32, usize> = BTreeMap::new();
+    for (a, rs) in &tramp {
+        let ps = b
+            .adapter_func_type(*a)
+            .map(|t| t.params.len())
+            .unwrap_or_default();
+        let params: Vec<String> = (0..ps).map(|i| format!("a{i}")).collect();
+        let js = if fused.contains_key(a) {
+            format!("fz{a}")
+        } else {
+            let stores: Vec<String> = rs
+                .iter()
+                .enumerate()
+                .map(|(j, t)| trampoline::store(j, *t, &format!("r[{j}]")))
+                .collect();
+            adapters.push_str(&format!(
+                "function tw{a}({p}) {{\n  const r = af{a}({p});\n  {}\n}}\n",
+                stores.join(" "),
+                p = params.join(", ")
+            ));
+            format!("tw{a}")
+        };
+        let (cps, _) = core
+            .funcs
+            .iter()
+            .find(|f| {
+                plan.implements
+                    .iter()
+                    .any(|(k, v)| v == a && f.import.as_ref() == Some(k))
+            })
+            .and_then(|f| f.ty.known())
+            .unwrap_or_default();
+        tramp_index.insert(*a, tramp_entries.len());
+        tramp_entries.push(trampoline::Entry {
+            js,
+            params: cps,
+            results: rs.clone(),
+        });
     }
     for e in &exporters {
         c.helpers.absorb(&e.compiler.helpers);
@@ -519,6 +580,14 @@ pub(crate) fn generate_node(
         js.push('\n');
     }
     js.push_str(&c.helpers.emit(false));
+    if !tramp_entries.is_empty() {
+        let bytes = trampoline::module(&tramp_entries);
+        let list: Vec<String> = bytes.iter().map(|b| b.to_string()).collect();
+        js.push_str(&format!(
+            "// Multi-value results of implemented imports, through wasm (`trampoline.rs`).\nconst TRAMPOLINES = WebAssembly.compile(new Uint8Array([{}]));\n",
+            list.join(",")
+        ));
+    }
     js.push_str(LOAD_MODULE);
     let default_wasm = format!(
         "new URL({}, import.meta.url)",
@@ -616,6 +685,17 @@ pub(crate) fn generate_node(
         js.push_str(line);
         js.push('\n');
     }
+    if !tramp_entries.is_empty() {
+        let fs: Vec<String> = tramp_entries
+            .iter()
+            .enumerate()
+            .map(|(k, e)| format!("f{k}: {}", e.js))
+            .collect();
+        js.push_str(&format!(
+            "\n  const {{ exports: TR }} = await WebAssembly.instantiate(await TRAMPOLINES, {{ js: {{ {} }} }});\n  const RES_I32 = new Int32Array(TR.r.buffer), RES_I64 = new BigInt64Array(TR.r.buffer);\n  const RES_F32 = new Float32Array(TR.r.buffer), RES_F64 = new Float64Array(TR.r.buffer);\n",
+            fs.join(", ")
+        ));
+    }
     // The import object: everything the user passed, plus implemented imports.
     js.push_str("\n  const importObject = Object.assign({}, imports);\n");
     let mut by_module: BTreeMap<&str, Vec<(&str, u32)>> = BTreeMap::new();
@@ -625,9 +705,12 @@ pub(crate) fn generate_node(
     for (m, items) in &by_module {
         let fields: Vec<String> = items
             .iter()
-            .map(|(n, a)| {
-                let f = if fused.contains_key(a) { "fz" } else { "af" };
-                format!("{}: {f}{a}", js_str(n))
+            .map(|(n, a)| match tramp_index.get(a) {
+                Some(k) => format!("{}: TR.t{k}", js_str(n)),
+                None => {
+                    let f = if fused.contains_key(a) { "fz" } else { "af" };
+                    format!("{}: {f}{a}", js_str(n))
+                }
             })
             .collect();
         js.push_str(&format!(
