@@ -172,6 +172,10 @@ pub(crate) struct Plan {
     pub implements: BTreeMap<(String, String), u32>,
     /// Adapter functions (not imports) reachable from exports and implements.
     pub funcs: BTreeSet<u32>,
+    /// Module names served by linked modules (`bindgen js --link`), and
+    /// whether the glue is part of a linked graph at all.
+    pub linked: BTreeSet<String>,
+    pub in_graph: bool,
 }
 
 fn plan(module: &intertype::Module) -> Result<Plan, Error> {
@@ -263,6 +267,8 @@ fn plan(module: &intertype::Module) -> Result<Plan, Error> {
         imports,
         implements,
         funcs,
+        linked: BTreeSet::new(),
+        in_graph: false,
     })
 }
 
@@ -857,6 +863,9 @@ pub(crate) fn generate_node(
         ));
     }
 
+    let mut plan = plan;
+    plan.in_graph = graph.is_some();
+    plan.linked = g.deps.iter().map(|d| d.link.clone()).collect();
     let dts = dts::generate(&module, &plan, name);
     let realloc = realloc_allocators(b, core);
     Ok(NodeOutput {
@@ -1059,6 +1068,82 @@ mod tests {
         let g =
             intertype::parse_file(&root.join("tests/corpus/article/greeting-param.wat")).unwrap();
         assert_eq!(generate(&g, &Options { name: "g".into() }).unwrap().wasm, g);
+    }
+
+    /// `--link`: deterministic files for the importer and its exporter, a
+    /// fused report; a missing export and a cycle are `Link` errors.
+    #[test]
+    fn linked_glue_is_deterministic_and_link_errors_are_link_errors() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let fixtures = root.join("crates/intertype-adapt/tests/fixtures");
+        let app = intertype::parse_file(&fixtures.join("greet-app.wat")).unwrap();
+        let lib = intertype::parse_file(&fixtures.join("greet-utf16.wat")).unwrap();
+        let links = [Link {
+            name: "lib".into(),
+            wasm: lib.clone(),
+        }];
+        let options = LinkOptions {
+            name: "app".into(),
+            fuse: true,
+        };
+        let a = generate_linked(&app, &links, &options).unwrap();
+        let b = generate_linked(&app, &links, &options).unwrap();
+        let names: Vec<&str> = a.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "app.link1.js",
+                "app.link1.d.ts",
+                "app.link1.wasm",
+                "app.js",
+                "app.d.ts",
+                "app.wasm"
+            ]
+        );
+        for (x, y) in a.files.iter().zip(&b.files) {
+            assert_eq!(x.contents, y.contents, "{}", x.name);
+        }
+        assert_eq!(a.report.len(), 1);
+        assert_eq!(a.report[0].unfused, None, "{:?}", a.report);
+        let js = String::from_utf8(a.files[3].contents.clone()).unwrap();
+        let fz = &js[js.find("function fz1(").expect("the link is fused")..];
+        let fz = &fz[..fz.find("\n  }\n").unwrap()];
+        assert!(
+            !fz.contains("liftUtf8") && !fz.contains("lowerUtf16"),
+            "no JS string in between: {fz}"
+        );
+        let unfused = generate_linked(
+            &app,
+            &links,
+            &LinkOptions {
+                fuse: false,
+                ..options.clone()
+            },
+        )
+        .unwrap();
+        assert!(unfused.report[0].unfused.is_some());
+        // `lib` exports no `greet`: its importer (the fixture app) is
+        // linked to itself under another name.
+        let e = generate_linked(
+            &lib,
+            &[Link {
+                name: "x".into(),
+                wasm: app.clone(),
+            }],
+            &options,
+        );
+        assert!(e.is_ok(), "nothing imports `x`: nothing to check");
+        let e = generate_linked(
+            &app,
+            &[Link {
+                name: "lib".into(),
+                wasm: app.clone(),
+            }],
+            &options,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Link, "{e}");
+        assert!(e.to_string().contains("cycle"), "{e}");
     }
 
     #[test]
