@@ -165,3 +165,16 @@ for (const fuse of [true, false]) {
     assert.equal(app.get(app.$core.run(app.put('ÿé'))), 'ÿé');
   });
 }
+
+test('a link that cannot be fused still works, through JS values, and the report says why', async () => {
+  // `relay`'s export adapter calls its own interface import directly (a
+  // re-export through an adapter): nothing to fuse it with.
+  const relay = `(module
+  (@interface import "base" "greet" (func $bg (param string) (result string)))
+  (@interface func (export "greet") (param string) (result string) arg.get 0 call-adapter $bg))`;
+  const { glue } = await bindgenLinked(watFile(greeter('A:', 'relay')), { relay: watFile(relay), base: watFile(greeter('B:')) });
+  assert.equal(glue.linkReport.length, 1);
+  assert.equal(glue.linkReport[0].fused, false);
+  assert.match(glue.linkReport[0].why, /calls its own import "base" "greet"/);
+  assert.equal((await glue.instantiate()).greet('Zoë'), 'A:B:Zoë');
+});
