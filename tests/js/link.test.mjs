@@ -178,3 +178,24 @@ test('a link that cannot be fused still works, through JS values, and the report
   assert.match(glue.linkReport[0].why, /calls its own import "base" "greet"/);
   assert.equal((await glue.instantiate()).greet('Zoë'), 'A:B:Zoë');
 });
+
+for (const fuse of [true, false]) {
+  test(`the importer's allocator failing after the call still runs the callee's free once (${fuse ? 'fused' : 'through JS values'})`, async () => {
+    const failing = echoImporter('', 'string', 'utf8')
+      .replace('(memory (export "memory") 4)', '(memory (export "memory") 4)\n  (global $fail (export "fail") (mut i32) (i32.const 0))')
+      .replace('    (local.get $p))\n  (func $malloc1', '    (if (result i32) (global.get $fail) (then (i32.const -16)) (else (local.get $p))))\n  (func $malloc1');
+    assert.match(failing, /global.get \$fail/);
+    const { glue } = await bindgenLinked(watFile(failing), { lib: watFile(echoExporter('', 'string', 'utf8')) }, { fuse });
+    const graph = new Map();
+    const app = await glue.instantiateLinked({}, graph);
+    const lib = await graph.get('app.link1');
+    const p = app.put('Zoë');
+    app.$core.fail.value = 1;
+    assert.throws(() => app.$core.run(p), (e) => {
+      assert.match(e.message, /the allocator returned 0xfffffff0/);
+      if (fuse) assert.match(e.message, /^in module "app" \(a fused call\)/);
+      return true;
+    });
+    assert.equal(lib.$core.frees.value, 1);
+  });
+}
