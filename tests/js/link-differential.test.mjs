@@ -6,7 +6,7 @@
 // once per call.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bindgenLinked, cases, echoExporter, echoImporter, plain, rng, value, wat, watFile } from './lib/link.mjs';
+import { bindgenLinked, cases, echoExporter, echoImporter, flatExporter, plain, rng, value, wat, watFile } from './lib/link.mjs';
 
 const VALUES = 40;
 
@@ -31,35 +31,39 @@ function get(app, q, t) {
 }
 
 for (const [name, t, aEnc, bEnc] of cases()) {
-  test(`fused equals unfused: ${name}`, async () => {
-    const defs = [];
-    const ty = wat(t, defs);
-    const a = watFile(echoImporter(defs.join('\n  '), ty, aEnc));
-    const b = watFile(echoExporter(defs.join('\n  '), ty, bEnc));
-    const fused = await bindgenLinked(a, { lib: b });
-    const unfused = await bindgenLinked(a, { lib: b }, { fuse: false });
-    assert.deepEqual(fused.glue.linkReport.map((r) => r.fused), [true]);
-    assert.deepEqual(unfused.glue.linkReport.map((r) => r.fused), [false]);
-    const latin1 = aEnc === 'latin1' || bEnc === 'latin1';
-    const r = rng(0x5eed ^ name.length);
-    for (let i = 0; i < VALUES; i++) {
-      const v = value(t, r, latin1);
-      const results = [];
-      for (const { glue } of [fused, unfused]) {
-        const { app, lib } = await instantiate(glue);
-        const p = app.put(v);
-        const before = lib.$core.frees.value;
-        const q = app.$core.run(p);
-        assert.equal(lib.$core.frees.value, before + 1, `${name}: the exporter's free ran once`);
-        const back = get(app, q, t);
-        const memory = new Uint8Array(app.$core.memory.buffer.slice(0, 65536));
-        results.push({ back, memory });
+  for (const exporter of ['memory', 'flat']) {
+    test(`fused equals unfused: ${name} (exporter in ${exporter} form)`, async () => {
+      const defs = [];
+      const ty = wat(t, defs);
+      const a = watFile(echoImporter(defs.join('\n  '), ty, aEnc));
+      const b = watFile(exporter === 'memory' ? echoExporter(defs.join('\n  '), ty, bEnc) : flatExporter(defs.join('\n  '), ty, bEnc, t));
+      const fused = await bindgenLinked(a, { lib: b });
+      const unfused = await bindgenLinked(a, { lib: b }, { fuse: false });
+      assert.deepEqual(fused.glue.linkReport.map((r) => r.fused), [true]);
+      assert.deepEqual(unfused.glue.linkReport.map((r) => r.fused), [false]);
+      const latin1 = aEnc === 'latin1' || bEnc === 'latin1';
+      const frees = exporter === 'memory' ? 1 : 0;
+      const r = rng(0x5eed ^ name.length);
+      for (let i = 0; i < VALUES; i++) {
+        const v = value(t, r, latin1);
+        const results = [];
+        for (const { glue } of [fused, unfused]) {
+          const { app, lib } = await instantiate(glue);
+          const p = app.put(v);
+          const before = lib.$core.frees.value;
+          const q = app.$core.run(p);
+          assert.equal(lib.$core.frees.value, before + frees, `${name}: the exporter's free ran ${frees} time(s)`);
+          const back = get(app, q, t);
+          const memory = new Uint8Array(app.$core.memory.buffer.slice(0, 65536));
+          results.push({ back, memory });
+        }
+        const [f, u] = results;
+        const shown = JSON.stringify(plain(v), (k, x) => (typeof x === 'bigint' ? `${x}n` : x));
+        assert.deepEqual(plain(f.back), plain(u.back), `${name}: ${shown}`);
+        assert.deepEqual(plain(f.back), plain(v), `${name}: the value came back`);
+        const at = f.memory.findIndex((x, k) => x !== u.memory[k]);
+        assert.equal(at, -1, `${name}: importer memory differs at 0x${at.toString(16)}`);
       }
-      const [f, u] = results;
-      assert.deepEqual(plain(f.back), plain(u.back), `${name}: ${JSON.stringify(plain(v), (k, x) => (typeof x === 'bigint' ? `${x}n` : x))}`);
-      assert.deepEqual(plain(f.back), plain(v), `${name}: the value came back`);
-      const at = f.memory.findIndex((x, k) => x !== u.memory[k]);
-      assert.equal(at, -1, `${name}: importer memory differs at 0x${at.toString(16)}`);
-    }
-  });
+    });
+  }
 }

@@ -103,6 +103,54 @@ export function echoExporter(defs, ty, enc, core) {
     value.load ${ty} ${enc}))`;
 }
 
+/** The flat core types of `t` (docs/format.md §3), as WAT keywords. */
+export function flat(t) {
+  switch (t.k) {
+    case 's64': case 'u64': return ['i64'];
+    case 'f32': return ['f32'];
+    case 'f64': return ['f64'];
+    case 'string': case 'list': return ['i32', 'i32'];
+    case 'record': return t.fs.flatMap(flat);
+    case 'tuple': return t.ts.flatMap(flat);
+    case 'flags': return Array.from({ length: Math.ceil(t.n / 32) }, () => 'i32');
+    case 'enum': return ['i32'];
+    case 'variant': case 'option': case 'result': {
+      const payloads = t.k === 'variant' ? t.cs : t.k === 'option' ? [null, t.t] : [t.ok, t.err];
+      const joined = [];
+      for (const p of payloads) {
+        (p ? flat(p) : []).forEach((x, i) => {
+          const y = joined[i];
+          if (y === undefined || y === x) joined[i] = x;
+          else joined[i] = (x === 'i32' && y === 'f32') || (x === 'f32' && y === 'i32') ? 'i32' : 'i64';
+        });
+      }
+      return ['i32', ...joined];
+    }
+    default: return ['i32'];
+  }
+}
+
+/**
+ * An exporter that passes the value through its core code in flat form
+ * (`value.lower` into core parameters, an identity, `value.lift`): no
+ * memory round trip, no free.
+ */
+export function flatExporter(defs, ty, enc, t) {
+  const list = flat(t).join(' ');
+  const gets = flat(t).map((_, i) => `local.get ${i}`).join(' ');
+  return `(module
+  (memory (export "memory") 4)
+  ${MALLOC}
+  (global $frees (export "frees") (mut i32) (i32.const 0))
+  (func $echo_ (export "echo_") (param ${list}) (result ${list}) ${gets})
+  ${defs}
+  (@interface func (export "echo") (param ${ty}) (result ${ty})
+    arg.get 0
+    value.lower ${ty} $malloc ${enc}
+    call-core $echo_
+    value.lift ${ty} ${enc}))`;
+}
+
 /** A small deterministic PRNG (mulberry32), so failures reproduce from the seed. */
 export function rng(seed) {
   let a = seed >>> 0;
