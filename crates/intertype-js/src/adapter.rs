@@ -552,9 +552,16 @@ pub(crate) fn push_call(body: &mut Body, stack: &mut Vec<String>, call: String, 
             stack.push(v);
         }
         k => {
+            // Indexing, not destructuring: no iterator protocol per call.
+            let r = body.fresh();
             let vs: Vec<String> = (0..k).map(|_| body.fresh()).collect();
+            let reads: Vec<String> = vs
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("{v} = {r}[{i}]"))
+                .collect();
             body.stmts
-                .push(format!("const [{}] = {call};", vs.join(", ")));
+                .push(format!("const {r} = {call}, {};", reads.join(", ")));
             stack.extend(vs);
         }
     }
