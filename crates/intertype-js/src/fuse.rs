@@ -17,7 +17,7 @@ use crate::adapter::{pop, push_call, Body, Compiler};
 use crate::canon::{GenResult, MemCx};
 use crate::helpers::Helper;
 use crate::quote::js_str;
-use crate::xfer::{Place, Types, Xfer};
+use crate::xfer::{self, Place, Types, Xfer};
 use intertype::{Instruction, StringEncoding, TypeDef, ValType};
 
 /// How far adapters may call adapters before the walk gives up (the link
@@ -55,15 +55,25 @@ enum Slot {
         enc: StringEncoding,
         addr: String,
     },
+    /// An aggregate of `ty` in flat form (`const`s, one per flat slot),
+    /// pointing into `mem`.
+    Flat {
+        side: usize,
+        ty: ValType,
+        mem: u32,
+        enc: StringEncoding,
+        vals: Vec<String>,
+    },
 }
 
 impl Slot {
     fn side(&self) -> Option<usize> {
         match self {
             Slot::Js(_) => None,
-            Slot::Str { side, .. } | Slot::List { side, .. } | Slot::Mem { side, .. } => {
-                Some(*side)
-            }
+            Slot::Str { side, .. }
+            | Slot::List { side, .. }
+            | Slot::Mem { side, .. }
+            | Slot::Flat { side, .. } => Some(*side),
         }
     }
 }
@@ -291,7 +301,36 @@ impl<'x, 'a> Fuser<'x, 'a> {
                     },
                 });
             }
-            I::ValueLoad { ty, mem } if self.c(side).types.spans_memory(*ty) => {
+            I::ValueLift { ty, mem } if self.flat_aggregate(side, *ty) => {
+                let k = self.c(side).types.flat(*ty)?.len();
+                let a = pop(stack, k)?;
+                let mut vals = Vec::new();
+                for x in a {
+                    vals.push(self.materialize(x)?);
+                }
+                let m = self.c(side).mem(mem.mem);
+                self.c(side).types.memories.insert(m);
+                stack.push(Slot::Flat {
+                    side,
+                    ty: *ty,
+                    mem: m,
+                    enc: mem.encoding,
+                    vals,
+                });
+            }
+            I::ValueLower { ty, malloc, mem }
+                if matches!(stack.last(), Some(s @ (Slot::Mem { .. } | Slot::Flat { .. })) if s.side().is_some_and(|s| s != side))
+                    && self.flat_aggregate(side, *ty) =>
+            {
+                let v = pop(stack, 1)?.remove(0);
+                let allocates = self.c(side).types.spans_memory(*ty);
+                let dst = self.place(side, mem.mem, mem.encoding, *malloc, allocates);
+                let outs = self.move_flat(v, &dst)?;
+                stack.extend(outs.into_iter().map(Slot::Js));
+            }
+            I::ValueLoad { ty, mem }
+                if self.c(side).types.spans_memory(*ty) || matches!(ty, ValType::Type(_)) =>
+            {
                 let a = pop(stack, 1)?;
                 let a = self.materialize(a.into_iter().next().ok_or("empty")?)?;
                 let c = self.c(side);
@@ -318,7 +357,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 encoding,
             } if matches!(stack.last(), Some(s) if s.side().is_some_and(|s| s != side)) => {
                 let v = pop(stack, 1)?.remove(0);
-                let dst = self.place(side, *mem, *encoding, *malloc);
+                let dst = self.place(side, *mem, *encoding, *malloc, true);
                 let (p, l) = self.copy_out(v, &dst)?;
                 stack.push(Slot::Js(p));
                 stack.push(Slot::Js(l));
@@ -328,7 +367,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                     && (*ty == ValType::String || self.list_elem(side, *ty).is_some()) =>
             {
                 let v = pop(stack, 1)?.remove(0);
-                let dst = self.place(side, mem.mem, mem.encoding, *malloc);
+                let dst = self.place(side, mem.mem, mem.encoding, *malloc, true);
                 let (p, l) = self.copy_out(v, &dst)?;
                 stack.push(Slot::Js(p));
                 stack.push(Slot::Js(l));
@@ -338,7 +377,8 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 let mut a = pop(stack, 2)?;
                 let v = a.pop().ok_or("empty")?;
                 let addr = self.materialize(a.pop().ok_or("empty")?)?;
-                let dst = self.place(side, mem.mem, mem.encoding, *malloc);
+                let allocates = self.c(side).types.spans_memory(*ty);
+                let dst = self.place(side, mem.mem, mem.encoding, *malloc, allocates);
                 let l = self.c(side).types.layout(*ty)?;
                 self.importer.helpers.need(Helper::CheckRange(dst.mem));
                 let q = self.body.fresh();
@@ -351,7 +391,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
             I::ValueStoreNew { ty, malloc, mem } if matches!(stack.last(), Some(s) if s.side().is_some_and(|s| s != side)) =>
             {
                 let v = pop(stack, 1)?.remove(0);
-                let dst = self.place(side, mem.mem, mem.encoding, *malloc);
+                let dst = self.place(side, mem.mem, mem.encoding, *malloc, true);
                 let l = self.c(side).types.layout(*ty)?;
                 self.importer.helpers.need(Helper::CheckAlloc(dst.mem));
                 let q = self.body.fresh();
@@ -413,6 +453,56 @@ impl<'x, 'a> Fuser<'x, 'a> {
         })
     }
 
+    fn spans(&mut self, side: usize, ty: ValType) -> bool {
+        self.c(side).types.spans_memory(ty)
+    }
+
+    /// A record, tuple, variant, … that can move in flat form without bit
+    /// casts (`xfer::Types::flat_ok`); strings and lists have their own slots.
+    fn flat_aggregate(&mut self, side: usize, ty: ValType) -> bool {
+        let types = self.c(side).booklet.types.as_slice();
+        matches!(ty, ValType::Type(_))
+            && self.list_elem(side, ty).is_none()
+            && Types { defs: types, side }.flat_ok(ty)
+    }
+
+    /// Moves a value from the other side (in memory or flat) into flat
+    /// values for `dst`'s side: `let`s, one per flat slot.
+    fn move_flat(&mut self, v: Slot, dst: &Place) -> GenResult<Vec<String>> {
+        let (side, ty, mem, enc) = match &v {
+            Slot::Mem {
+                side, ty, mem, enc, ..
+            }
+            | Slot::Flat {
+                side, ty, mem, enc, ..
+            } => (*side, *ty, *mem, *enc),
+            _ => return Err("not an aggregate".into()),
+        };
+        let types = self.c(side).booklet.types.as_slice();
+        let t = Types { defs: types, side };
+        let k = self.c(side).types.flat(ty)?.len();
+        let outs: Vec<String> = (0..k).map(|_| self.body.fresh()).collect();
+        if !outs.is_empty() {
+            self.body.stmts.push(format!("let {};", outs.join(", ")));
+        }
+        let src = match &v {
+            Slot::Mem { addr, .. } => xfer::Src::Mem(addr.clone()),
+            Slot::Flat { vals, .. } => xfer::Src::Flat(vals),
+            _ => unreachable!(),
+        };
+        let code = self.xfer.move_value(
+            &t,
+            ty,
+            &src,
+            &xfer::Dst::Flat(&outs),
+            (mem, enc),
+            dst,
+            &mut self.importer.helpers,
+        )?;
+        self.body.stmts.push(code.trim_end().to_string());
+        Ok(outs)
+    }
+
     fn list_elem(&mut self, side: usize, ty: ValType) -> Option<ValType> {
         match self.c(side).booklet.typedef(ty) {
             Some(TypeDef::List(e)) => Some(*e),
@@ -420,10 +510,20 @@ impl<'x, 'a> Fuser<'x, 'a> {
         }
     }
 
-    /// A destination in `side`'s memory `mem`.
-    fn place(&mut self, side: usize, mem: u32, enc: StringEncoding, malloc: u32) -> Place {
+    /// A destination in `side`'s memory `mem`; `allocates`: whether the
+    /// transfer calls the allocator (the exporter's glue must reach it).
+    fn place(
+        &mut self,
+        side: usize,
+        mem: u32,
+        enc: StringEncoding,
+        malloc: u32,
+        allocates: bool,
+    ) -> Place {
         let c = self.c(side);
-        c.core_funcs.insert(malloc);
+        if allocates {
+            c.core_funcs.insert(malloc);
+        }
         let mem = c.mem(mem);
         c.types.memories.insert(mem);
         Place {
@@ -475,6 +575,20 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 self.body.stmts.push(format!(
                     "startBudget(MEM_{mem}.buffer.byteLength);\n{f}({ptr}, {len});"
                 ));
+            }
+            Slot::Flat {
+                ty, mem, enc, vals, ..
+            } => {
+                let code = self.xfer.check_flat(&t, *ty, vals, *mem, *enc, h)?;
+                if !code.is_empty() {
+                    let budget = if self.spans(side, *ty) {
+                        self.importer.helpers.need(Helper::Budget);
+                        format!("startBudget(MEM_{mem}.buffer.byteLength);\n")
+                    } else {
+                        String::new()
+                    };
+                    self.body.stmts.push(format!("{budget}{}", code.trim_end()));
+                }
             }
             Slot::Mem {
                 ty, mem, enc, addr, ..
@@ -548,7 +662,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 };
                 format!("{f}({sp}, {sl})")
             }
-            Slot::Js(_) => return Err("not a value in memory".into()),
+            Slot::Js(_) | Slot::Flat { .. } => return Err("not a string or list".into()),
         };
         self.body
             .stmts
@@ -578,6 +692,29 @@ impl<'x, 'a> Fuser<'x, 'a> {
                         .copy_mem(&t, *ty, (*mem, *enc), dst, &mut self.importer.helpers)?;
                 self.body.stmts.push(format!("{f}({addr}, {q});"));
             }
+            Slot::Flat {
+                side,
+                ty,
+                mem,
+                enc,
+                vals,
+            } => {
+                let types = self.c(*side).booklet.types.as_slice();
+                let t = Types {
+                    defs: types,
+                    side: *side,
+                };
+                let code = self.xfer.move_value(
+                    &t,
+                    *ty,
+                    &xfer::Src::Flat(vals),
+                    &xfer::Dst::Mem(q.to_string()),
+                    (*mem, *enc),
+                    dst,
+                    &mut self.importer.helpers,
+                )?;
+                self.body.stmts.push(code.trim_end().to_string());
+            }
             Slot::Str { .. } | Slot::List { .. } => {
                 let (p, l) = self.copy_out(v, dst)?;
                 self.body.stmts.push(format!(
@@ -591,9 +728,20 @@ impl<'x, 'a> Fuser<'x, 'a> {
 
     /// The JS value of a slot (the unfused path's lifting code).
     fn materialize(&mut self, s: Slot) -> GenResult<String> {
+        if let Slot::Flat {
+            side,
+            ty,
+            mem,
+            enc,
+            vals,
+        } = &s
+        {
+            return self.materialize_flat(*side, *ty, *mem, *enc, vals);
+        }
         let v = self.body.fresh();
         let stmt = match s {
             Slot::Js(x) => return Ok(x),
+            Slot::Flat { .. } => unreachable!(),
             Slot::Str {
                 side,
                 mem,
@@ -637,6 +785,30 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 format!("startBudget(MEM_{mem}.buffer.byteLength);\nconst {v} = {e};")
             }
         };
+        self.body.stmts.push(stmt);
+        Ok(v)
+    }
+
+    /// [`Self::materialize`] of a flat aggregate.
+    fn materialize_flat(
+        &mut self,
+        side: usize,
+        ty: ValType,
+        mem: u32,
+        enc: StringEncoding,
+        vals: &[String],
+    ) -> GenResult<String> {
+        let v = self.body.fresh();
+        let c = self.c(side);
+        let e = c
+            .types
+            .lift_flat(ty, vals, MemCx::new(mem, enc, None), &mut c.helpers)?;
+        let mut stmt = String::new();
+        if c.types.spans_memory(ty) {
+            c.helpers.need(Helper::Budget);
+            stmt.push_str(&format!("startBudget(MEM_{mem}.buffer.byteLength);\n"));
+        }
+        stmt.push_str(&format!("const {v} = {e};"));
         self.body.stmts.push(stmt);
         Ok(v)
     }

@@ -315,12 +315,20 @@ function linkImport(instance, module, name, ForeignResultError) {
 "#;
 
 /// The set of helpers a generated module uses.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Helpers {
     used: BTreeSet<Helper>,
 }
 
 impl Helpers {
+    /// The memories whose views are used.
+    pub(crate) fn views(&self) -> impl Iterator<Item = u32> + '_ {
+        self.used.iter().filter_map(|h| match h {
+            Helper::View(m) => Some(*m),
+            _ => None,
+        })
+    }
+
     /// Adds every helper `other` uses.
     pub(crate) fn absorb(&mut self, other: &Helpers) {
         self.used.extend(other.used.iter().copied());

@@ -431,10 +431,11 @@ pub(crate) fn generate_node(
             unfused.insert(a, "too many memories".into());
             continue;
         }
-        let before: Vec<BTreeSet<u32>> = exporters
+        let before: Vec<(BTreeSet<u32>, Helpers)> = exporters
             .iter()
-            .map(|e| e.compiler.core_funcs.clone())
+            .map(|e| (e.compiler.core_funcs.clone(), e.compiler.helpers.clone()))
             .collect();
+        let helpers_before = c.helpers.clone();
         let labels = std::iter::once(g.label.clone())
             .chain(g.deps.iter().map(|d| d.link.clone()))
             .collect();
@@ -455,14 +456,36 @@ pub(crate) fn generate_node(
                     )
                 })
         });
+        // … and every memory (views of an exporter's memory are made when
+        // the importer's glue instantiates).
+        let unreachable = unreachable.or_else(|| {
+            let views: BTreeSet<u32> = c
+                .helpers
+                .views()
+                .chain(exporters.iter().flat_map(|e| e.compiler.helpers.views()))
+                .collect();
+            views.into_iter().find_map(|m| {
+                let k = (m / MEM_STRIDE) as usize;
+                let d = g.deps.get(k.checked_sub(1)?)?;
+                (!d.gen.memories.contains_key(&(m % MEM_STRIDE))).then(|| {
+                    format!(
+                        "module {} does not export memory {}",
+                        js_str(&d.link),
+                        m % MEM_STRIDE
+                    )
+                })
+            })
+        });
         match (r, unreachable) {
             (Ok(code), None) => {
                 fused.insert(a, code);
             }
             (r, why) => {
-                for (e, f) in exporters.iter_mut().zip(before) {
+                for (e, (f, h)) in exporters.iter_mut().zip(before) {
                     e.compiler.core_funcs = f;
+                    e.compiler.helpers = h;
                 }
+                c.helpers = helpers_before;
                 unfused.insert(a, r.err().or(why).unwrap_or_default());
             }
         }

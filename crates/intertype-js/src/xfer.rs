@@ -612,3 +612,309 @@ fn same(ta: &[TypeDef], a: ValType, tb: &[TypeDef], b: ValType, depth: u32) -> b
         _ => false,
     }
 }
+
+/// Where a value is read from in a flat-form transfer.
+pub(crate) enum Src<'s> {
+    /// In the source memory at this address (checked).
+    Mem(String),
+    /// Flat core values (JS expressions), one per slot of the type's flat form.
+    Flat(&'s [String]),
+}
+
+/// Where a value is written to: memory at an address, or `let` variables
+/// (one per slot of the type's flat form).
+pub(crate) enum Dst<'s> {
+    Mem(String),
+    Flat(&'s [String]),
+}
+
+impl<'a> Types<'a> {
+    fn flat(&self, ty: ValType) -> R<Vec<intertype::CoreType>> {
+        Layouts::new(self.defs)
+            .flatten(ty)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Whether `ty` can move in flat form without bit casts: no externref,
+    /// and every variant case's flat payload has the joined slots' types.
+    pub(crate) fn flat_ok(&self, ty: ValType) -> bool {
+        use ValType::*;
+        match ty {
+            Externref => false,
+            Type(_) => match self.def(ty) {
+                Some(TypeDef::Record(fs)) => fs.iter().all(|f| self.flat_ok(f.ty)),
+                Some(TypeDef::Tuple(ts)) => ts.iter().all(|t| self.flat_ok(*t)),
+                Some(TypeDef::List(_)) | Some(TypeDef::Flags(_)) | Some(TypeDef::Enum(_)) => true,
+                Some(TypeDef::Variant(_))
+                | Some(TypeDef::Option(_))
+                | Some(TypeDef::Result { .. }) => {
+                    let cases = layout::variant_cases(self.defs, ty).unwrap_or_default();
+                    let Ok(all) = self.flat(ty) else { return false };
+                    cases.iter().flatten().all(|c| {
+                        self.flat_ok(*c)
+                            && self
+                                .flat(*c)
+                                .is_ok_and(|f| f.iter().zip(&all[1..]).all(|(x, y)| x == y))
+                    })
+                }
+                _ => false,
+            },
+            _ => true,
+        }
+    }
+}
+
+/// Zero of a flat slot type.
+fn zero(t: intertype::CoreType) -> &'static str {
+    match t {
+        intertype::CoreType::I64 => "0n",
+        _ => "0",
+    }
+}
+
+impl Xfer {
+    /// Statements checking a value of `ty` given as flat values `vals`
+    /// (what lifting it would check).
+    pub(crate) fn check_flat(
+        &mut self,
+        t: &Types<'_>,
+        ty: ValType,
+        vals: &[String],
+        mem: u32,
+        enc: StringEncoding,
+        h: &mut Helpers,
+    ) -> R<String> {
+        use ValType::*;
+        if !t.needs_check(ty) {
+            return Ok(std::string::String::new());
+        }
+        Ok(match ty {
+            Char => {
+                h.need(Helper::CodeToChar);
+                format!("codeToChar({});\n", vals[0])
+            }
+            String => {
+                let f = self.check_str(mem, enc, h);
+                format!("{f}({} >>> 0, {} >>> 0);\n", vals[0], vals[1])
+            }
+            Type(_) => match t.def(ty).ok_or("undefined type")? {
+                TypeDef::List(elem) => {
+                    let f = self.check_list(t, *elem, mem, enc, h)?;
+                    format!("{f}({} >>> 0, {} >>> 0);\n", vals[0], vals[1])
+                }
+                TypeDef::Record(_) | TypeDef::Tuple(_) => {
+                    let mut out = std::string::String::new();
+                    let mut at = 0;
+                    for ft in layout::record_fields(t.defs, ty).unwrap_or_default() {
+                        let n = t.flat(ft)?.len();
+                        out.push_str(&self.check_flat(t, ft, &vals[at..at + n], mem, enc, h)?);
+                        at += n;
+                    }
+                    out
+                }
+                TypeDef::Flags(names) => {
+                    h.need(Helper::Trap);
+                    let n = names.len();
+                    let last = &vals[vals.len() - 1];
+                    format!(
+                        "if (({last} >>> {}) !== 0) trap(`flags value 0x${{({last} >>> 0).toString(16)}} sets bits past the last of {n} flags`);\n",
+                        n % 32
+                    )
+                }
+                TypeDef::Variant(_)
+                | TypeDef::Enum(_)
+                | TypeDef::Option(_)
+                | TypeDef::Result { .. } => {
+                    h.need(Helper::Trap);
+                    let cases = layout::variant_cases(t.defs, ty).unwrap_or_default();
+                    let n = cases.len();
+                    let d = &vals[0];
+                    let mut out = format!(
+                        "if (({d} >>> 0) >= {n}) trap(`discriminant ${{{d} >>> 0}} is past the last case ({n} cases)`);\n"
+                    );
+                    let mut arms = std::string::String::new();
+                    for (i, c) in cases.iter().enumerate() {
+                        if let Some(c) = c {
+                            let k = t.flat(*c)?.len();
+                            let s = self.check_flat(t, *c, &vals[1..1 + k], mem, enc, h)?;
+                            if !s.is_empty() {
+                                arms.push_str(&format!("  case {i}: {{\n{s}  break;\n  }}\n"));
+                            }
+                        }
+                    }
+                    if !arms.is_empty() {
+                        out.push_str(&format!("switch ({d} >>> 0) {{\n{arms}}}\n"));
+                    }
+                    out
+                }
+                TypeDef::Func(_) => return Err("a function type is not a value type".into()),
+            },
+            _ => std::string::String::new(),
+        })
+    }
+
+    /// Statements moving a checked value of `ty` from `src` (in memory
+    /// `from`) to `dst` (at `to`), either side in memory or in flat form
+    /// ([`Types::flat_ok`] must hold for a flat side).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn move_value(
+        &mut self,
+        t: &Types<'_>,
+        ty: ValType,
+        src: &Src<'_>,
+        dst: &Dst<'_>,
+        from: (u32, StringEncoding),
+        to: &Place,
+        h: &mut Helpers,
+    ) -> R<String> {
+        use ValType::*;
+        let (s, d) = (from.0, to.mem);
+        if let Src::Mem(_) = src {
+            h.need(Helper::View(s));
+        }
+        if let Dst::Mem(_) = dst {
+            h.need(Helper::View(d));
+        }
+        if let (Src::Mem(p), Dst::Mem(q)) = (src, dst) {
+            let f = self.copy_mem(t, ty, from, to, h)?;
+            return Ok(format!("{f}({p}, {q});\n"));
+        }
+        let write = |e: std::string::String, setter: &str| match dst {
+            Dst::Mem(q) => format!("DV_{d}.{setter}({q}, {e}, true);\n"),
+            Dst::Flat(outs) => format!("{} = {e};\n", outs[0]),
+        };
+        let read = |getter: &str, conv: &str| match src {
+            Src::Mem(p) => format!("DV_{s}.{getter}({p}, true)"),
+            Src::Flat(vals) => conv.replace('x', &vals[0]),
+        };
+        Ok(match ty {
+            Bool => match dst {
+                Dst::Mem(q) => format!("U8_{d}[{q}] = {} !== 0 ? 1 : 0;\n", read("getUint8", "x")),
+                Dst::Flat(outs) => {
+                    format!("{} = {} !== 0 ? 1 : 0;\n", outs[0], read("getUint8", "x"))
+                }
+            },
+            S8 => write(read("getInt8", "(x << 24 >> 24)"), "setInt8"),
+            U8 => write(read("getUint8", "(x & 255)"), "setUint8"),
+            S16 => write(read("getInt16", "(x << 16 >> 16)"), "setInt16"),
+            U16 => write(read("getUint16", "(x & 65535)"), "setUint16"),
+            S32 | U32 | I32 | Char => write(read("getInt32", "(x | 0)"), "setInt32"),
+            S64 | U64 | I64 => write(read("getBigInt64", "x"), "setBigInt64"),
+            F32 => write(read("getFloat32", "x"), "setFloat32"),
+            F64 => write(read("getFloat64", "x"), "setFloat64"),
+            String | Type(_) if matches!(t.def(ty), None | Some(TypeDef::List(_))) => {
+                let (p, l) = match src {
+                    Src::Mem(p) => (
+                        format!("DV_{s}.getUint32({p}, true)"),
+                        format!("DV_{s}.getUint32({p} + 4, true)"),
+                    ),
+                    Src::Flat(vals) => (format!("{} >>> 0", vals[0]), format!("{} >>> 0", vals[1])),
+                };
+                let f = match t.def(ty) {
+                    Some(TypeDef::List(elem)) => self.copy_list(t, *elem, from, to, h)?,
+                    _ => self.copy_str(s, from.1, to, h),
+                };
+                match dst {
+                    Dst::Mem(q) => format!(
+                        "{{ const mp = {f}({p}, {l}); DV_{d}.setUint32({q}, mp, true); DV_{d}.setUint32({q} + 4, LEN, true); }}\n"
+                    ),
+                    Dst::Flat(outs) => format!("{} = {f}({p}, {l}); {} = LEN;\n", outs[0], outs[1]),
+                }
+            }
+            Type(_) => {
+                let def = t.def(ty).ok_or("undefined type")?;
+                let size = t.layout(ty)?.size;
+                match def {
+                    TypeDef::Record(_) | TypeDef::Tuple(_) => {
+                        let tys = layout::record_fields(t.defs, ty).unwrap_or_default();
+                        let offs = t.offsets(&tys)?;
+                        let mut out = std::string::String::new();
+                        let mut at = 0;
+                        for (ft, o) in tys.iter().zip(offs) {
+                            let n = t.flat(*ft)?.len();
+                            let fs = match src {
+                                Src::Mem(p) => Src::Mem(off(p, o)),
+                                Src::Flat(vals) => Src::Flat(&vals[at..at + n]),
+                            };
+                            let fd = match dst {
+                                Dst::Mem(q) => Dst::Mem(off(q, o)),
+                                Dst::Flat(outs) => Dst::Flat(&outs[at..at + n]),
+                            };
+                            out.push_str(&self.move_value(t, *ft, &fs, &fd, from, to, h)?);
+                            at += n;
+                        }
+                        out
+                    }
+                    TypeDef::Flags(names) => {
+                        let words = layout::flags_words(names.len()) as usize;
+                        let mut out = std::string::String::new();
+                        for w in 0..words {
+                            let (get, set, o) = match size {
+                                1 => ("getUint8", "setUint8", 0),
+                                2 => ("getUint16", "setUint16", 0),
+                                _ => ("getInt32", "setInt32", 4 * w as u32),
+                            };
+                            let e = match src {
+                                Src::Mem(p) => format!("DV_{s}.{get}({}, true)", off(p, o)),
+                                Src::Flat(vals) => format!("({} | 0)", vals[w]),
+                            };
+                            out.push_str(&match dst {
+                                Dst::Mem(q) => format!("DV_{d}.{set}({}, {e}, true);\n", off(q, o)),
+                                Dst::Flat(outs) => format!("{} = {e};\n", outs[w]),
+                            });
+                        }
+                        out
+                    }
+                    TypeDef::Variant(_)
+                    | TypeDef::Enum(_)
+                    | TypeDef::Option(_)
+                    | TypeDef::Result { .. } => {
+                        let cases = layout::variant_cases(t.defs, ty).unwrap_or_default();
+                        let payload = t.payload(&cases)?;
+                        let (get, set) = match layout::discriminant_size(cases.len()) {
+                            1 => ("getUint8", "setUint8"),
+                            2 => ("getUint16", "setUint16"),
+                            _ => ("getUint32", "setUint32"),
+                        };
+                        let dv = match src {
+                            Src::Mem(p) => format!("DV_{s}.{get}({p}, true)"),
+                            Src::Flat(vals) => format!("({} >>> 0)", vals[0]),
+                        };
+                        let mut out = format!("{{\nconst d = {dv};\n");
+                        match dst {
+                            Dst::Mem(q) => out.push_str(&format!("DV_{d}.{set}({q}, d, true);\n")),
+                            Dst::Flat(outs) => {
+                                out.push_str(&format!("{} = d;\n", outs[0]));
+                                for (o, ct) in outs[1..].iter().zip(&t.flat(ty)?[1..]) {
+                                    out.push_str(&format!("{o} = {};\n", zero(*ct)));
+                                }
+                            }
+                        }
+                        let mut arms = std::string::String::new();
+                        for (i, c) in cases.iter().enumerate() {
+                            let Some(c) = c else { continue };
+                            let k = t.flat(*c)?.len();
+                            let ps = match src {
+                                Src::Mem(p) => Src::Mem(off(p, payload)),
+                                Src::Flat(vals) => Src::Flat(&vals[1..1 + k]),
+                            };
+                            let pd = match dst {
+                                Dst::Mem(q) => Dst::Mem(off(q, payload)),
+                                Dst::Flat(outs) => Dst::Flat(&outs[1..1 + k]),
+                            };
+                            let body = self.move_value(t, *c, &ps, &pd, from, to, h)?;
+                            arms.push_str(&format!("  case {i}: {{\n{body}  break;\n  }}\n"));
+                        }
+                        if !arms.is_empty() {
+                            out.push_str(&format!("switch (d) {{\n{arms}}}\n"));
+                        }
+                        out.push_str("}\n");
+                        out
+                    }
+                    _ => return Err("not a value type".into()),
+                }
+            }
+            _ => return Err(format!("{ty:?} cannot move in flat form")),
+        })
+    }
+}
