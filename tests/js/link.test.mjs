@@ -199,3 +199,33 @@ for (const fuse of [true, false]) {
     assert.equal(lib.$core.frees.value, 1);
   });
 }
+
+// The same hostile results in flat form: the exporter's core code returns
+// option<string> as (discriminant, pointer, length).
+const FLAT_HOSTILE = [
+  ['a bad discriminant', 'i32.const 7 i32.const 0 i32.const 0', /discriminant 7 is past the last case \(2 cases\)/],
+  ['an out-of-bounds string', 'i32.const 1 i32.const -16 i32.const 64', /range 0xfffffff0\+64 is outside linear memory/],
+];
+for (const fuse of [true, false]) {
+  for (const [what, values, message] of FLAT_HOSTILE) {
+    test(`a callee returning ${what} in flat form is reported against it, the importer's memory untouched (${fuse ? 'fused' : 'through JS values'})`, async () => {
+      const types = [];
+      const ty = wat({ k: 'option', t: { k: 'string' } }, types);
+      const b = `(module
+  (memory (export "memory") 4)
+  ${MALLOC}
+  (func $echo_ (export "echo_") (param i32 i32 i32) (result i32 i32 i32) ${values})
+  ${types.join('\n')}
+  (@interface func (export "echo") (param ${ty}) (result ${ty})
+    arg.get 0 value.lower ${ty} $malloc utf8 call-core $echo_ value.lift ${ty} utf8))`;
+      const a = watFile(echoImporter(types.join('\n'), ty, 'utf8'));
+      const { glue } = await bindgenLinked(a, { lib: watFile(b) }, { fuse });
+      assert.equal(glue.linkReport[0].fused, fuse);
+      const app = await glue.instantiate();
+      const p = app.put('Zoë');
+      const before = new Uint8Array(app.$core.memory.buffer).slice();
+      assert.throws(() => app.$core.run(p), (e) => e instanceof WebAssembly.RuntimeError && /module "lib"/.test(e.message) && message.test(e.message));
+      assert.deepEqual(new Uint8Array(app.$core.memory.buffer), before);
+    });
+  }
+}
