@@ -229,3 +229,32 @@ for (const fuse of [true, false]) {
     });
   }
 }
+
+test('export and memory names from linked modules never run as code', async () => {
+  const evil = 'x\\"*/ globalThis.pwnedExport = 1; /*\\u{2028}`${1}';
+  const lib = `(module
+  (memory (export "mem */ globalThis.pwnedMem = 1; /*") 1)
+  ${MALLOC.replace('(export "malloc")', '(export "m\\"alloc\\u{2028}")')}
+  (func $f (export "f\\u{2029}") (param i32 i32) (result i32 i32) local.get 0 local.get 1)
+  (@interface func (export "${evil}") (param string) (result string)
+    arg.get 0 string-to-memory $malloc1 call-core $f memory-to-string))`;
+  const app = `(module
+  (import "lib" "g" (func $g (param i32 i32) (result i32 i32)))
+  (memory (export "memory") 1)
+  ${MALLOC}
+  (func $run (export "run") (param i32 i32) (result i32 i32) local.get 0 local.get 1 call $g)
+  (@interface import "lib" "${evil}" (func $imp (param string) (result string)))
+  (@interface implement (import "lib" "g") (param i32 i32) (result i32 i32)
+    arg.get 0 arg.get 1 memory-to-string call-adapter $imp string-to-memory $malloc1)
+  (@interface func (export "echo") (param string) (result string)
+    arg.get 0 string-to-memory $malloc1 call-core $run memory-to-string))`;
+  for (const fuse of [true, false]) {
+    const { glue } = await bindgenLinked(watFile(app), { lib: watFile(lib) }, { fuse });
+    assert.equal(glue.linkReport[0].fused, fuse);
+    assert.equal(glue.linkReport[0].name, 'x"*/ globalThis.pwnedExport = 1; /*\u2028`${1}');
+    const m = await glue.instantiate();
+    assert.equal(m.echo('Zoë'), 'Zoë');
+  }
+  assert.equal(globalThis.pwnedExport, undefined);
+  assert.equal(globalThis.pwnedMem, undefined);
+});
