@@ -18,7 +18,6 @@
     not(target_feature = "atomics")
 ))]
 mod global {
-    use core::alloc::{GlobalAlloc, Layout};
     use talc::wasm::{new_wasm_dynamic_allocator, WasmDynamicTalc};
 
     #[cfg(not(feature = "heap-stats"))]
@@ -33,13 +32,19 @@ mod global {
     };
 
     /// Talc, counting the bytes handed out and not yet freed.
+    #[cfg(feature = "heap-stats")]
     pub struct Counting {
         talc: WasmDynamicTalc,
         in_use: core::sync::atomic::AtomicUsize,
     }
 
-    use core::sync::atomic::Ordering::Relaxed;
+    #[cfg(feature = "heap-stats")]
+    use core::{
+        alloc::{GlobalAlloc, Layout},
+        sync::atomic::Ordering::Relaxed,
+    };
 
+    #[cfg(feature = "heap-stats")]
     unsafe impl GlobalAlloc for Counting {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             let ptr = unsafe { self.talc.alloc(layout) };
