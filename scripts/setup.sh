@@ -28,3 +28,23 @@ fi
 if command -v apt-get >/dev/null && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
 fi
+# examples/c-greet (issue 13): a C guest built with Debian's clang for
+# wasm32-wasi (lld links, wasi-libc and compiler-rt's wasm32 builtins) against
+# bindings from `wit-bindgen c`. wit-bindgen-cli is pinned to 0.60, whose
+# encoded world matches the wit-component 0.254 that `component adopt` reads;
+# only its C generator is built (a one-time cargo install, skipped when
+# installed).
+if command -v apt-get >/dev/null; then
+  missing=()
+  command -v clang >/dev/null || missing+=(clang)
+  command -v wasm-ld >/dev/null || missing+=(lld)
+  [ -f /usr/lib/wasm32-wasi/libc.a ] || missing+=(wasi-libc)
+  ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 \
+    || missing+=(libclang-rt-dev-wasm32)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+if ! wit-bindgen --version 2>/dev/null | grep -qx 'wit-bindgen-cli 0.60.0'; then
+  cargo install --locked --quiet wit-bindgen-cli@0.60.0 --no-default-features --features c
+fi
