@@ -7,6 +7,8 @@
 // values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { MALLOC, MECHANISMS, bindgenLinked, bindgenLinkedError, echoExporter, echoImporter, effective, greeter, how, wat, watFile } from './lib/link.mjs';
 
 /**
@@ -183,6 +185,50 @@ test('a link that cannot be fused still works, through JS values, and the report
   assert.equal(glue.linkReport[0].fused, false);
   assert.match(glue.linkReport[0].why, /calls its own import "base" "greet"/);
   assert.equal((await glue.instantiate()).greet('Zoë'), 'A:B:Zoë');
+});
+
+test('a call fused in wasm has no JS frame between the importer and the callee', async () => {
+  const a = watFile(greeter('A:', 'lib'));
+  const b = watFile(greeter('B:', null, { core: '(func $greet_ (export "greet_") (param i32 i32) (result i32 i32) unreachable)' }));
+  for (const mechanism of ['wasm', 'js']) {
+    const { glue } = await bindgenLinked(a, { lib: b }, { mechanism });
+    const app = await glue.instantiate();
+    const trap = (() => {
+      try {
+        app.greet('x');
+      } catch (e) {
+        return e.cause ?? e;
+      }
+    })();
+    assert.ok(trap instanceof WebAssembly.RuntimeError, String(trap));
+    // From B's trap down to A's core function, the frames of the call.
+    const frames = trap.stack.split('\n').filter((l) => l.trimStart().startsWith('at '));
+    const a_ = frames.findIndex((l, k) => k > 0 && /^\s*at greet_ /.test(l));
+    assert.ok(a_ > 0, trap.stack);
+    const between = frames.slice(1, a_);
+    if (effective(mechanism) === 'wasm') {
+      assert.ok(between.every((l) => l.includes('wasm://')), trap.stack);
+      assert.ok(between.some((l) => l.includes('fused lib greet_')), trap.stack);
+    } else {
+      assert.ok(between.some((l) => !l.includes('wasm://') && /fz\d/.test(l)), trap.stack);
+    }
+  }
+});
+
+test('a link the adapter compiler does not fuse (its adapter also calls the host) is fused in JS, and the report says why', async () => {
+  const app = greeter('A:', 'lib').replace(
+    '(@interface implement (import "lib" "greet_") (param i32 i32) (result i32 i32)\n    arg.get 0 arg.get 1 memory-to-string call-adapter $g string-to-memory $malloc1)',
+    '(@interface import "env" "note" (func $note (param string)))\n  (@interface implement (import "lib" "greet_") (param i32 i32) (result i32 i32)\n    arg.get 0 arg.get 1 memory-to-string call-adapter $note arg.get 0 arg.get 1 memory-to-string call-adapter $g string-to-memory $malloc1)',
+  );
+  assert.match(app, /call-adapter \$note/);
+  const { glue, dir } = await bindgenLinked(watFile(app), { lib: watFile(greeter('B:')) });
+  assert.deepEqual(glue.linkReport.map((r) => [r.fused, r.mechanism]), [[true, 'js']]);
+  assert.match(glue.linkReport[0].why, /the adapter compiler does not fuse it: .*calls interface import "env" "note"/);
+  assert.ok(!existsSync(path.join(dir, 'app.adapters.wasm')), 'no adapter module without a link fused in wasm');
+  const notes = [];
+  const m = await glue.instantiate({ env: { note: (s) => notes.push(s) } });
+  assert.equal(m.greet('Zoë'), 'A:B:Zoë');
+  assert.deepEqual(notes, ['Zoë']);
 });
 
 for (const mechanism of MECHANISMS) {
