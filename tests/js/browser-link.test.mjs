@@ -1,8 +1,10 @@
 // `bindgen js --link` in headless Chromium: the glue of a UTF-8 module
 // linked to the hand-written UTF-16 module of the adapter compiler's tests,
-// loaded over HTTP, strings transcoded memory to memory in the page (where
-// UTF-8 is validated by the glue's own loop, without Node's `isUtf8`), and
-// a hostile callee's invalid UTF-8 reported against it.
+// loaded over HTTP, strings transcoded memory to memory in the page — in
+// the adapter module the page fetches (`app.adapters.wasm`: Chromium has
+// wasm multi-memory) and in JS (`--fuse-in-js`, where UTF-8 is validated by
+// the glue's own loop, without Node's `isUtf8`) — and a hostile callee's
+// invalid UTF-8 reported against it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -27,8 +29,10 @@ before(async () => {
       (i32.store16 (i32.const 3000) (i32.const 0xffc3)) i32.const 3000 i32.const 2)`,
   });
   const bin = intertypeBin();
-  execFileSync(bin, ['bindgen', 'js', watFile(greeter('A:', 'lib')), '--out-dir', dir, '--name', 'app', '--link', `lib=${utf16}`]);
-  execFileSync(bin, ['bindgen', 'js', watFile(greeter('A:', 'lib')), '--out-dir', dir, '--name', 'bad', '--link', `lib=${watFile(bad)}`]);
+  for (const [suffix, flags] of [['', []], ['-js', ['--fuse-in-js']]]) {
+    execFileSync(bin, ['bindgen', 'js', watFile(greeter('A:', 'lib')), '--out-dir', dir, '--name', `app${suffix}`, '--link', `lib=${utf16}`, ...flags]);
+    execFileSync(bin, ['bindgen', 'js', watFile(greeter('A:', 'lib')), '--out-dir', dir, '--name', `bad${suffix}`, '--link', `lib=${watFile(bad)}`, ...flags]);
+  }
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>linked</title>');
   server = await serve(dir);
   browser = await chromium.launch({
@@ -44,27 +48,29 @@ after(async () => {
   server?.close();
 });
 
-test('a fused link transcodes UTF-8 to UTF-16 and back in the browser', async () => {
-  const out = await page.evaluate(async () => {
-    const { instantiate, linkReport } = await import('/app.js');
-    const m = await instantiate();
-    return { report: linkReport.map((r) => r.fused), short: m.greet('Zoë 🦀'), long: m.greet('ü'.repeat(5000)).length };
+for (const [suffix, mechanism] of [['', 'wasm'], ['-js', 'js']]) {
+  test(`a link fused in ${mechanism} transcodes UTF-8 to UTF-16 and back in the browser`, async () => {
+    const out = await page.evaluate(async (file) => {
+      const { instantiate, linkReport } = await import(file);
+      const m = await instantiate();
+      return { report: linkReport.map((r) => r.mechanism), short: m.greet('Zoë 🦀'), long: m.greet('ü'.repeat(5000)).length };
+    }, `/app${suffix}.js`);
+    assert.deepEqual(out.report, [mechanism]);
+    assert.equal(out.short, 'A:Hello, Zoë 🦀');
+    assert.equal(out.long, 'A:Hello, '.length + 5000);
   });
-  assert.deepEqual(out.report, [true]);
-  assert.equal(out.short, 'A:Hello, Zoë 🦀');
-  assert.equal(out.long, 'A:Hello, '.length + 5000);
-});
 
-test('invalid UTF-8 from the callee is reported against it in the browser', async () => {
-  const message = await page.evaluate(async () => {
-    const { instantiate } = await import('/bad.js');
-    const m = await instantiate();
-    try {
-      m.greet('x');
-      return 'no error';
-    } catch (e) {
-      return `${e.constructor.name}: ${e.message}`;
-    }
+  test(`invalid UTF-8 from the callee is reported against it in the browser (fused in ${mechanism})`, async () => {
+    const message = await page.evaluate(async (file) => {
+      const { instantiate } = await import(file);
+      const m = await instantiate();
+      try {
+        m.greet('x');
+        return 'no error';
+      } catch (e) {
+        return `${e.constructor.name}: ${e.message}`;
+      }
+    }, `/bad${suffix}.js`);
+    assert.match(message, /^RuntimeError: in module "lib" \(a fused call\): invalid UTF-8/);
   });
-  assert.match(message, /^RuntimeError: in module "lib" \(a fused call\): invalid UTF-8/);
-});
+}

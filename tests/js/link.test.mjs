@@ -3,10 +3,13 @@
 // (docs/linking.md): chains, several importers of one exporter (one
 // instance of it), host imports next to links, missing and ill-typed links,
 // hostile callees (reported against the module at fault, the importer's
-// memory untouched, frees run once), every test fused and through JS values.
+// memory untouched, frees run once), every test fused in wasm (an adapter module), fused in JS and through JS
+// values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MALLOC, bindgenLinked, bindgenLinkedError, echoExporter, echoImporter, greeter, wat, watFile } from './lib/link.mjs';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { MALLOC, MECHANISMS, bindgenLinked, bindgenLinkedError, echoExporter, echoImporter, effective, greeter, how, wat, watFile } from './lib/link.mjs';
 
 /**
  * The importer: `hello(s)` = right.greet(left.greet(s)), and the result is
@@ -37,19 +40,18 @@ const DIAMOND_APP = `(module
   (@interface func (export "hello") (param string) (result string)
     arg.get 0 string-to-memory $malloc1 call-core $run memory-to-string))`;
 
-for (const fuse of [true, false]) {
-  const how = fuse ? 'fused' : 'through JS values';
-
-  test(`a diamond with a chain under it, next to a host import (${how})`, async () => {
+for (const mechanism of MECHANISMS) {
+  test(`a diamond with a chain under it, next to a host import (${how(mechanism)})`, async () => {
     const links = {
       left: watFile(greeter('L:', 'base')),
       right: watFile(greeter('R:', 'base')),
       base: watFile(greeter('B:')),
     };
-    const { glue } = await bindgenLinked(watFile(DIAMOND_APP), links, { fuse });
+    const { glue } = await bindgenLinked(watFile(DIAMOND_APP), links, { mechanism });
+    const m = effective(mechanism);
     assert.deepEqual(
-      glue.linkReport.map((r) => [r.module, r.name, r.fused]),
-      [['left', 'greet', fuse], ['right', 'greet', fuse]],
+      glue.linkReport.map((r) => [r.module, r.name, r.fused, r.mechanism]),
+      [['left', 'greet', m !== 'values', m], ['right', 'greet', m !== 'values', m]],
     );
     const notes = [];
     const graph = new Map();
@@ -106,16 +108,21 @@ const HOSTILE = [
   ['a bad discriminant', '(i32.store8 (i32.const 2000) (i32.const 7))', /discriminant 7 is past the last case \(2 cases\)/],
 ];
 
-for (const fuse of [true, false]) {
-  const how = fuse ? 'fused' : 'through JS values';
+// What an adapter module's trap code says instead of the details.
+const IN_WASM = [/outside linear memory/, /invalid UTF-8/, /an invalid value \(a discriminant past the last case/];
+for (const mechanism of MECHANISMS) {
+  const fuse = mechanism !== 'values';
+  const wasm = effective(mechanism) === 'wasm';
   const where = fuse ? / \(a fused call\)/ : /in module "lib": /;
 
-  for (const [what, body, message] of HOSTILE) {
-    test(`a callee returning ${what} is reported against it, the importer's memory untouched, its free run once (${how})`, async () => {
+  for (const [k, [what, body, detailed]] of HOSTILE.entries()) {
+    const message = wasm ? IN_WASM[k] : detailed;
+    test(`a callee returning ${what} is reported against it, the importer's memory untouched, its free run once (${how(mechanism)})`, async () => {
       const core = `(func $echo_ (export "echo_") (param i32) (result i32) ${body} i32.const 2000)`;
       const a = watFile(echoImporter(ECHO_TYPES.join('\n'), OPTION_STRING, 'utf8'));
       const b = watFile(echoExporter(ECHO_TYPES.join('\n'), OPTION_STRING, 'utf8', core));
-      const { glue } = await bindgenLinked(a, { lib: b }, { fuse });
+      const { glue } = await bindgenLinked(a, { lib: b }, { mechanism });
+      assert.equal(glue.linkReport[0].mechanism, effective(mechanism));
       const graph = new Map();
       const app = await glue.instantiateLinked({}, graph);
       const lib = await graph.get('app.link1');
@@ -135,30 +142,31 @@ for (const fuse of [true, false]) {
     });
   }
 
-  test(`a trap in the callee names it (${how})`, async () => {
+  test(`a trap in the callee names it (${how(mechanism)})`, async () => {
     const a = watFile(greeter('A:', 'lib'));
     const b = watFile(greeter('B:', null, { core: '(func $greet_ (export "greet_") (param i32 i32) (result i32 i32) unreachable)' }));
-    const { glue } = await bindgenLinked(a, { lib: b }, { fuse });
+    const { glue } = await bindgenLinked(a, { lib: b }, { mechanism });
     const app = await glue.instantiate();
     assert.throws(() => app.greet('x'), (e) => e instanceof WebAssembly.RuntimeError && /module "lib"/.test(e.message) && /unreachable/.test(e.message));
   });
 
-  test(`a callee's allocator returning garbage is its fault, before its code runs (${how})`, async () => {
+  test(`a callee's allocator returning garbage is its fault, before its code runs (${how(mechanism)})`, async () => {
     const a = watFile(greeter('A:', 'lib'));
     const bad = greeter('B:').replace('(local.get $p))', '(drop (local.get $p)) (i32.const -16))');
     assert.notEqual(bad, greeter('B:'));
-    const { glue } = await bindgenLinked(a, { lib: watFile(bad) }, { fuse });
+    const { glue } = await bindgenLinked(a, { lib: watFile(bad) }, { mechanism });
     const graph = new Map();
     const app = await glue.instantiateLinked({}, graph);
-    assert.throws(() => app.greet('x'), (e) => /module "lib"/.test(e.message) && /the allocator returned 0xfffffff0/.test(e.message));
+    const returned = wasm ? /the allocator returned a pointer outside linear memory/ : /the allocator returned 0xfffffff0/;
+    assert.throws(() => app.greet('x'), (e) => /module "lib"/.test(e.message) && returned.test(e.message));
     assert.equal((await graph.get('app.link1')).$core.calls.value, 0);
   });
 
-  test(`an argument the callee's Latin-1 cannot hold is a RangeError, before its code runs (${how})`, async () => {
+  test(`an argument the callee's Latin-1 cannot hold is a RangeError, before its code runs (${how(mechanism)})`, async () => {
     const types = [];
     const a = watFile(echoImporter('', 'string', 'utf8'));
     const b = watFile(echoExporter(types.join(''), 'string', 'latin1'));
-    const { glue } = await bindgenLinked(a, { lib: b }, { fuse });
+    const { glue } = await bindgenLinked(a, { lib: b }, { mechanism });
     const graph = new Map();
     const app = await glue.instantiateLinked({}, graph);
     assert.throws(() => app.$core.run(app.put('€')), RangeError);
@@ -179,20 +187,65 @@ test('a link that cannot be fused still works, through JS values, and the report
   assert.equal((await glue.instantiate()).greet('Zoë'), 'A:B:Zoë');
 });
 
-for (const fuse of [true, false]) {
-  test(`the importer's allocator failing after the call still runs the callee's free once (${fuse ? 'fused' : 'through JS values'})`, async () => {
+test('a call fused in wasm has no JS frame between the importer and the callee', async () => {
+  const a = watFile(greeter('A:', 'lib'));
+  const b = watFile(greeter('B:', null, { core: '(func $greet_ (export "greet_") (param i32 i32) (result i32 i32) unreachable)' }));
+  for (const mechanism of ['wasm', 'js']) {
+    const { glue } = await bindgenLinked(a, { lib: b }, { mechanism });
+    const app = await glue.instantiate();
+    const trap = (() => {
+      try {
+        app.greet('x');
+      } catch (e) {
+        return e.cause ?? e;
+      }
+    })();
+    assert.ok(trap instanceof WebAssembly.RuntimeError, String(trap));
+    // From B's trap down to A's core function, the frames of the call.
+    const frames = trap.stack.split('\n').filter((l) => l.trimStart().startsWith('at '));
+    const a_ = frames.findIndex((l, k) => k > 0 && /^\s*at greet_ /.test(l));
+    assert.ok(a_ > 0, trap.stack);
+    const between = frames.slice(1, a_);
+    if (effective(mechanism) === 'wasm') {
+      assert.ok(between.every((l) => l.includes('wasm://')), trap.stack);
+      assert.ok(between.some((l) => l.includes('fused lib greet_')), trap.stack);
+    } else {
+      assert.ok(between.some((l) => !l.includes('wasm://') && /fz\d/.test(l)), trap.stack);
+    }
+  }
+});
+
+test('a link the adapter compiler does not fuse (its adapter also calls the host) is fused in JS, and the report says why', async () => {
+  const app = greeter('A:', 'lib').replace(
+    '(@interface implement (import "lib" "greet_") (param i32 i32) (result i32 i32)\n    arg.get 0 arg.get 1 memory-to-string call-adapter $g string-to-memory $malloc1)',
+    '(@interface import "env" "note" (func $note (param string)))\n  (@interface implement (import "lib" "greet_") (param i32 i32) (result i32 i32)\n    arg.get 0 arg.get 1 memory-to-string call-adapter $note arg.get 0 arg.get 1 memory-to-string call-adapter $g string-to-memory $malloc1)',
+  );
+  assert.match(app, /call-adapter \$note/);
+  const { glue, dir } = await bindgenLinked(watFile(app), { lib: watFile(greeter('B:')) });
+  assert.deepEqual(glue.linkReport.map((r) => [r.fused, r.mechanism]), [[true, 'js']]);
+  assert.match(glue.linkReport[0].why, /the adapter compiler does not fuse it: .*calls interface import "env" "note"/);
+  assert.ok(!existsSync(path.join(dir, 'app.adapters.wasm')), 'no adapter module without a link fused in wasm');
+  const notes = [];
+  const m = await glue.instantiate({ env: { note: (s) => notes.push(s) } });
+  assert.equal(m.greet('Zoë'), 'A:B:Zoë');
+  assert.deepEqual(notes, ['Zoë']);
+});
+
+for (const mechanism of MECHANISMS) {
+  const fuse = mechanism !== 'values';
+  test(`the importer's allocator failing after the call still runs the callee's free once (${how(mechanism)})`, async () => {
     const failing = echoImporter('', 'string', 'utf8')
       .replace('(memory (export "memory") 4)', '(memory (export "memory") 4)\n  (global $fail (export "fail") (mut i32) (i32.const 0))')
       .replace('    (local.get $p))\n  (func $malloc1', '    (if (result i32) (global.get $fail) (then (i32.const -16)) (else (local.get $p))))\n  (func $malloc1');
     assert.match(failing, /global.get \$fail/);
-    const { glue } = await bindgenLinked(watFile(failing), { lib: watFile(echoExporter('', 'string', 'utf8')) }, { fuse });
+    const { glue } = await bindgenLinked(watFile(failing), { lib: watFile(echoExporter('', 'string', 'utf8')) }, { mechanism });
     const graph = new Map();
     const app = await glue.instantiateLinked({}, graph);
     const lib = await graph.get('app.link1');
     const p = app.put('Zoë');
     app.$core.fail.value = 1;
     assert.throws(() => app.$core.run(p), (e) => {
-      assert.match(e.message, /the allocator returned 0xfffffff0/);
+      assert.match(e.message, effective(mechanism) === 'wasm' ? /the allocator returned a pointer outside linear memory/ : /the allocator returned 0xfffffff0/);
       if (fuse) assert.match(e.message, /^in module "app" \(a fused call\)/);
       return true;
     });
@@ -206,9 +259,11 @@ const FLAT_HOSTILE = [
   ['a bad discriminant', 'i32.const 7 i32.const 0 i32.const 0', /discriminant 7 is past the last case \(2 cases\)/],
   ['an out-of-bounds string', 'i32.const 1 i32.const -16 i32.const 64', /range 0xfffffff0\+64 is outside linear memory/],
 ];
-for (const fuse of [true, false]) {
-  for (const [what, values, message] of FLAT_HOSTILE) {
-    test(`a callee returning ${what} in flat form is reported against it, the importer's memory untouched (${fuse ? 'fused' : 'through JS values'})`, async () => {
+const FLAT_IN_WASM = [/an invalid value \(a discriminant past the last case/, /outside linear memory/];
+for (const mechanism of MECHANISMS) {
+  for (const [k, [what, values, detailed]] of FLAT_HOSTILE.entries()) {
+    const message = effective(mechanism) === 'wasm' ? FLAT_IN_WASM[k] : detailed;
+    test(`a callee returning ${what} in flat form is reported against it, the importer's memory untouched (${how(mechanism)})`, async () => {
       const types = [];
       const ty = wat({ k: 'option', t: { k: 'string' } }, types);
       const b = `(module
@@ -219,8 +274,8 @@ for (const fuse of [true, false]) {
   (@interface func (export "echo") (param ${ty}) (result ${ty})
     arg.get 0 value.lower ${ty} $malloc utf8 call-core $echo_ value.lift ${ty} utf8))`;
       const a = watFile(echoImporter(types.join('\n'), ty, 'utf8'));
-      const { glue } = await bindgenLinked(a, { lib: watFile(b) }, { fuse });
-      assert.equal(glue.linkReport[0].fused, fuse);
+      const { glue } = await bindgenLinked(a, { lib: watFile(b) }, { mechanism });
+      assert.equal(glue.linkReport[0].mechanism, effective(mechanism));
       const app = await glue.instantiate();
       const p = app.put('Zoë');
       const before = new Uint8Array(app.$core.memory.buffer).slice();
@@ -248,9 +303,9 @@ test('export and memory names from linked modules never run as code', async () =
     arg.get 0 arg.get 1 memory-to-string call-adapter $imp string-to-memory $malloc1)
   (@interface func (export "echo") (param string) (result string)
     arg.get 0 string-to-memory $malloc1 call-core $run memory-to-string))`;
-  for (const fuse of [true, false]) {
-    const { glue } = await bindgenLinked(watFile(app), { lib: watFile(lib) }, { fuse });
-    assert.equal(glue.linkReport[0].fused, fuse);
+  for (const mechanism of MECHANISMS) {
+    const { glue } = await bindgenLinked(watFile(app), { lib: watFile(lib) }, { mechanism });
+    assert.equal(glue.linkReport[0].mechanism, effective(mechanism));
     assert.equal(glue.linkReport[0].name, 'x"*/ globalThis.pwnedExport = 1; /*\u2028`${1}');
     const m = await glue.instantiate();
     assert.equal(m.echo('Zoë'), 'Zoë');

@@ -24,9 +24,10 @@ pub mod interface;
 mod link;
 mod quote;
 mod trampoline;
+mod wasmlink;
 mod xfer;
 
-pub use link::{generate_linked, File, Link, LinkOptions, LinkReport, LinkedOutput};
+pub use link::{generate_linked, File, Link, LinkOptions, LinkReport, LinkedOutput, Mechanism};
 
 use adapter::Compiler;
 use canon::TypeGen;
@@ -312,6 +313,8 @@ pub(crate) struct Generated {
     funcs: BTreeMap<u32, String>,
     memories: BTreeMap<u32, String>,
     realloc: BTreeSet<u32>,
+    /// The module as its glue writes it (what an adapter module imports from).
+    wasm: Vec<u8>,
 }
 
 /// Where the module being generated sits in a linked graph.
@@ -319,6 +322,7 @@ pub(crate) struct Graph<'n> {
     /// Its name in errors.
     label: String,
     fuse: bool,
+    fuse_in_wasm: bool,
     /// The modules it links, in the order its imports name them.
     deps: Vec<GraphDep<'n>>,
 }
@@ -335,6 +339,8 @@ pub(crate) struct NodeOutput {
     output: Output,
     generated: Generated,
     report: Vec<LinkReport>,
+    /// Files besides the glue and the module (the adapter module).
+    files: Vec<link::File>,
 }
 
 /// A linked module's memories are `MEM_{k * MEM_STRIDE + m}` in its
@@ -369,6 +375,7 @@ pub(crate) fn generate_node(
     let no_graph = Graph {
         label: String::new(),
         fuse: false,
+        fuse_in_wasm: false,
         deps: Vec::new(),
     };
     let g = graph.unwrap_or(&no_graph);
@@ -490,6 +497,74 @@ pub(crate) fn generate_node(
             }
         }
     }
+    for e in &exporters {
+        c.helpers.absorb(&e.compiler.helpers);
+    }
+    if graph.is_some() {
+        c.helpers.need(Helper::LinkErrors);
+    }
+    let mut type_funcs = c.types.emit();
+    for e in &exporters {
+        type_funcs.push_str(&e.compiler.types.emit());
+    }
+    type_funcs.push_str(&xfer.emit());
+    c.core_funcs.extend(c.types.mallocs.iter().copied());
+    let memories = c.types.memories.clone();
+
+    // Core functions the glue calls: imports resolve on the JS side; others
+    // by export name (added by the rewrite when missing).
+    let nimported = core.funcs.iter().take_while(|f| f.import.is_some()).count() as u32;
+    let defined: BTreeSet<u32> = c
+        .core_funcs
+        .iter()
+        .copied()
+        .filter(|&f| f >= nimported)
+        .collect();
+    let exposed = intertype::core::expose(
+        wasm,
+        &defined,
+        &memories,
+        intertype::core::ExposeOptions::default(),
+    )?;
+
+    // Links the adapter compiler fuses in wasm (against the modules as the
+    // glue writes them: the exports it adds are what the adapters import).
+    let linked_implements: BTreeMap<(String, String), u32> = plan
+        .implements
+        .iter()
+        .filter(|(_, &a)| !link::linked_imports(b, a, &is_linked).is_empty())
+        .map(|(k, &a)| (k.clone(), a))
+        .collect();
+    let mut not_in_wasm: BTreeMap<u32, String> = BTreeMap::new();
+    let mut wasm_links = None;
+    if g.fuse && g.fuse_in_wasm && !linked_implements.is_empty() {
+        let exporters_wasm: Vec<(&str, &[u8])> = g
+            .deps
+            .iter()
+            .map(|d| (d.link.as_str(), &d.gen.wasm[..]))
+            .collect();
+        match wasmlink::compile(&exposed.wasm, &exporters_wasm, &linked_implements) {
+            Ok(w) => {
+                not_in_wasm.extend(w.why_not.clone());
+                if !w.fused.is_empty() {
+                    wasm_links = Some(w);
+                }
+            }
+            Err(why) => {
+                for &a in linked_implements.values() {
+                    not_in_wasm.insert(a, why.clone());
+                }
+            }
+        }
+    } else if g.fuse {
+        for &a in linked_implements.values() {
+            not_in_wasm.insert(a, "fusing in wasm is off (--fuse-in-js)".into());
+        }
+    }
+    // A link fused in wasm keeps its JS-fused function (or its adapter
+    // through JS values) and trampoline: the fallback on a JS engine
+    // without wasm multi-memory (Node 20), chosen when the glue loads.
+    let in_wasm = |a: &u32| wasm_links.as_ref().is_some_and(|w| w.fused.contains_key(a));
     for code in fused.values() {
         adapters.push_str(code);
     }
@@ -535,35 +610,6 @@ pub(crate) fn generate_node(
             results: rs.clone(),
         });
     }
-    for e in &exporters {
-        c.helpers.absorb(&e.compiler.helpers);
-    }
-    if graph.is_some() {
-        c.helpers.need(Helper::LinkErrors);
-    }
-    let mut type_funcs = c.types.emit();
-    for e in &exporters {
-        type_funcs.push_str(&e.compiler.types.emit());
-    }
-    type_funcs.push_str(&xfer.emit());
-    c.core_funcs.extend(c.types.mallocs.iter().copied());
-    let memories = c.types.memories.clone();
-
-    // Core functions the glue calls: imports resolve on the JS side; others
-    // by export name (added by the rewrite when missing).
-    let nimported = core.funcs.iter().take_while(|f| f.import.is_some()).count() as u32;
-    let defined: BTreeSet<u32> = c
-        .core_funcs
-        .iter()
-        .copied()
-        .filter(|&f| f >= nimported)
-        .collect();
-    let exposed = intertype::core::expose(
-        wasm,
-        &defined,
-        &memories,
-        intertype::core::ExposeOptions::default(),
-    )?;
 
     let h = &mut c.helpers;
     h.need(Helper::TooManyArgs);
@@ -609,6 +655,18 @@ pub(crate) fn generate_node(
         js.push('\n');
     }
     js.push_str(&c.helpers.emit(false));
+    if graph.is_some() {
+        js.push_str("// A module's core exports without fault mapping (what adapter modules import).\nconst RAW_CORE = Symbol.for('intertype.rawCore');\n");
+    }
+    if let Some(w) = &wasm_links {
+        js.push_str(wasmlink::ADAPTER_ERRORS);
+        js.push_str(wasmlink::WASM_FUSION);
+        let list: Vec<String> = w.shim.iter().map(|b| b.to_string()).collect();
+        js.push_str(&format!(
+            "// The adapter compiler's shim: the importer's fused imports, calling through its table.\nconst ADAPTER_SHIM = WASM_FUSION ? WebAssembly.compile(new Uint8Array([{}])) : null;\n",
+            list.join(",")
+        ));
+    }
     if !tramp_entries.is_empty() {
         let bytes = trampoline::module(&tramp_entries);
         let list: Vec<String> = bytes.iter().map(|b| b.to_string()).collect();
@@ -634,6 +692,12 @@ pub(crate) fn generate_node(
     } else {
         js.push_str(&format!(
             "export async function instantiate(imports = {{}}, wasm = {default_wasm}) {{\n"
+        ));
+    }
+    if wasm_links.is_some() {
+        js.push_str(&format!(
+            "  // The adapter module fusing this module's links (`<name>.adapters.wasm`).\n  const ADAPTER_MODULE = WASM_FUSION ? loadModule(new URL({}, import.meta.url)) : null;\n  ADAPTER_MODULE?.catch(() => {{}});\n",
+            js_str(&format!("./{name}.adapters.wasm"))
         ));
     }
     js.push_str("  const module = await loadModule(wasm);\n");
@@ -726,6 +790,9 @@ pub(crate) fn generate_node(
         ));
     }
     // The import object: everything the user passed, plus implemented imports.
+    if wasm_links.is_some() {
+        js.push_str("\n  const SHIM = WASM_FUSION ? (await WebAssembly.instantiate(await ADAPTER_SHIM)).exports : null;\n");
+    }
     js.push_str("\n  const importObject = Object.assign({}, imports);\n");
     let mut by_module: BTreeMap<&str, Vec<(&str, u32)>> = BTreeMap::new();
     for ((m, n), a) in &plan.implements {
@@ -734,11 +801,21 @@ pub(crate) fn generate_node(
     for (m, items) in &by_module {
         let fields: Vec<String> = items
             .iter()
-            .map(|(n, a)| match tramp_index.get(a) {
-                Some(k) => format!("{}: TR.t{k}", js_str(n)),
-                None => {
-                    let f = if fused.contains_key(a) { "fz" } else { "af" };
-                    format!("{}: {f}{a}", js_str(n))
+            .map(|(n, a)| {
+                let js = match tramp_index.get(a) {
+                    Some(k) => format!("TR.t{k}"),
+                    None => {
+                        let f = if fused.contains_key(a) { "fz" } else { "af" };
+                        format!("{f}{a}")
+                    }
+                };
+                match wasm_links.as_ref().and_then(|w| w.fused.get(a)) {
+                    Some(f) => format!(
+                        "{}: WASM_FUSION ? SHIM[{}] : {js}",
+                        js_str(n),
+                        js_str(&f.export)
+                    ),
+                    None => format!("{}: {js}", js_str(n)),
                 }
             })
             .collect();
@@ -774,6 +851,42 @@ pub(crate) fn generate_node(
         js.push_str(&format!(
             "  MEM_{m} = ex[{}];\n",
             js_str(&exposed.memories[m])
+        ));
+    }
+    // The adapter module, between this instance and the exporters'; its
+    // fused functions go into the shim's table.
+    if let Some(w) = &wasm_links {
+        let mut sides = vec![format!(
+            "{}: ex",
+            js_str(intertype_adapt::importer_module())
+        )];
+        for (k, d) in g.deps.iter().enumerate() {
+            sides.push(format!(
+                "{}: L{}[RAW_CORE]",
+                js_str(&intertype_adapt::exporter_module(&d.link)),
+                k + 1
+            ));
+        }
+        js.push_str(&format!(
+            "  let linkFault = (e) => e;\n  if (WASM_FUSION) {{\n    const {{ exports: AD }} = await WebAssembly.instantiate(await ADAPTER_MODULE, {{ {} }});\n",
+            sides.join(", ")
+        ));
+        for f in w.fused.values() {
+            js.push_str(&format!(
+                "    SHIM[{}].set({}, AD[{}]);\n",
+                js_str(intertype_adapt::TABLE_EXPORT),
+                f.table_index,
+                js_str(&f.export)
+            ));
+        }
+        let labels: Vec<String> = std::iter::once(&g.label)
+            .chain(g.deps.iter().map(|d| &d.link))
+            .map(|l| js_str(l))
+            .collect();
+        js.push_str(&format!(
+            "    const TRAP_CODE = AD[{}], SIDES = [{}];\n    linkFault = (e) => adapterFault(e, TRAP_CODE, SIDES);\n  }}\n",
+            js_str(intertype_adapt::TRAP_CODE_GLOBAL),
+            labels.join(", ")
         ));
     }
     let instance_helpers = c.helpers.emit(true);
@@ -823,9 +936,16 @@ pub(crate) fn generate_node(
         let key = js_str(&e.name);
         // A wrapper passes on exactly its parameters: it checks the count.
         let check = format!("if (arguments.length > {n}) tooManyArgs({n}, arguments.length);");
-        if reports_panics {
+        if reports_panics || wasm_links.is_some() {
+            // A trap out of a fused call in wasm becomes the error naming
+            // the module at fault; a guest's panic carries its message.
+            let rethrow = match (reports_panics, wasm_links.is_some()) {
+                (true, true) => "guestPanic(linkFault(e))",
+                (true, false) => "guestPanic(e)",
+                _ => "linkFault(e)",
+            };
             js.push_str(&format!(
-                "  all[{key}] = function ({p}) {{\n    {check}\n    try {{\n      return {call};\n    }} catch (e) {{\n      throw guestPanic(e);\n    }}\n  }};\n"
+                "  all[{key}] = function ({p}) {{\n    {check}\n    try {{\n      return {call};\n    }} catch (e) {{\n      throw {rethrow};\n    }}\n  }};\n"
             ));
         } else if single {
             js.push_str(&format!(
@@ -838,7 +958,16 @@ pub(crate) fn generate_node(
     for (n, _) in &plan.passthrough {
         js.push_str(&format!("  all[{}] = ex[{}];\n", js_str(n), js_str(n)));
     }
-    js.push_str("  const api = Object.create(null);\n  for (const name of Object.keys(all)) {\n    if (name !== 'then' && name !== '$core' && name !== '$exports') api[name] = all[name];\n  }\n  // The core instance's exports, for backward-compatible use.\n  Object.defineProperty(api, '$core', { value: ex });\n  Object.defineProperty(api, '$exports', { value: all });\n  return api;\n}\n");
+    js.push_str("  const api = Object.create(null);\n  for (const name of Object.keys(all)) {\n    if (name !== 'then' && name !== '$core' && name !== '$exports') api[name] = all[name];\n  }\n");
+    if wasm_links.is_some() {
+        js.push_str("  // The core instance's exports, for backward-compatible use (traps out of\n  // fused calls mapped to errors naming the module at fault).\n  Object.defineProperty(api, '$core', { value: WASM_FUSION ? faultMappedCore(ex, linkFault) : ex });\n");
+    } else {
+        js.push_str("  // The core instance's exports, for backward-compatible use.\n  Object.defineProperty(api, '$core', { value: ex });\n");
+    }
+    if graph.is_some() {
+        js.push_str("  Object.defineProperty(api, RAW_CORE, { value: ex });\n");
+    }
+    js.push_str("  Object.defineProperty(api, '$exports', { value: all });\n  return api;\n}\n");
 
     // What satisfies each linked interface import.
     let mut report = Vec::new();
@@ -854,34 +983,70 @@ pub(crate) fn generate_node(
                 .filter(|&a| link::linked_imports(b, a, &is_linked).contains(&(i as u32)))
                 .collect();
             let why = callers.iter().find_map(|a| unfused.get(a).cloned());
-            let unfused = match (callers.is_empty(), why) {
-                (true, _) => {
-                    Some("no implement adapter calls it (its callers get JS values)".into())
-                }
-                (false, why) => why,
+            // In wasm if every caller is (they share the import); the
+            // fallback without multi-memory is the JS mechanism.
+            let js_mechanism = if why.is_some() {
+                Mechanism::Values
+            } else {
+                Mechanism::Js
+            };
+            let (mechanism, unfused) = if callers.is_empty() {
+                (
+                    Mechanism::Values,
+                    Some("no implement adapter calls it (its callers get JS values)".into()),
+                )
+            } else if callers.iter().all(in_wasm) {
+                (Mechanism::Wasm, None)
+            } else {
+                (js_mechanism, why.clone())
+            };
+            let not_in_wasm = match mechanism {
+                Mechanism::Wasm => None,
+                _ => callers.iter().find_map(|a| not_in_wasm.get(a).cloned()),
             };
             report.push(LinkReport {
                 importer: g.label.clone(),
                 module: m.clone(),
                 name: n.clone(),
                 unfused,
+                mechanism,
+                not_in_wasm,
+                fallback: (js_mechanism, why),
             });
         }
         let entries: Vec<String> = report
             .iter()
             .map(|r| {
+                let why = r.unfused.as_deref().or(r.not_in_wasm.as_deref());
+                let (fused, mechanism, why) = if r.mechanism == Mechanism::Wasm {
+                    // Decided when the glue loads: the fallback's.
+                    let (m, why) = &r.fallback;
+                    let why = format!(
+                        "this JS engine has no wasm multi-memory{}",
+                        why.as_deref().map(|w| format!("; {w}")).unwrap_or_default()
+                    );
+                    (
+                        format!("WASM_FUSION || {}", *m == Mechanism::Js),
+                        format!("WASM_FUSION ? \"wasm\" : {}", js_str(m.as_str())),
+                        format!("WASM_FUSION ? null : {}", js_str(&why)),
+                    )
+                } else {
+                    (
+                        r.unfused.is_none().to_string(),
+                        js_str(r.mechanism.as_str()),
+                        why.map_or("null".into(), js_str),
+                    )
+                };
                 format!(
-                    "  {{ importer: {}, module: {}, name: {}, fused: {}, why: {} }},\n",
+                    "  {{ importer: {}, module: {}, name: {}, fused: {fused}, mechanism: {mechanism}, why: {why} }},\n",
                     js_str(&r.importer),
                     js_str(&r.module),
                     js_str(&r.name),
-                    r.unfused.is_none(),
-                    r.unfused.as_deref().map_or("null".into(), js_str)
                 )
             })
             .collect();
         js.push_str(&format!(
-            "\n/** What satisfies each interface import of this module that a linked module serves: fused (memory to memory) or through JS values, and why. */\nexport const linkReport = Object.freeze([\n{}]);\n",
+            "\n/** What satisfies each interface import of this module that a linked module serves: fused memory to memory (`mechanism` \"wasm\": in the adapter module; \"js\": in this glue) or through JS values (\"values\"), and why not fused in wasm. */\nexport const linkReport = Object.freeze([\n{}]);\n",
             entries.concat()
         ));
     }
@@ -891,19 +1056,28 @@ pub(crate) fn generate_node(
     plan.linked = g.deps.iter().map(|d| d.link.clone()).collect();
     let dts = dts::generate(&module, &plan, name);
     let realloc = realloc_allocators(b, core);
+    let files = match wasm_links {
+        Some(w) => vec![link::File {
+            name: format!("{name}.adapters.wasm"),
+            contents: w.module,
+        }],
+        None => Vec::new(),
+    };
     Ok(NodeOutput {
         output: Output {
             js,
             dts,
-            wasm: exposed.wasm,
+            wasm: exposed.wasm.clone(),
         },
         generated: Generated {
             funcs: exposed.funcs,
             memories: exposed.memories,
             realloc,
             module: module.clone(),
+            wasm: exposed.wasm,
         },
         report,
+        files,
     })
 }
 
@@ -1108,6 +1282,7 @@ mod tests {
         let options = LinkOptions {
             name: "app".into(),
             fuse: true,
+            fuse_in_wasm: true,
         };
         let a = generate_linked(&app, &links, &options).unwrap();
         let b = generate_linked(&app, &links, &options).unwrap();
@@ -1120,15 +1295,38 @@ mod tests {
                 "app.link1.wasm",
                 "app.js",
                 "app.d.ts",
-                "app.wasm"
+                "app.wasm",
+                "app.adapters.wasm"
             ]
         );
         for (x, y) in a.files.iter().zip(&b.files) {
             assert_eq!(x.contents, y.contents, "{}", x.name);
         }
         assert_eq!(a.report.len(), 1);
-        assert_eq!(a.report[0].unfused, None, "{:?}", a.report);
+        assert_eq!(a.report[0].mechanism, Mechanism::Wasm, "{:?}", a.report);
+        wasmparser::Validator::new()
+            .validate_all(&a.files[6].contents)
+            .expect("a valid adapter module");
         let js = String::from_utf8(a.files[3].contents.clone()).unwrap();
+        assert!(js.contains("SHIM[\"table\"].set("), "the table is filled");
+        assert!(
+            js.contains("WASM_FUSION ? SHIM[") && js.contains("function fz1("),
+            "the JS-fused function is the fallback without multi-memory"
+        );
+        // Fused in JS: no adapter module, the fused function in the glue.
+        let in_js = generate_linked(
+            &app,
+            &links,
+            &LinkOptions {
+                fuse_in_wasm: false,
+                ..options.clone()
+            },
+        )
+        .unwrap();
+        assert_eq!(in_js.files.len(), 6);
+        assert_eq!(in_js.report[0].mechanism, Mechanism::Js);
+        assert_eq!(in_js.report[0].unfused, None, "{:?}", in_js.report);
+        let js = String::from_utf8(in_js.files[3].contents.clone()).unwrap();
         let fz = &js[js.find("function fz1(").expect("the link is fused")..];
         let fz = &fz[..fz.find("\n  }\n").unwrap()];
         assert!(
@@ -1145,6 +1343,7 @@ mod tests {
         )
         .unwrap();
         assert!(unfused.report[0].unfused.is_some());
+        assert_eq!(unfused.report[0].mechanism, Mechanism::Values);
         // `lib` exports no `greet`: its importer (the fixture app) is
         // linked to itself under another name.
         let e = generate_linked(

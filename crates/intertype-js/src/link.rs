@@ -35,6 +35,33 @@ pub struct LinkOptions {
     pub name: String,
     /// Fuse links where possible (`false`: every link through JS values).
     pub fuse: bool,
+    /// Fuse in wasm where the adapter compiler can (`intertype-adapt`: an
+    /// adapter module instantiated between the two modules, so a fused call
+    /// is wasm to wasm); `false`, or a link it cannot fuse: fused in
+    /// generated JS.
+    pub fuse_in_wasm: bool,
+}
+
+/// How a linked import is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mechanism {
+    /// By a fused function of the importer's adapter module (wasm to wasm).
+    Wasm,
+    /// By a fused function in the importer's generated JS.
+    Js,
+    /// By the exporter's interface function, through JS values.
+    Values,
+}
+
+impl Mechanism {
+    /// The name `linkReport` uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mechanism::Wasm => "wasm",
+            Mechanism::Js => "js",
+            Mechanism::Values => "values",
+        }
+    }
 }
 
 /// One generated file.
@@ -51,8 +78,15 @@ pub struct LinkReport {
     pub importer: String,
     pub module: String,
     pub name: String,
-    /// `None`: fused; `Some(why)`: through JS values.
+    /// `None`: fused (in wasm or in JS); `Some(why)`: through JS values.
     pub unfused: Option<String>,
+    pub mechanism: Mechanism,
+    /// Why a link fused in JS or through JS values is not fused in wasm.
+    pub not_in_wasm: Option<String>,
+    /// A link fused in wasm: what serves it on a JS engine without wasm
+    /// multi-memory (the glue decides when it loads), and why not fused in
+    /// JS. Otherwise the mechanism itself.
+    pub fallback: (Mechanism, Option<String>),
 }
 
 /// The files of a linked graph and what satisfies each linked import.
@@ -136,6 +170,7 @@ pub fn generate_linked(
         let graph = Graph {
             label: label(i),
             fuse: options.fuse,
+            fuse_in_wasm: options.fuse_in_wasm,
             deps: deps[i]
                 .iter()
                 .map(|&j| GraphDep {
@@ -158,6 +193,7 @@ pub fn generate_linked(
             name: format!("{}.wasm", file(i)),
             contents: node.output.wasm,
         });
+        files.extend(node.files);
         report.extend(node.report);
         generated[i] = Some(node.generated);
     }

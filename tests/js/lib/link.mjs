@@ -278,14 +278,38 @@ export function watFile(text, dir = mkdtempSync(path.join(tmpdir(), 'intertype-l
 }
 
 /**
- * `intertype bindgen js APP --link NAME=FILE… [--no-fuse]`; returns the
- * importer's glue module and the output directory.
+ * How links are served: fused in a wasm adapter module (the default), fused
+ * in the generated JS (`--fuse-in-js`), through JS values (`--no-fuse`).
  */
-export async function bindgenLinked(app, links, { fuse = true, name = 'app' } = {}) {
+export const MECHANISMS = ['wasm', 'js', 'values'];
+
+/** Whether this JS engine runs adapter modules (wasm multi-memory: Node 22+). */
+export const MULTI_MEMORY = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 5, 2, 0, 0, 0, 0]));
+
+/**
+ * The mechanism `linkReport` names for glue generated with `mechanism`: an
+ * engine without multi-memory falls back from wasm to JS-fused functions.
+ */
+export function effective(mechanism) {
+  return mechanism === 'wasm' && !MULTI_MEMORY ? 'js' : mechanism;
+}
+
+/** A test title's words for a mechanism. */
+export function how(mechanism) {
+  return { wasm: 'fused in wasm', js: 'fused in JS', values: 'through JS values' }[mechanism];
+}
+
+/**
+ * `intertype bindgen js APP --link NAME=FILE… [--fuse-in-js | --no-fuse]`;
+ * returns the importer's glue module and the output directory. `fuse:
+ * false` is `mechanism: 'values'`.
+ */
+export async function bindgenLinked(app, links, { fuse = true, mechanism = fuse ? 'wasm' : 'values', name = 'app' } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'intertype-linked-'));
   const args = ['bindgen', 'js', app, '--out-dir', dir, '--name', name];
   for (const [n, file] of Object.entries(links)) args.push('--link', `${n}=${file}`);
-  if (!fuse) args.push('--no-fuse');
+  if (mechanism === 'values') args.push('--no-fuse');
+  if (mechanism === 'js') args.push('--fuse-in-js');
   execFileSync(intertypeBin(), args, { stdio: ['ignore', 'inherit', 'inherit'] });
   const glue = await import(pathToFileURL(path.join(dir, `${name}.js`)).href);
   return { glue, dir };

@@ -46,6 +46,11 @@ struct JsArgs {
     /// memory-to-memory copies.
     #[arg(long, requires = "links")]
     no_fuse: bool,
+    /// Fuse links in the generated JS (memory to memory through typed
+    /// arrays) instead of in a wasm adapter module (`<name>.adapters.wasm`,
+    /// the default where the adapter compiler fuses the link).
+    #[arg(long, requires = "links", conflicts_with = "no_fuse")]
+    fuse_in_js: bool,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -101,6 +106,7 @@ fn js(args: JsArgs) -> Result<()> {
         let options = intertype_js::LinkOptions {
             name: name.clone(),
             fuse: !args.no_fuse,
+            fuse_in_wasm: !args.fuse_in_js,
         };
         let out = intertype_js::generate_linked(&bytes, &links, &options).with_context(|| {
             format!("failed to generate JS glue for `{}`", args.input.display())
