@@ -7,7 +7,11 @@
 //! compiled against. The engine then runs the module like any intertype
 //! module. The mapping is described in `docs/component-model.md`.
 
+mod component_types;
+pub mod new;
 pub mod wit;
+
+pub use new::{new, NewComponent, NewOptions};
 
 use anyhow::{anyhow, bail, Context, Result};
 use intertype::core::CoreModule;

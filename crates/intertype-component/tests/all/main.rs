@@ -2,3 +2,4 @@
 
 mod adopt;
 mod every_type;
+mod new;
