@@ -81,7 +81,12 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<NewComponent> {
         }
     }
     if keep.is_empty() && !booklet.exports.is_empty() {
-        bail!("none of the module's interface exports maps to the component model");
+        let why = omitted
+            .iter()
+            .map(|(_, why)| why.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        bail!("none of the module's interface exports maps to the component model: {why}");
     }
     booklet.exports = keep;
     for imp in &booklet.imports {
@@ -300,14 +305,6 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<NewComponent> {
         imp: imp_adapters.as_ref(),
         fused_imports: &fused_imports,
     })?;
-    for p in wasmparser::Parser::new(0).parse_all(&component) {
-        if let Ok(wasmparser::Payload::ModuleSection { unchecked_range, .. }) = p {
-            if let Err(e) = wasmparser::Validator::new().validate_all(&component[unchecked_range.clone()]) {
-                eprintln!("DEBUG module at {:?}: {e}", unchecked_range);
-                std::fs::write(format!("/tmp/compnew-bad-{}.wasm", unchecked_range.start), &component[unchecked_range]).ok();
-            }
-        }
-    }
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&component)
         .context("the component does not validate (a bug in `component new`)")?;
@@ -321,10 +318,6 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<NewComponent> {
 /// Whether export `e` has a component-model form: its WIT signature can be
 /// written and it returns at most one value.
 fn export_maps(booklet: &Booklet, e: &intertype::Export) -> Result<()> {
-    let mut probe = booklet.clone();
-    probe.exports = vec![e.clone()];
-    probe.imports.clear();
-    wit::world(&probe, "probe")?;
     let ft = booklet
         .adapter_func_type(e.func)
         .ok_or_else(|| anyhow!("export `{}` has no function type", e.name))?;

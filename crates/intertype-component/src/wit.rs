@@ -84,7 +84,7 @@ fn ident(name: &str, what: &str) -> Result<String> {
 /// subsection); records, variants, enums and flags without one are named
 /// `type-N` after their index.
 pub fn world(booklet: &Booklet, name: &str) -> Result<String> {
-    let (w, types) = writer(booklet)?;
+    let (w, types) = writer(booklet, None)?;
     let mut out = format!("world {} {{\n", ident(name, "world name")?);
     out.push_str(&types);
     // Imports: `$root` functions at the world level, other modules as
@@ -133,7 +133,7 @@ pub fn world(booklet: &Booklet, name: &str) -> Result<String> {
 
 /// The names of the booklet's records, variants, enums and flags (their
 /// type names, else `type-N`), and their WIT declarations.
-fn writer(booklet: &Booklet) -> Result<(Writer<'_>, String)> {
+fn writer<'b>(booklet: &'b Booklet, only: Option<&HashSet<u32>>) -> Result<(Writer<'b>, String)> {
     let mut w = Writer {
         b: booklet,
         names: BTreeMap::new(),
@@ -157,6 +157,9 @@ fn writer(booklet: &Booklet) -> Result<(Writer<'_>, String)> {
     }
     let mut types = String::new();
     for (i, def) in booklet.types.iter().enumerate() {
+        if only.is_some_and(|o| !o.contains(&(i as u32))) {
+            continue;
+        }
         if let Some(n) = w.names.get(&(i as u32)) {
             types.push_str(&w.typedef(n, def)?);
         }
@@ -169,7 +172,34 @@ fn writer(booklet: &Booklet) -> Result<(Writer<'_>, String)> {
 /// `export-N`, and its interface imports as exports `import-N`. The side
 /// calls the module's exports and implements its imports.
 pub(crate) fn shim_world(booklet: &Booklet, exports: &[usize]) -> Result<String> {
-    let (w, types) = writer(booklet)?;
+    // Only the types the functions use: the booklet may hold others that
+    // WIT cannot write (the component leaves them out too).
+    let mut used = HashSet::new();
+    let mut work: Vec<u32> = exports
+        .iter()
+        .filter_map(|&i| booklet.adapter_func_type_index(booklet.exports[i].func))
+        .chain(booklet.imports.iter().map(|imp| imp.ty))
+        .collect();
+    while let Some(t) = work.pop() {
+        if !used.insert(t) {
+            continue;
+        }
+        let mut push = |v: &ValType| {
+            if let ValType::Type(i) = v {
+                work.push(*i);
+            }
+        };
+        match booklet.types.get(t as usize) {
+            Some(TypeDef::Func(f)) => f.params.iter().chain(&f.results).for_each(&mut push),
+            Some(TypeDef::Record(fs)) => fs.iter().for_each(|f| push(&f.ty)),
+            Some(TypeDef::Variant(cs)) => cs.iter().filter_map(|c| c.ty.as_ref()).for_each(&mut push),
+            Some(TypeDef::List(t)) | Some(TypeDef::Option(t)) => push(t),
+            Some(TypeDef::Tuple(ts)) => ts.iter().for_each(&mut push),
+            Some(TypeDef::Result { ok, err }) => ok.iter().chain(err.iter()).for_each(&mut push),
+            _ => {}
+        }
+    }
+    let (w, types) = writer(booklet, Some(&used))?;
     let mut out = format!("package intertype:shim;\n\nworld shim {{\n{types}");
     for &i in exports {
         let e = &booklet.exports[i];
@@ -190,7 +220,7 @@ pub(crate) fn shim_world(booklet: &Booklet, exports: &[usize]) -> Result<String>
 /// The WIT name of the booklet's type `i` when it is a record, variant, enum
 /// or flags (as [`world`] writes it).
 pub(crate) fn type_names(booklet: &Booklet) -> Result<BTreeMap<u32, String>> {
-    Ok(writer(booklet)?.0.names)
+    Ok(writer(booklet, None)?.0.names)
 }
 
 /// A name from the module as a WIT identifier, without the `%` prefix.

@@ -458,7 +458,11 @@ fn differential(file: &str) -> usize {
             .iter()
             .chain(&ft.results)
             .any(|t| matches!(t, ValType::I32 | ValType::I64 | ValType::Externref));
-        assert!(core_typed || ft.results.len() > 1, "{file}: {name} was left out: {why}");
+        let too_many_flags = why.contains("the component model allows at most 32");
+        assert!(
+            core_typed || ft.results.len() > 1 || too_many_flags,
+            "{file}: {name} was left out: {why}"
+        );
     }
     let types = Arc::new(booklet.types.clone());
     let engine = Engine::default();
@@ -507,7 +511,13 @@ fn differential(file: &str) -> usize {
         });
         let label = format!("{file} step {k}: {call}");
         match (&ours, &theirs) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b, "{label}: different results"),
+            // Compared as printed: NaN equals NaN (the canonical ABI
+            // canonicalizes NaNs, so payloads are not compared).
+            (Ok(a), Ok(b)) => assert_eq!(
+                format!("{a:?}"),
+                format!("{b:?}"),
+                "{label}: different results"
+            ),
             (Err(_), Err(_)) => {}
             (a, b) => panic!("{label}: engine {a:?}, component {b:?}"),
         }
