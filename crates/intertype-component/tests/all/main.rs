@@ -3,3 +3,4 @@
 mod adopt;
 mod every_type;
 mod new;
+mod round_trip;
