@@ -980,14 +980,7 @@ fn assemble(a: &Assembly<'_>) -> Result<Vec<u8>> {
     // The fused imports, then the shim's table filled with them.
     if let (Some(imp), Some(shim)) = (a.imp, shim_inst) {
         let args = adapter_args(&imp.imports, module, side_bag);
-        let m = c.core_module_raw(Some("fused imports"), &imp.module);
-        let fused = c.core_instantiate(
-            Some("fused imports"),
-            m,
-            args.iter()
-                .map(|(n, i)| (n.as_str(), ModuleArg::Instance(*i)))
-                .collect::<Vec<_>>(),
-        );
+        let fused = instantiate_adapters(&mut c, "fused imports", &imp.module, args)?;
         let table = c.core_alias_export(None, shim, intertype_adapt::TABLE_EXPORT, ExportKind::Table);
         let mut items = vec![("table".to_string(), ExportKind::Table, table)];
         let mut sigs = Vec::new();
@@ -1018,14 +1011,7 @@ fn assemble(a: &Assembly<'_>) -> Result<Vec<u8>> {
 
     // The fused exports, and the wrappers canon lift lifts.
     let args = adapter_args(&a.exp.imports, side_bag, module);
-    let m = c.core_module_raw(Some("fused exports"), &a.exp.module);
-    let fused = c.core_instantiate(
-        Some("fused exports"),
-        m,
-        args.iter()
-            .map(|(n, i)| (n.as_str(), ModuleArg::Instance(*i)))
-            .collect::<Vec<_>>(),
-    );
+    let fused = instantiate_adapters(&mut c, "fused exports", &a.exp.module, args)?;
     let mut items = vec![("reset".to_string(), ExportKind::Func, reset)];
     for (i, name) in a.export_fused.iter().enumerate() {
         let f = c.core_alias_export(None, fused, name, ExportKind::Func);
@@ -1048,6 +1034,23 @@ fn assemble(a: &Assembly<'_>) -> Result<Vec<u8>> {
         c.export(name.as_str(), ComponentExportKind::Func, f, None);
     }
     Ok(c.finish())
+}
+
+/// Instantiates an adapter module of the adapter compiler.
+fn instantiate_adapters(
+    c: &mut ComponentBuilder,
+    name: &str,
+    module: &[u8],
+    args: Vec<(String, u32)>,
+) -> Result<u32> {
+    let m = c.core_module_raw(Some(name), module);
+    Ok(c.core_instantiate(
+        Some(name),
+        m,
+        args.iter()
+            .map(|(n, i)| (n.as_str(), ModuleArg::Instance(*i)))
+            .collect::<Vec<_>>(),
+    ))
 }
 
 fn core_val(t: intertype::CoreType) -> W {
