@@ -587,7 +587,10 @@ impl Fuser<'_, '_> {
             let m = self.b.memory(side, mem)?;
             let malloc = match malloc {
                 Some(f) => {
-                    let n = self.side(side).module.core.funcs[f as usize].ty.params.len();
+                    let n = self.side(side).module.core.funcs[f as usize]
+                        .ty
+                        .params
+                        .len();
                     let r = self.b.core_func(side, f)?;
                     if n == 4 {
                         self.realloc4.insert(r);

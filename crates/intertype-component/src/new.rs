@@ -23,14 +23,13 @@ use crate::wit;
 use anyhow::{anyhow, bail, Context, Result};
 use intertype::core::CoreModule;
 use intertype::{Booklet, TypeDef, ValType};
-use intertype_adapt::{Adapters, ImportKind, Outcome};
+use intertype_adapt::{Adapters, Outcome};
 use std::collections::{BTreeMap, HashMap};
 use wasm_encoder::{
     CanonicalOption, CodeSection, ComponentBuilder, ComponentExportKind, ComponentTypeRef,
     ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection, Function,
-    FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction as I,
-    MemorySection, MemoryType, Module, ModuleArg, RefType, TableType, TypeSection,
-    ValType as W,
+    FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction as I, MemorySection,
+    MemoryType, Module, ModuleArg, RefType, TableType, TypeSection, ValType as W,
 };
 use wit_parser::abi::{AbiVariant, WasmSignature, WasmType};
 use wit_parser::{Resolve, SizeAlign, WorldItem};
@@ -76,7 +75,9 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<NewComponent> {
     for e in &booklet.exports {
         match export_maps(&booklet, e) {
             Ok(()) => keep.push(e.clone()),
-            Err(why) if options.omit_unmappable => omitted.push((e.name.clone(), format!("{why:#}"))),
+            Err(why) if options.omit_unmappable => {
+                omitted.push((e.name.clone(), format!("{why:#}")))
+            }
             Err(why) => return Err(why),
         }
     }
@@ -220,7 +221,11 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<NewComponent> {
         let core_func = desc_core
             .funcs
             .iter()
-            .position(|f| f.import.as_ref().is_some_and(|(_, n)| *n == format!("export-{i}")))
+            .position(|f| {
+                f.import
+                    .as_ref()
+                    .is_some_and(|(_, n)| *n == format!("export-{i}"))
+            })
             .ok_or_else(|| anyhow!("no core import for export-{i} (a bug)"))?
             as u32;
         let link = exp_adapters
@@ -246,7 +251,10 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<NewComponent> {
     for m in &modules {
         let mut b = side.clone();
         b.exports.retain_mut(|e| {
-            let Some(i) = e.name.strip_prefix("import-").and_then(|n| n.parse::<usize>().ok())
+            let Some(i) = e
+                .name
+                .strip_prefix("import-")
+                .and_then(|n| n.parse::<usize>().ok())
             else {
                 return false;
             };
@@ -257,7 +265,10 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<NewComponent> {
             e.name = imp.name.clone();
             true
         });
-        per_module.push((m.clone(), intertype::core::with_section(&adopted, &b.encode())?));
+        per_module.push((
+            m.clone(),
+            intertype::core::with_section(&adopted, &b.encode())?,
+        ));
     }
     let exporters: Vec<(&str, &[u8])> = per_module
         .iter()
@@ -352,7 +363,11 @@ fn check_core_imports(module: &[u8]) -> Result<()> {
 fn rename_like_module(side: &mut Booklet, module: &Booklet) -> Result<()> {
     let mut pairs = Vec::new();
     for imp in &side.imports {
-        let Some(i) = imp.name.strip_prefix("export-").and_then(|n| n.parse::<usize>().ok()) else {
+        let Some(i) = imp
+            .name
+            .strip_prefix("export-")
+            .and_then(|n| n.parse::<usize>().ok())
+        else {
             continue;
         };
         let (Some(s), Some(m)) = (
@@ -367,12 +382,19 @@ fn rename_like_module(side: &mut Booklet, module: &Booklet) -> Result<()> {
         pairs.push((s.clone(), m.clone()));
     }
     for e in &side.exports {
-        let Some(i) = e.name.strip_prefix("import-").and_then(|n| n.parse::<usize>().ok()) else {
+        let Some(i) = e
+            .name
+            .strip_prefix("import-")
+            .and_then(|n| n.parse::<usize>().ok())
+        else {
             continue;
         };
         let (Some(s), Some(m)) = (
             side.adapter_func_type(e.func),
-            module.imports.get(i).and_then(|imp| module.func_type(imp.ty)),
+            module
+                .imports
+                .get(i)
+                .and_then(|imp| module.func_type(imp.ty)),
         ) else {
             continue;
         };
@@ -405,8 +427,10 @@ fn rename(
     if !seen.insert((si, mi)) {
         return;
     }
-    let (Some(sd), Some(md)) = (side.types.get(si as usize).cloned(), module.types.get(mi as usize))
-    else {
+    let (Some(sd), Some(md)) = (
+        side.types.get(si as usize).cloned(),
+        module.types.get(mi as usize),
+    ) else {
         return;
     };
     let mut children = Vec::new();
@@ -519,7 +543,11 @@ impl Shapes {
         m.func("cabi_realloc", &realloc_sig(), vec![I::Unreachable]);
         for (i, f) in self.imports.iter().enumerate() {
             m.func(&format!("import-{i}"), &f.lift, vec![I::Unreachable]);
-            m.func(&format!("cabi_post_import-{i}"), &post_sig(&f.lift), vec![I::Unreachable]);
+            m.func(
+                &format!("cabi_post_import-{i}"),
+                &post_sig(&f.lift),
+                vec![I::Unreachable],
+            );
         }
         m.finish()
     }
@@ -610,14 +638,13 @@ impl Shapes {
     fn import_side(&self) -> Vec<u8> {
         let (_, area, _) = self.layout();
         let mut m = CoreBuilder::default();
-        let reset = m.import("l", "reset", &void());
+        m.import("l", "reset", &void());
         let lowered: Vec<u32> = self
             .imports
             .iter()
             .enumerate()
             .map(|(i, f)| m.import("l", &i.to_string(), &f.lower))
             .collect();
-        let _ = reset;
         for (i, f) in self.imports.iter().enumerate() {
             m.func(
                 &format!("import-{i}"),
@@ -837,6 +864,7 @@ fn assemble(a: &Assembly<'_>) -> Result<Vec<u8>> {
     let b = a.booklet;
     let mut c = ComponentBuilder::default();
     let mut types = Types::new(b)?;
+    check_names(b)?;
     let names = |func: u32, n: usize| -> Result<Vec<String>> {
         (0..n)
             .map(|i| match b.param_name(func, i) {
@@ -885,11 +913,10 @@ fn assemble(a: &Assembly<'_>) -> Result<Vec<u8>> {
     }
     // Export function types, defined before the core code.
     let mut export_types = Vec::new();
-    for (i, e) in b.exports.iter().enumerate() {
+    for e in &b.exports {
         let ft = b
             .adapter_func_type(e.func)
             .ok_or_else(|| anyhow!("export type"))?;
-        let _ = i;
         export_types.push(types.func(&mut c, ft, &names(e.func, ft.params.len())?, &e.name)?);
     }
 
@@ -922,10 +949,8 @@ fn assemble(a: &Assembly<'_>) -> Result<Vec<u8>> {
             let l = c.lower_func(None, *f, options());
             lowered.push((i.to_string(), ExportKind::Func, l));
         }
-        let bag = c.core_instantiate_exports(
-            None,
-            lowered.iter().map(|(n, k, i)| (n.as_str(), *k, *i)),
-        );
+        let bag =
+            c.core_instantiate_exports(None, lowered.iter().map(|(n, k, i)| (n.as_str(), *k, *i)));
         let side_mod = c.core_module_raw(Some("canonical imports"), &a.shapes.import_side());
         let side = c.core_instantiate(
             Some("canonical imports"),
@@ -956,7 +981,9 @@ fn assemble(a: &Assembly<'_>) -> Result<Vec<u8>> {
         for (m, items) in by_core_module {
             let bag = c.core_instantiate_exports(
                 None,
-                items.iter().map(|(n, f)| (n.as_str(), ExportKind::Func, *f)),
+                items
+                    .iter()
+                    .map(|(n, f)| (n.as_str(), ExportKind::Func, *f)),
             );
             module_args.push((m, bag));
         }
@@ -981,7 +1008,8 @@ fn assemble(a: &Assembly<'_>) -> Result<Vec<u8>> {
     if let (Some(imp), Some(shim)) = (a.imp, shim_inst) {
         let args = adapter_args(&imp.imports, module, side_bag);
         let fused = instantiate_adapters(&mut c, "fused imports", &imp.module, args)?;
-        let table = c.core_alias_export(None, shim, intertype_adapt::TABLE_EXPORT, ExportKind::Table);
+        let table =
+            c.core_alias_export(None, shim, intertype_adapt::TABLE_EXPORT, ExportKind::Table);
         let mut items = vec![("table".to_string(), ExportKind::Table, table)];
         let mut sigs = Vec::new();
         let mut slots = Vec::new();
@@ -1001,10 +1029,8 @@ fn assemble(a: &Assembly<'_>) -> Result<Vec<u8>> {
             });
             slots.push(*slot);
         }
-        let bag = c.core_instantiate_exports(
-            None,
-            items.iter().map(|(n, k, i)| (n.as_str(), *k, *i)),
-        );
+        let bag =
+            c.core_instantiate_exports(None, items.iter().map(|(n, k, i)| (n.as_str(), *k, *i)));
         let fix = c.core_module_raw(Some("fill the trampoline table"), &fixup(&sigs, &slots));
         c.core_instantiate(None, fix, [("", ModuleArg::Instance(bag))]);
     }
@@ -1029,8 +1055,8 @@ fn assemble(a: &Assembly<'_>) -> Result<Vec<u8>> {
         let post = c.core_alias_export(None, exp, &format!("post-{i}"), ExportKind::Func);
         let mut opts = options().to_vec();
         opts.push(CanonicalOption::PostReturn(post));
-        let f = c.lift_func(Some(&e.name), lift, export_types[i], opts);
         let name = wit::plain_ident(&e.name, "export name")?;
+        let f = c.lift_func(Some(&name), lift, export_types[i], opts);
         c.export(name.as_str(), ComponentExportKind::Func, f, None);
     }
     Ok(c.finish())
@@ -1051,6 +1077,47 @@ fn instantiate_adapters(
             .map(|(n, i)| (n.as_str(), ModuleArg::Instance(*i)))
             .collect::<Vec<_>>(),
     ))
+}
+
+/// Two items of the module that would get the same component name (WIT
+/// spells `a_b` and `a-b` alike; named types and `$root` imports share the
+/// import namespace) are refused, naming both.
+fn check_names(b: &Booklet) -> Result<()> {
+    let mut imports: HashMap<String, String> = HashMap::new();
+    let claim = |map: &mut HashMap<String, String>, name: String, what: String| match map
+        .insert(name.clone(), what.clone())
+    {
+        Some(prev) if prev != what => {
+            bail!("{prev} and {what} would both be named `{name}` in the component")
+        }
+        _ => Ok(()),
+    };
+    for n in wit::type_names(b)?.values() {
+        let n = n.trim_start_matches('%').to_string();
+        claim(&mut imports, n.clone(), format!("type `{n}`"))?;
+    }
+    for imp in &b.imports {
+        let (name, what) = if imp.module == "$root" {
+            (
+                wit::plain_ident(&imp.name, "import name")?,
+                format!("import `{}`", imp.name),
+            )
+        } else {
+            let short = imp.module.rsplit('/').next().unwrap_or(&imp.module);
+            let short = short.split('@').next().unwrap_or(short);
+            (
+                wit::plain_ident(short, "import module")?,
+                format!("import module `{}`", imp.module),
+            )
+        };
+        claim(&mut imports, name, what)?;
+    }
+    let mut exports = HashMap::new();
+    for e in &b.exports {
+        let name = wit::plain_ident(&e.name, "export name")?;
+        claim(&mut exports, name, format!("export `{}`", e.name))?;
+    }
+    Ok(())
 }
 
 fn core_val(t: intertype::CoreType) -> W {
@@ -1077,7 +1144,6 @@ fn adapter_args(
             continue;
         }
         let inst = if imp.side == 0 { importer } else { exporter };
-        let _ = matches!(imp.kind, ImportKind::Func(_));
         args.push((imp.module.clone(), inst));
     }
     args

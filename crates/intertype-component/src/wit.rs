@@ -192,7 +192,9 @@ pub(crate) fn shim_world(booklet: &Booklet, exports: &[usize]) -> Result<String>
         match booklet.types.get(t as usize) {
             Some(TypeDef::Func(f)) => f.params.iter().chain(&f.results).for_each(&mut push),
             Some(TypeDef::Record(fs)) => fs.iter().for_each(|f| push(&f.ty)),
-            Some(TypeDef::Variant(cs)) => cs.iter().filter_map(|c| c.ty.as_ref()).for_each(&mut push),
+            Some(TypeDef::Variant(cs)) => {
+                cs.iter().filter_map(|c| c.ty.as_ref()).for_each(&mut push)
+            }
             Some(TypeDef::List(t)) | Some(TypeDef::Option(t)) => push(t),
             Some(TypeDef::Tuple(ts)) => ts.iter().for_each(&mut push),
             Some(TypeDef::Result { ok, err }) => ok.iter().chain(err.iter()).for_each(&mut push),

@@ -76,7 +76,10 @@ fn kebab(s: &str) -> String {
 
 fn from_json(types: &[TypeDef], ty: ValType, j: &Json) -> Value {
     let sub = |t: ValType, j: &Json| from_json(types, t, j);
-    let int = || j.as_i64().unwrap_or_else(|| panic!("{j} is not an integer"));
+    let int = || {
+        j.as_i64()
+            .unwrap_or_else(|| panic!("{j} is not an integer"))
+    };
     let big = || {
         j.as_str()
             .unwrap_or_else(|| panic!("{j}: 64-bit integers are strings"))
@@ -125,10 +128,7 @@ fn from_json(types: &[TypeDef], ty: ValType, j: &Json) -> Value {
             TypeDef::Variant(cases) => {
                 let tag = j["tag"].as_str().unwrap();
                 let k = cases.iter().position(|c| c.name == tag).unwrap();
-                Value::Variant(
-                    k as u32,
-                    cases[k].ty.map(|t| Box::new(sub(t, &j["val"]))),
-                )
+                Value::Variant(k as u32, cases[k].ty.map(|t| Box::new(sub(t, &j["val"]))))
             }
             TypeDef::Enum(names) => Value::Enum(
                 names
@@ -415,7 +415,11 @@ fn instantiate(
         } else {
             let short = h.module.rsplit('/').next().unwrap();
             let short = kebab(short.split('@').next().unwrap());
-            clinker.instance(&short).unwrap().func_new(&name, f).unwrap();
+            clinker
+                .instance(&short)
+                .unwrap()
+                .func_new(&name, f)
+                .unwrap();
         }
     }
     let mut store = wasmtime::Store::new(cengine, ());
@@ -566,7 +570,10 @@ macro_rules! differential {
 /// error `component new` gives (which names the item).
 const NOT_MAPPING: &[(&str, &str)] = &[
     ("reference-c-import-implement.json", "import module \"\""),
-    ("reference-d-int-conversions.json", "none of the module's interface exports"),
+    (
+        "reference-d-int-conversions.json",
+        "none of the module's interface exports",
+    ),
     ("reference-f-externref.json", "externref"),
 ];
 
@@ -604,4 +611,51 @@ differential! {
     traps => "traps.json",
     values => "values.json",
     wasm_bindgen_markdown => "wasm-bindgen-markdown.json",
+}
+
+/// What does not map is refused with an error naming the item.
+#[test]
+fn errors_name_the_item() {
+    let cases: &[(&str, &str)] = &[
+        (
+            r#"(module
+                 (func $f_ (param externref) (result externref) local.get 0)
+                 (@interface func (export "keep") (param externref) (result externref)
+                   arg.get 0 call-core $f_))"#,
+            "`keep` uses the core type `externref`",
+        ),
+        (
+            r#"(module
+                 (func $f_ (param i32) (result i32) local.get 0)
+                 (@interface func (export "a_b") (param u32) (result u32)
+                   arg.get 0 u32-to-i32 call-core $f_ i32-to-u32)
+                 (@interface func (export "a-b") (param u32) (result u32)
+                   arg.get 0 u32-to-i32 call-core $f_ i32-to-u32))"#,
+            "export `a_b` and export `a-b` would both be named `a-b`",
+        ),
+        (
+            r#"(module
+                 (import "env" "memory" (memory 1))
+                 (func $f_ (param i32) (result i32) local.get 0)
+                 (@interface func (export "f") (param u32) (result u32)
+                   arg.get 0 u32-to-i32 call-core $f_ i32-to-u32))"#,
+            "imports `env` `memory`, which is not a function",
+        ),
+        (
+            r#"(module
+                 (import "env" "tick" (func $tick))
+                 (func $f_ (param i32) (result i32) call $tick local.get 0)
+                 (@interface func (export "f") (param u32) (result u32)
+                   arg.get 0 u32-to-i32 call-core $f_ i32-to-u32))"#,
+            "core import `env` `tick` is not implemented by an adapter",
+        ),
+    ];
+    for (wat, words) in cases {
+        let bytes = intertype::text::parse(wat, None).unwrap();
+        let err = new(&bytes, &NewOptions::default())
+            .map(|_| ())
+            .expect_err(words);
+        let msg = format!("{err:#}");
+        assert!(msg.contains(words), "expected {words:?} in: {msg}");
+    }
 }
