@@ -5,7 +5,8 @@
 use anyhow::{Context, Result};
 use std::path::PathBuf;
 
-/// The component model: adopt a canonical-ABI (wit-bindgen) guest.
+/// The component model: adopt a canonical-ABI (wit-bindgen) guest, or make
+/// a component of an intertype module.
 #[derive(clap::Args)]
 pub struct Args {
     #[command(subcommand)]
