@@ -12,6 +12,13 @@ fi
 if command -v npm >/dev/null && [ ! -d "$(dirname "$0")/../tests/js/node_modules/playwright-core" ]; then
   (cd "$(dirname "$0")/../tests/js" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+# Issue 13 (component new): jco for tests/js/component-new.test.mjs (its
+# output runs on the Node 22 of tests/js/node22, installed below); also on
+# machines whose node_modules predate it.
+js="$(dirname "$0")/../tests/js"
+if command -v npm >/dev/null && [ ! -e "$js/node_modules/.bin/jco" ]; then
+  (cd "$js" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
 # C API and Ruby (issue 12): valgrind runs the C tests (cargo test -p
 # intertype-c-api); Debian's ruby (with minitest) and ruby-ffi run the gem's tests.
 if command -v apt-get >/dev/null; then

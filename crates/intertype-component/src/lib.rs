@@ -5,10 +5,15 @@
 //! `component-type:*` custom section) and gives it a booklet: one adapter per
 //! function of the world that speaks the canonical ABI the module was
 //! compiled against. The engine then runs the module like any intertype
-//! module. The mapping is described in `docs/component-model.md`.
+//! module. [`new()`] goes the other way: it makes a component of an
+//! intertype module. The mapping is described in `docs/component-model.md`.
 
 mod reactor;
+mod component_types;
+pub mod new;
 pub mod wit;
+
+pub use new::{new, NewComponent, NewOptions};
 
 use anyhow::{anyhow, bail, Context, Result};
 use intertype::core::CoreModule;
