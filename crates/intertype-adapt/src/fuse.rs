@@ -69,6 +69,9 @@ pub(crate) struct Fuser<'b, 'a> {
     pub n_deferred: u32,
     /// The adapter-module global holding the trap code.
     pub trap_global: u32,
+    /// Allocators of the four-parameter `cabi_realloc` form (old pointer,
+    /// old size, align, size), called as `(0, 0, align, size)`.
+    pub realloc4: std::collections::HashSet<crate::code::FuncRef>,
 }
 
 /// The most code one fused function may have. Types are DAGs, so a value
@@ -134,6 +137,7 @@ pub(crate) fn fuse(b: &mut Builder<'_>, core_func: u32, adapter: u32) -> Result<
         reached,
         n_deferred: 0,
         trap_global: 0,
+        realloc4: Default::default(),
     };
     // block $fail
     f.body.block();
@@ -573,12 +577,15 @@ impl Fuser<'_, '_> {
             let m = self.b.memory(side, mem)?;
             let malloc = match malloc {
                 Some(f) => {
-                    let with_align = self.side(side).module.core.funcs[f as usize]
+                    let n = self.side(side).module.core.funcs[f as usize]
                         .ty
                         .params
-                        .len()
-                        == 2;
-                    Some((self.b.core_func(side, f)?, with_align))
+                        .len();
+                    let r = self.b.core_func(side, f)?;
+                    if n == 4 {
+                        self.realloc4.insert(r);
+                    }
+                    Some((r, n == 2 || n == 4))
                 }
                 None => None,
             };
@@ -813,7 +820,11 @@ impl Fuser<'_, '_> {
             .sink()
             .i32_const(align as i32)
             .local_set(align_local);
-        let args = if with_align {
+        let args = if self.realloc4.contains(&malloc) {
+            // Locals start at zero; this one is never written.
+            let zero = self.body.local(W::I32);
+            vec![zero, zero, align_local, size]
+        } else if with_align {
             vec![size, align_local]
         } else {
             vec![size]
