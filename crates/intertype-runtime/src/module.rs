@@ -78,6 +78,19 @@ impl Module {
         Module::build(engine, bytes, m.core, &m.booklet, m.has_section, None)
     }
 
+    /// Intertype's part of [`Module::new`] on a binary module, without
+    /// wasmtime's compile: decode, validate, plan every adapter, export what
+    /// the plans reach. Returns the core module wasmtime would compile.
+    /// For the module-load benchmark (`benches/growth.rs`), not a user API.
+    #[doc(hidden)]
+    pub fn load_without_compile(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+        let m = intertype::Module::from_binary(bytes)?;
+        if m.has_section {
+            m.validate()?;
+        }
+        Ok(Loaded::new(bytes, &m.core, &m.booklet)?.wasm)
+    }
+
     /// Reads a module from a file (binary or text).
     pub fn from_file(engine: &Engine, path: &std::path::Path) -> Result<Module, Error> {
         let bytes = std::fs::read(path)
@@ -184,19 +197,92 @@ impl Module {
         has_section: bool,
         compiled: Option<wasmtime::Module>,
     ) -> Result<Module, Error> {
+        let loaded = Loaded::new(bytes, &core, booklet)?;
+        let compiled = match compiled {
+            Some(c) => c,
+            None => wasmtime::Module::new(engine.wasmtime(), &loaded.wasm)
+                .map_err(|e| Error::load(format!("invalid core module: {e:#}")))?,
+        };
+        let Loaded {
+            plans,
+            func_exports,
+            memory_exports,
+            exports,
+            booklet_bytes,
+            ..
+        } = loaded;
+        Ok(Module {
+            inner: Arc::new(ModuleInner {
+                engine: engine.clone(),
+                core: compiled,
+                core_info: core,
+                plans: Arc::new(plans),
+                exports,
+                func_exports,
+                memory_exports,
+                has_section,
+                source: bytes.into(),
+                booklet_bytes,
+            }),
+        })
+    }
+
+    /// The functions the interface view offers, in order: exported adapters,
+    /// then core exports no adapter uses.
+    pub fn exports(&self) -> &[ExportInfo] {
+        &self.inner.exports
+    }
+
+    /// Interface functions the module imports: `(module, name, type)`.
+    pub fn imports(&self) -> impl Iterator<Item = (&str, &str, &FuncType)> {
+        self.inner.plans.adapters.iter().filter_map(|a| match a {
+            plan::AdapterPlan::Import { module, name, ty } => {
+                Some((module.as_str(), name.as_str(), ty))
+            }
+            _ => None,
+        })
+    }
+
+    /// Whether the module carries a `wasm-interface-types` section.
+    pub fn has_interface(&self) -> bool {
+        self.inner.has_section
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The core export names adapted functions hide (reachable with
+    /// [`crate::Instance::call_core`]).
+    pub fn core_exports(&self) -> impl Iterator<Item = &str> {
+        self.inner.core_info.exports.iter().map(|e| e.name.as_str())
+    }
+}
+
+/// What loading a module decides before wasmtime compiles its core code:
+/// the adapters' plans and the core module with everything they reach
+/// exported.
+struct Loaded {
+    plans: Plans,
+    /// The core module for wasmtime.
+    wasm: Vec<u8>,
+    func_exports: BTreeMap<u32, String>,
+    memory_exports: BTreeMap<u32, String>,
+    exports: Vec<ExportInfo>,
+    /// The booklet re-encoded, for [`Module::serialize`].
+    booklet_bytes: Vec<u8>,
+}
+
+impl Loaded {
+    fn new(bytes: &[u8], core: &CoreModule, booklet: &Booklet) -> Result<Loaded, Error> {
         let label = |idx: u32| -> String {
             match booklet.export_names(idx).next() {
                 Some(name) => format!("adapter {idx} (export \"{name}\")"),
                 None => format!("adapter {idx}"),
             }
         };
-        let plans = plan::compile(booklet, &core, &label)?;
+        let plans = plan::compile(booklet, core, &label)?;
         let (wasm, func_exports, memory_exports) = reach(bytes, &plans)?;
-        let compiled = match compiled {
-            Some(c) => c,
-            None => wasmtime::Module::new(engine.wasmtime(), &wasm)
-                .map_err(|e| Error::load(format!("invalid core module: {e:#}")))?,
-        };
 
         let mut exports = Vec::new();
         for e in &booklet.exports {
@@ -237,51 +323,14 @@ impl Module {
                 kind: ExportKind::Core(e.index),
             });
         }
-        Ok(Module {
-            inner: Arc::new(ModuleInner {
-                engine: engine.clone(),
-                core: compiled,
-                core_info: core,
-                plans: Arc::new(plans),
-                exports,
-                func_exports,
-                memory_exports,
-                has_section,
-                source: bytes.into(),
-                booklet_bytes: booklet.encode(),
-            }),
+        Ok(Loaded {
+            plans,
+            wasm,
+            func_exports,
+            memory_exports,
+            exports,
+            booklet_bytes: booklet.encode(),
         })
-    }
-
-    /// The functions the interface view offers, in order: exported adapters,
-    /// then core exports no adapter uses.
-    pub fn exports(&self) -> &[ExportInfo] {
-        &self.inner.exports
-    }
-
-    /// Interface functions the module imports: `(module, name, type)`.
-    pub fn imports(&self) -> impl Iterator<Item = (&str, &str, &FuncType)> {
-        self.inner.plans.adapters.iter().filter_map(|a| match a {
-            plan::AdapterPlan::Import { module, name, ty } => {
-                Some((module.as_str(), name.as_str(), ty))
-            }
-            _ => None,
-        })
-    }
-
-    /// Whether the module carries a `wasm-interface-types` section.
-    pub fn has_interface(&self) -> bool {
-        self.inner.has_section
-    }
-
-    pub fn engine(&self) -> &Engine {
-        &self.inner.engine
-    }
-
-    /// The core export names adapted functions hide (reachable with
-    /// [`crate::Instance::call_core`]).
-    pub fn core_exports(&self) -> impl Iterator<Item = &str> {
-        self.inner.core_info.exports.iter().map(|e| e.name.as_str())
     }
 }
 
