@@ -5,7 +5,7 @@
     python3 scripts/chart.py [--criterion target/criterion] [--out docs/growth.svg]
 
 Reads target/criterion/growth/<path>/<size>/new/{benchmark,estimates}.json
-(the mean time per call of each path at each string size), writes a log-log
+(the time per call criterion reports for each path at each string size), writes a log-log
 SVG (size against time per call, one line per path) and prints the table
 in Markdown, with each path's ratio to raw wasmtime, for docs/performance.md.
 The x axis is logarithmic, so the 0 B point is drawn one step left of 5 B,
@@ -35,7 +35,7 @@ def pretty(size_label):
 
 
 def load(root):
-    """{path: {size_label: mean_ns}} for the `growth` group."""
+    """{path: {size_label: ns per call}} for the `growth` group."""
     group = os.path.join(root, "growth")
     if not os.path.isdir(group):
         sys.exit(f"{group}: no results; run `cargo bench -p intertype-runtime --bench growth` first")
@@ -51,7 +51,10 @@ def load(root):
             except FileNotFoundError:
                 continue
             label = bench.get("value_str") or size
-            data.setdefault(bench["function_id"], {})[label] = est["mean"]["point_estimate"]
+            # The estimate criterion prints: the slope of its linear
+            # sampling, else the mean.
+            point = (est.get("slope") or est["mean"])["point_estimate"]
+            data.setdefault(bench["function_id"], {})[label] = point
     return data
 
 
@@ -99,7 +102,7 @@ def svg(data):
     out.append(f'<text x="{left + plot_w / 2}" y="{height - 18}" text-anchor="middle">string size</text>')
     out.append(
         f'<text x="18" y="{top + plot_h / 2}" text-anchor="middle" '
-        f'transform="rotate(-90 18 {top + plot_h / 2})">time per call (mean)</text>'
+        f'transform="rotate(-90 18 {top + plot_h / 2})">time per call</text>'
     )
     legend_y = top + 10
     for path, points in sorted(data.items()):
