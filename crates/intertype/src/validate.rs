@@ -1012,9 +1012,9 @@ fn unique<'s>(names: impl Iterator<Item = &'s str>, what: &str) -> Result<(), St
 #[cfg(test)]
 mod tests {
     //! The validator's cases are data: `tests/errors/validate/*.wat`, each
-    //! with its `.err` (see `tests/all/errors.rs`). What stays here cannot
-    //! be written as a module: a booklet no decoder produces, and random
-    //! booklets.
+    //! with its `.err` (see `tests/all/errors.rs`). What stays here is not
+    //! worth a file: a booklet no decoder produces, an adapter of 65,537
+    //! instructions, and random booklets.
     use super::*;
     use crate::instr::{Conversion, MemArg};
     use crate::types::{Case, Field};
@@ -1088,6 +1088,34 @@ mod tests {
             "the name \"ghost\" is given to type 3, which is not defined"
         );
         assert_eq!((e.func(), e.instr()), (None, None));
+    }
+
+    /// 65,537 instructions: generated here rather than written as a data
+    /// file of that many lines.
+    #[test]
+    fn stack_height_is_bounded() {
+        let mut b = Booklet::default();
+        b.types.push(TypeDef::Func(FuncType {
+            params: vec![U8],
+            results: vec![],
+        }));
+        b.funcs.push(Func {
+            ty: 0,
+            instrs: vec![ArgGet(0); MAX_STACK + 1],
+        });
+        b.exports.push(Export {
+            name: "f".into(),
+            func: 0,
+        });
+        let e = validate(&b, &core()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "adapter func 0 (export \"f\"): instruction {MAX_STACK} (arg.get 0): \
+                 the value stack grows beyond {MAX_STACK} values"
+            )
+        );
+        assert_eq!((e.func(), e.instr()), (Some(0), Some(MAX_STACK)));
     }
 
     /// Random booklets with random (mostly out-of-range or ill-typed)
