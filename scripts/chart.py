@@ -3,6 +3,7 @@
 
     cargo bench -p intertype-runtime --bench growth
     python3 scripts/chart.py [--criterion target/criterion] [--out docs/growth.svg]
+    python3 scripts/chart.py --self-test    # on made-up results (CI)
 
 Reads target/criterion/growth/<path>/<size>/new/{benchmark,estimates}.json
 (the time per call criterion reports for each path at each string size), writes a log-log
@@ -139,12 +140,44 @@ def table(data):
     return "\n".join(rows)
 
 
+def self_test():
+    """Draws made-up results in a temporary folder and checks the chart and
+    the table (CI runs this: benchmarks are compiled there, not run)."""
+    import tempfile
+    import xml.dom.minidom
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for k, path in enumerate(PATHS):
+            for size, n in SIZE_LABELS.items():
+                new = os.path.join(tmp, "growth", path, size, "new")
+                os.makedirs(new)
+                with open(os.path.join(new, "benchmark.json"), "w") as f:
+                    json.dump({"function_id": path, "value_str": size}, f)
+                with open(os.path.join(new, "estimates.json"), "w") as f:
+                    ns = 200 * (k + 1) + n / 4
+                    json.dump({"mean": {"point_estimate": ns}, "slope": None}, f)
+        data = load(tmp)
+    assert sorted(data) == sorted(PATHS), data
+    doc = xml.dom.minidom.parseString(svg(data))
+    lines = doc.getElementsByTagName("polyline")
+    assert len(lines) == len(PATHS), len(lines)
+    assert all(len(l.getAttribute("points").split()) == len(SIZE_LABELS) for l in lines)
+    rows = table(data).splitlines()
+    assert len(rows) == 2 + len(PATHS), rows
+    # 0 B: typed is 400 ns against raw's 200 ns.
+    assert "400 ns (2.00×)" in rows[3], rows[3]
+    print("chart.py self-test: ok")
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--criterion", default=os.path.join(root, "target", "criterion"))
     ap.add_argument("--out", default=os.path.join(root, "docs", "growth.svg"))
+    ap.add_argument("--self-test", action="store_true", help="check the script on made-up results")
     args = ap.parse_args()
+    if args.self_test:
+        return self_test()
     data = load(args.criterion)
     with open(args.out, "w") as f:
         f.write(svg(data))
