@@ -9,7 +9,7 @@ use crate::types::{FuncType, Type};
 use intertype::core::CoreModule;
 use intertype::core::ExportKind as ExternalKind;
 use intertype::Booklet;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// A function the interface view offers.
@@ -275,8 +275,15 @@ struct Loaded {
 
 impl Loaded {
     fn new(bytes: &[u8], core: &CoreModule, booklet: &Booklet) -> Result<Loaded, Error> {
+        // The first export name of each adapter, for its label, found in one
+        // pass (a scan of the exports per adapter is quadratic in modules
+        // with many exports).
+        let mut first_export: HashMap<u32, &str> = HashMap::new();
+        for e in &booklet.exports {
+            first_export.entry(e.func).or_insert(&e.name);
+        }
         let label = |idx: u32| -> String {
-            match booklet.export_names(idx).next() {
+            match first_export.get(&idx) {
                 Some(name) => format!("adapter {idx} (export \"{name}\")"),
                 None => format!("adapter {idx}"),
             }
@@ -298,12 +305,13 @@ impl Loaded {
             });
         }
         // Core functions no adapter touches stay callable with core types.
+        let adapter_names: HashSet<String> = exports.iter().map(|x| x.name.clone()).collect();
         for e in &core.exports {
             // `__intertype_*` exports belong to the toolchain (the panic
             // message export), not to the interface.
             if e.kind != ExternalKind::Func
                 || plans.adapted.contains(&e.index)
-                || exports.iter().any(|x| x.name == e.name)
+                || adapter_names.contains(&e.name)
                 || e.name.starts_with("__intertype_")
             {
                 continue;
