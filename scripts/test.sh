@@ -20,6 +20,10 @@ cargo test --workspace --locked
 step "benchmarks compile"
 cargo bench --workspace --locked --no-run
 
+# The cost-growth chart script (issue 9), on made-up criterion results.
+step "scripts/chart.py self-test"
+python3 scripts/chart.py --self-test
+
 # The JS glue (`intertype bindgen js`) in Node and in headless Chromium; runs
 # the conformance corpus (tests/conformance) too. Needs the CLI and the
 # example guests that `cargo test` built.

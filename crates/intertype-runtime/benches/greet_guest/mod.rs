@@ -1,0 +1,97 @@
+//! The guest and the hand-written raw wasmtime glue the `greet` and `growth`
+//! benchmarks share: `greet(string) -> string` returning `"Hello, " + name`
+//! in a fresh guest allocation, as intertype adapters over a WAT core module
+//! ([`GUEST`]), and as raw core calls with the checks a careful author would
+//! write ([`Raw`]).
+//!
+//! A module, not a bench target (a folder, so Cargo does not discover it as
+//! one): `mod greet_guest;` from a bench file.
+
+// Each bench that includes this module may use only part of it.
+#![allow(dead_code)]
+
+/// The guest. `malloc` grows memory by as many pages as the allocation
+/// needs (the growth benchmark passes strings up to 16 MiB); once every
+/// allocation is freed the bump heap starts over.
+pub const GUEST: &str = r#"
+(module
+  (memory (export "mem") 2)
+  (global $heap (mut i32) (i32.const 1024))
+  (global $live (mut i32) (i32.const 0))
+  (data (i32.const 16) "Hello, ")
+  (func $malloc (export "malloc") (param $n i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (global.get $heap) (local.get $n)))
+    (if (i32.gt_u (global.get $heap) (i32.mul (memory.size) (i32.const 65536)))
+      (then (drop (memory.grow
+        (i32.add (i32.const 1)
+          (i32.shr_u
+            (i32.sub (global.get $heap) (i32.mul (memory.size) (i32.const 65536)))
+            (i32.const 16)))))))
+    (global.set $live (i32.add (global.get $live) (i32.const 1)))
+    (local.get $p))
+  (func $free (export "free") (param $p i32) (param $n i32)
+    (global.set $live (i32.sub (global.get $live) (i32.const 1)))
+    (if (i32.eqz (global.get $live)) (then (global.set $heap (i32.const 1024)))))
+  (func $greet_ (export "greet_") (param $p i32) (param $n i32) (result i32 i32)
+    (local $q i32)
+    (local.set $q (call $malloc (i32.add (local.get $n) (i32.const 7))))
+    (memory.copy (local.get $q) (i32.const 16) (i32.const 7))
+    (memory.copy (i32.add (local.get $q) (i32.const 7)) (local.get $p) (local.get $n))
+    (call $free (local.get $p) (local.get $n))
+    (local.get $q) (i32.add (local.get $n) (i32.const 7)))
+  (@interface func (export "greet") (param string) (result string)
+    arg.get 0
+    string-to-memory $malloc "mem"
+    call-core $greet_
+    defer-call-core $free
+    memory-to-string "mem"))
+"#;
+
+/// (a) raw wasmtime: the guest's core functions called with hand-written
+/// glue.
+pub struct Raw {
+    store: wasmtime::Store<()>,
+    mem: wasmtime::Memory,
+    malloc: wasmtime::TypedFunc<i32, i32>,
+    greet: wasmtime::TypedFunc<(i32, i32), (i32, i32)>,
+    free: wasmtime::TypedFunc<(i32, i32), ()>,
+}
+
+impl Raw {
+    /// Instantiates `wasm`, the core module without its interface section
+    /// (wasmtime refuses a module that still carries it).
+    pub fn new(wasm: &[u8]) -> Raw {
+        let engine = wasmtime::Engine::default();
+        let module = wasmtime::Module::new(&engine, wasm).unwrap();
+        let mut store = wasmtime::Store::new(&engine, ());
+        let inst = wasmtime::Instance::new(&mut store, &module, &[]).unwrap();
+        Raw {
+            mem: inst.get_memory(&mut store, "mem").unwrap(),
+            malloc: inst.get_typed_func(&mut store, "malloc").unwrap(),
+            greet: inst.get_typed_func(&mut store, "greet_").unwrap(),
+            free: inst.get_typed_func(&mut store, "free").unwrap(),
+            store,
+        }
+    }
+
+    /// Hand-written glue, with the checks a careful author would write.
+    pub fn greet(&mut self, name: &str) -> String {
+        let len = name.len();
+        let ptr = self.malloc.call(&mut self.store, len as i32).unwrap() as usize;
+        self.mem.data_mut(&mut self.store)[ptr..ptr + len].copy_from_slice(name.as_bytes());
+        let (p, l) = self
+            .greet
+            .call(&mut self.store, (ptr as i32, len as i32))
+            .unwrap();
+        let (p, l) = (p as u32 as usize, l as u32 as usize);
+        let s = std::str::from_utf8(&self.mem.data(&self.store)[p..p + l])
+            .unwrap()
+            .to_owned();
+        self.free
+            .call(&mut self.store, (p as i32, l as i32))
+            .unwrap();
+        s
+    }
+}
