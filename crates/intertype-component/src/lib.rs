@@ -8,9 +8,9 @@
 //! module. [`new()`] goes the other way: it makes a component of an
 //! intertype module. The mapping is described in `docs/component-model.md`.
 
-mod reactor;
 mod component_types;
 pub mod new;
+mod reactor;
 pub mod wit;
 
 pub use new::{new, NewComponent, NewOptions};
