@@ -637,51 +637,56 @@ impl Shapes {
     /// `cabi_post_import-N` resets the allocator.
     fn import_side(&self) -> Vec<u8> {
         let (_, area, _) = self.layout();
-        let mut m = CoreBuilder::default();
-        m.import("l", "reset", &void());
-        let lowered: Vec<u32> = self
-            .imports
-            .iter()
-            .enumerate()
-            .map(|(i, f)| m.import("l", &i.to_string(), &f.lower))
-            .collect();
-        for (i, f) in self.imports.iter().enumerate() {
-            m.func(
-                &format!("import-{i}"),
-                &f.lift,
-                forward(&f.lift, &f.lower, lowered[i], area),
-            );
-            m.func(
-                &format!("cabi_post_import-{i}"),
-                &post_sig(&f.lift),
-                vec![I::Call(0)],
-            );
-        }
-        m.finish()
+        wrappers(
+            &self.imports,
+            "l",
+            area,
+            |i| format!("import-{i}"),
+            |i| format!("cabi_post_import-{i}"),
+        )
     }
 
     /// The export wrappers `canon lift` lifts: `lift-N` calls the fused
     /// function `f` `N`, `post-N` resets the allocator.
     fn export_side(&self) -> Vec<u8> {
         let (area, _, _) = self.layout();
-        let mut m = CoreBuilder::default();
-        m.import("f", "reset", &void());
-        let fused: Vec<u32> = self
-            .exports
-            .iter()
-            .enumerate()
-            .map(|(i, f)| m.import("f", &i.to_string(), &f.lower))
-            .collect();
-        for (i, f) in self.exports.iter().enumerate() {
-            m.func(
-                &format!("lift-{i}"),
-                &f.lift,
-                forward(&f.lift, &f.lower, fused[i], area),
-            );
-            m.func(&format!("post-{i}"), &post_sig(&f.lift), vec![I::Call(0)]);
-        }
-        m.finish()
+        wrappers(
+            &self.exports,
+            "f",
+            area,
+            |i| format!("lift-{i}"),
+            |i| format!("post-{i}"),
+        )
     }
+}
+
+/// A module of wrappers around the functions `module` `N` (of the lowered
+/// signatures) it imports: `wrapper(N)` (of the lifted signature) forwards
+/// to one, with the static return area `area` when the result is in
+/// memory, and `post(N)` calls `module` `reset`.
+fn wrappers(
+    funcs: &[FuncShape],
+    module: &str,
+    area: u32,
+    wrapper: impl Fn(usize) -> String,
+    post: impl Fn(usize) -> String,
+) -> Vec<u8> {
+    let mut m = CoreBuilder::default();
+    m.import(module, "reset", &void());
+    let callees: Vec<u32> = funcs
+        .iter()
+        .enumerate()
+        .map(|(i, f)| m.import(module, &i.to_string(), &f.lower))
+        .collect();
+    for (i, f) in funcs.iter().enumerate() {
+        m.func(
+            &wrapper(i),
+            &f.lift,
+            forward(&f.lift, &f.lower, callees[i], area),
+        );
+        m.func(&post(i), &post_sig(&f.lift), vec![I::Call(0)]);
+    }
+    m.finish()
 }
 
 fn void() -> Sig {
