@@ -22,7 +22,7 @@ use crate::component_types::Types;
 use crate::wit;
 use anyhow::{anyhow, bail, Context, Result};
 use intertype::core::CoreModule;
-use intertype::{Booklet, TypeDef, ValType};
+use intertype::{Booklet, FuncType, TypeDef, ValType};
 use intertype_adapt::{Adapters, Outcome};
 use std::collections::{BTreeMap, HashMap};
 use wasm_encoder::{
@@ -361,45 +361,28 @@ fn check_core_imports(module: &[u8]) -> Result<()> {
 /// names (WIT spelled them in kebab-case), so the adapter compiler's
 /// structural check sees the same types.
 fn rename_like_module(side: &mut Booklet, module: &Booklet) -> Result<()> {
-    let mut pairs = Vec::new();
-    for imp in &side.imports {
-        let Some(i) = imp
-            .name
-            .strip_prefix("export-")
-            .and_then(|n| n.parse::<usize>().ok())
-        else {
-            continue;
-        };
-        let (Some(s), Some(m)) = (
-            side.func_type(imp.ty),
-            module
-                .exports
-                .get(i)
-                .and_then(|e| module.adapter_func_type(e.func)),
-        ) else {
-            continue;
-        };
-        pairs.push((s.clone(), m.clone()));
-    }
-    for e in &side.exports {
-        let Some(i) = e
-            .name
-            .strip_prefix("import-")
-            .and_then(|n| n.parse::<usize>().ok())
-        else {
-            continue;
-        };
-        let (Some(s), Some(m)) = (
-            side.adapter_func_type(e.func),
-            module
-                .imports
-                .get(i)
-                .and_then(|imp| module.func_type(imp.ty)),
-        ) else {
-            continue;
-        };
-        pairs.push((s.clone(), m.clone()));
-    }
+    // `N` of a shim name `export-N` or `import-N`.
+    let number = |name: &str, prefix: &str| name.strip_prefix(prefix)?.parse::<usize>().ok();
+    // The side imports `export-N` to call the module's export `N`, and
+    // exports `import-N` for the module's import `N`.
+    let calls_exports = side.imports.iter().filter_map(|imp| {
+        let i = number(&imp.name, "export-")?;
+        Some((
+            side.func_type(imp.ty)?,
+            module.adapter_func_type(module.exports.get(i)?.func)?,
+        ))
+    });
+    let serves_imports = side.exports.iter().filter_map(|e| {
+        let i = number(&e.name, "import-")?;
+        Some((
+            side.adapter_func_type(e.func)?,
+            module.func_type(module.imports.get(i)?.ty)?,
+        ))
+    });
+    let pairs: Vec<(FuncType, FuncType)> = calls_exports
+        .chain(serves_imports)
+        .map(|(s, m)| (s.clone(), m.clone()))
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for (s, m) in pairs {
         for (a, b) in s
