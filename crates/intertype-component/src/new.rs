@@ -22,7 +22,7 @@ use crate::component_types::Types;
 use crate::wit;
 use anyhow::{anyhow, bail, Context, Result};
 use intertype::core::CoreModule;
-use intertype::{Booklet, TypeDef, ValType};
+use intertype::{Booklet, FuncType, TypeDef, ValType};
 use intertype_adapt::{Adapters, Outcome};
 use std::collections::{BTreeMap, HashMap};
 use wasm_encoder::{
@@ -361,45 +361,28 @@ fn check_core_imports(module: &[u8]) -> Result<()> {
 /// names (WIT spelled them in kebab-case), so the adapter compiler's
 /// structural check sees the same types.
 fn rename_like_module(side: &mut Booklet, module: &Booklet) -> Result<()> {
-    let mut pairs = Vec::new();
-    for imp in &side.imports {
-        let Some(i) = imp
-            .name
-            .strip_prefix("export-")
-            .and_then(|n| n.parse::<usize>().ok())
-        else {
-            continue;
-        };
-        let (Some(s), Some(m)) = (
-            side.func_type(imp.ty),
-            module
-                .exports
-                .get(i)
-                .and_then(|e| module.adapter_func_type(e.func)),
-        ) else {
-            continue;
-        };
-        pairs.push((s.clone(), m.clone()));
-    }
-    for e in &side.exports {
-        let Some(i) = e
-            .name
-            .strip_prefix("import-")
-            .and_then(|n| n.parse::<usize>().ok())
-        else {
-            continue;
-        };
-        let (Some(s), Some(m)) = (
-            side.adapter_func_type(e.func),
-            module
-                .imports
-                .get(i)
-                .and_then(|imp| module.func_type(imp.ty)),
-        ) else {
-            continue;
-        };
-        pairs.push((s.clone(), m.clone()));
-    }
+    // `N` of a shim name `export-N` or `import-N`.
+    let number = |name: &str, prefix: &str| name.strip_prefix(prefix)?.parse::<usize>().ok();
+    // The side imports `export-N` to call the module's export `N`, and
+    // exports `import-N` for the module's import `N`.
+    let calls_exports = side.imports.iter().filter_map(|imp| {
+        let i = number(&imp.name, "export-")?;
+        Some((
+            side.func_type(imp.ty)?,
+            module.adapter_func_type(module.exports.get(i)?.func)?,
+        ))
+    });
+    let serves_imports = side.exports.iter().filter_map(|e| {
+        let i = number(&e.name, "import-")?;
+        Some((
+            side.adapter_func_type(e.func)?,
+            module.func_type(module.imports.get(i)?.ty)?,
+        ))
+    });
+    let pairs: Vec<(FuncType, FuncType)> = calls_exports
+        .chain(serves_imports)
+        .map(|(s, m)| (s.clone(), m.clone()))
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for (s, m) in pairs {
         for (a, b) in s
@@ -637,51 +620,56 @@ impl Shapes {
     /// `cabi_post_import-N` resets the allocator.
     fn import_side(&self) -> Vec<u8> {
         let (_, area, _) = self.layout();
-        let mut m = CoreBuilder::default();
-        m.import("l", "reset", &void());
-        let lowered: Vec<u32> = self
-            .imports
-            .iter()
-            .enumerate()
-            .map(|(i, f)| m.import("l", &i.to_string(), &f.lower))
-            .collect();
-        for (i, f) in self.imports.iter().enumerate() {
-            m.func(
-                &format!("import-{i}"),
-                &f.lift,
-                forward(&f.lift, &f.lower, lowered[i], area),
-            );
-            m.func(
-                &format!("cabi_post_import-{i}"),
-                &post_sig(&f.lift),
-                vec![I::Call(0)],
-            );
-        }
-        m.finish()
+        wrappers(
+            &self.imports,
+            "l",
+            area,
+            |i| format!("import-{i}"),
+            |i| format!("cabi_post_import-{i}"),
+        )
     }
 
     /// The export wrappers `canon lift` lifts: `lift-N` calls the fused
     /// function `f` `N`, `post-N` resets the allocator.
     fn export_side(&self) -> Vec<u8> {
         let (area, _, _) = self.layout();
-        let mut m = CoreBuilder::default();
-        m.import("f", "reset", &void());
-        let fused: Vec<u32> = self
-            .exports
-            .iter()
-            .enumerate()
-            .map(|(i, f)| m.import("f", &i.to_string(), &f.lower))
-            .collect();
-        for (i, f) in self.exports.iter().enumerate() {
-            m.func(
-                &format!("lift-{i}"),
-                &f.lift,
-                forward(&f.lift, &f.lower, fused[i], area),
-            );
-            m.func(&format!("post-{i}"), &post_sig(&f.lift), vec![I::Call(0)]);
-        }
-        m.finish()
+        wrappers(
+            &self.exports,
+            "f",
+            area,
+            |i| format!("lift-{i}"),
+            |i| format!("post-{i}"),
+        )
     }
+}
+
+/// A module of wrappers around the functions `module` `N` (of the lowered
+/// signatures) it imports: `wrapper(N)` (of the lifted signature) forwards
+/// to one, with the static return area `area` when the result is in
+/// memory, and `post(N)` calls `module` `reset`.
+fn wrappers(
+    funcs: &[FuncShape],
+    module: &str,
+    area: u32,
+    wrapper: impl Fn(usize) -> String,
+    post: impl Fn(usize) -> String,
+) -> Vec<u8> {
+    let mut m = CoreBuilder::default();
+    m.import(module, "reset", &void());
+    let callees: Vec<u32> = funcs
+        .iter()
+        .enumerate()
+        .map(|(i, f)| m.import(module, &i.to_string(), &f.lower))
+        .collect();
+    for (i, f) in funcs.iter().enumerate() {
+        m.func(
+            &wrapper(i),
+            &f.lift,
+            forward(&f.lift, &f.lower, callees[i], area),
+        );
+        m.func(&post(i), &post_sig(&f.lift), vec![I::Call(0)]);
+    }
+    m.finish()
 }
 
 fn void() -> Sig {

@@ -7,6 +7,7 @@
 //! runs it when it instantiates the module.
 
 use anyhow::{bail, Context, Result};
+use intertype::binary::write_u32_leb128;
 use wasmparser::{ExternalKind, Parser, Payload, TypeRef};
 
 /// `module` with a start section that calls its exported `_initialize`, when
@@ -60,24 +61,12 @@ pub(crate) fn start_with_initialize(module: &[u8]) -> Result<Option<Vec<u8>>> {
     }
     // The start section (id 8) follows the export section (id 7).
     let mut body = Vec::new();
-    leb(&mut body, func);
+    write_u32_leb128(&mut body, func);
     let mut out = Vec::with_capacity(module.len() + 8);
     out.extend_from_slice(&module[..at]);
     out.push(8);
-    leb(&mut out, body.len() as u32);
+    write_u32_leb128(&mut out, body.len() as u32);
     out.extend_from_slice(&body);
     out.extend_from_slice(&module[at..]);
     Ok(Some(out))
-}
-
-fn leb(out: &mut Vec<u8>, mut n: u32) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }

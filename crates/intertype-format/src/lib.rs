@@ -7,6 +7,31 @@
 //! engine's shapes) read the same numbers.
 #![no_std]
 
+/// Unsigned LEB128, the wasm binary format's integer encoding, at its
+/// minimal length (as the `leb128` crate and `wasm-encoder` write it): the
+/// one encoder behind the guest's compile-time `desc.rs` and the host
+/// crates' writers (`intertype::binary::write_u32_leb128`).
+pub mod leb128 {
+    /// The most bytes a `u32` takes.
+    pub const MAX_U32_LEN: usize = 5;
+
+    /// `v` encoded: the bytes, of which the first `len` are used.
+    pub const fn u32(mut v: u32) -> ([u8; MAX_U32_LEN], usize) {
+        let mut bytes = [0; MAX_U32_LEN];
+        let mut len = 0;
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                bytes[len] = byte;
+                return (bytes, len + 1);
+            }
+            bytes[len] = byte | 0x80;
+            len += 1;
+        }
+    }
+}
+
 /// Subsection ids.
 pub mod subsection {
     pub const TYPES: u8 = 0;

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -71,4 +71,49 @@ fn build(args: &[&str]) {
 pub fn guest(name: &str) -> Vec<u8> {
     let path = guests().join(format!("{}.wasm", name.replace('-', "_")));
     std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// The path of example guest `name`, built alone (release, wasm32) into
+/// `wasm-guests` of the workspace's target directory (`CARGO_TARGET_DIR` if
+/// set) when it is not there yet: for the tests of other crates that run one
+/// guest (the engine's conformance corpus, `component new`'s). A failed
+/// build fails the test with cargo's output.
+pub fn guest_path(name: &str) -> PathBuf {
+    static BUILD: Mutex<()> = Mutex::new(());
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let dir = target.join("wasm-guests");
+    let path = dir
+        .join("wasm32-unknown-unknown/release")
+        .join(format!("{}.wasm", name.replace('-', "_")));
+    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    if path.exists() {
+        return path;
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(root().join("examples"))
+        .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
+        .args(["-p", name, "--target-dir"])
+        .arg(&dir)
+        // The host test's own cargo settings must not leak into the guest build.
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET")
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .expect("running cargo to build the guest");
+    assert!(
+        out.status.success(),
+        "building guest `{name}` (examples/, -p {name}) failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        path.exists(),
+        "cargo built guest `{name}` but {} is missing",
+        path.display()
+    );
+    path
 }

@@ -150,15 +150,12 @@ impl Sink<'_> {
         self.pos += 1;
     }
 
-    const fn u32(&mut self, mut v: u32) {
-        loop {
-            let b = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                self.byte(b);
-                return;
-            }
-            self.byte(b | 0x80);
+    const fn u32(&mut self, v: u32) {
+        let (bytes, len) = intertype_format::leb128::u32(v);
+        let mut i = 0;
+        while i < len {
+            self.byte(bytes[i]);
+            i += 1;
         }
     }
 
@@ -173,12 +170,7 @@ impl Sink<'_> {
     }
 
     const fn leb_len(v: u32) -> usize {
-        let mut s = Sink {
-            buf: &mut [],
-            pos: 0,
-        };
-        s.u32(v);
-        s.pos
+        intertype_format::leb128::u32(v).1
     }
 }
 

@@ -207,17 +207,7 @@ impl<'a> Compiler<'a> {
             } => {
                 let a = pop(stack, 1)?;
                 let cx = MemCx::new(self.mem(*mem), *encoding, Some(*malloc));
-                let f = self.types.lower_str(cx, &mut self.helpers);
-                self.core_funcs.insert(*malloc);
-                self.helpers.need(Helper::Len);
-                let (p, l) = (body.fresh(), body.fresh());
-                body.stmts.push(format!(
-                    "const {p} = {f}({}, {}), {l} = LEN;",
-                    a[0],
-                    self.core_name(*malloc)
-                ));
-                stack.push(p);
-                stack.push(l);
+                self.lower_string(&a[0], cx, *malloc, stack, body);
             }
             Instruction::Convert(c) => {
                 let a = pop(stack, 1)?;
@@ -296,17 +286,7 @@ impl<'a> Compiler<'a> {
                 let cx = MemCx::new(self.mem(mem.mem), mem.encoding, Some(*malloc));
                 if *ty == ValType::String {
                     // The common case, without the flat scratch array.
-                    let f = self.types.lower_str(cx, &mut self.helpers);
-                    self.core_funcs.insert(*malloc);
-                    self.helpers.need(Helper::Len);
-                    let (p, l) = (body.fresh(), body.fresh());
-                    body.stmts.push(format!(
-                        "const {p} = {f}({}, {}), {l} = LEN;",
-                        a[0],
-                        self.core_name(*malloc)
-                    ));
-                    stack.push(p);
-                    stack.push(l);
+                    self.lower_string(&a[0], cx, *malloc, stack, body);
                     return Ok(());
                 }
                 let s = self
@@ -382,6 +362,28 @@ impl<'a> Compiler<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Lowers JS string `s` into memory with `cx`, allocating with core
+    /// function `malloc`: pushes its pointer and length.
+    fn lower_string(
+        &mut self,
+        s: &str,
+        cx: MemCx,
+        malloc: u32,
+        stack: &mut Vec<String>,
+        body: &mut Body,
+    ) {
+        let f = self.types.lower_str(cx, &mut self.helpers);
+        self.core_funcs.insert(malloc);
+        self.helpers.need(Helper::Len);
+        let (p, l) = (body.fresh(), body.fresh());
+        body.stmts.push(format!(
+            "const {p} = {f}({s}, {}), {l} = LEN;",
+            self.core_name(malloc)
+        ));
+        stack.push(p);
+        stack.push(l);
     }
 
     fn note_malloc(&mut self) {

@@ -18,7 +18,7 @@ use crate::canon::{GenResult, MemCx};
 use crate::helpers::Helper;
 use crate::quote::js_str;
 use crate::xfer::{self, Place, Types, Xfer};
-use intertype::{Instruction, StringEncoding, TypeDef, ValType};
+use intertype::{Booklet, Instruction, StringEncoding, TypeDef, ValType};
 
 /// How far adapters may call adapters before the walk gives up (the link
 /// then runs through JS values).
@@ -121,6 +121,15 @@ impl<'x, 'a> Fuser<'x, 'a> {
             self.importer
         } else {
             &mut self.exporters[side - 1].compiler
+        }
+    }
+
+    /// `side`'s type definitions, for `xfer`'s layouts.
+    fn types(&mut self, side: usize) -> Types<'a> {
+        let booklet: &'a Booklet = self.c(side).booklet;
+        Types {
+            defs: &booklet.types,
+            side,
         }
     }
 
@@ -460,10 +469,9 @@ impl<'x, 'a> Fuser<'x, 'a> {
     /// A record, tuple, variant, … that can move in flat form without bit
     /// casts (`xfer::Types::flat_ok`); strings and lists have their own slots.
     fn flat_aggregate(&mut self, side: usize, ty: ValType) -> bool {
-        let types = self.c(side).booklet.types.as_slice();
         matches!(ty, ValType::Type(_))
             && self.list_elem(side, ty).is_none()
-            && Types { defs: types, side }.flat_ok(ty)
+            && self.types(side).flat_ok(ty)
     }
 
     /// Moves a value from the other side (in memory or flat) into flat
@@ -478,8 +486,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
             } => (*side, *ty, *mem, *enc),
             _ => return Err("not an aggregate".into()),
         };
-        let types = self.c(side).booklet.types.as_slice();
-        let t = Types { defs: types, side };
+        let t = self.types(side);
         let k = self.c(side).types.flat(ty)?.len();
         let outs: Vec<String> = (0..k).map(|_| self.body.fresh()).collect();
         if !outs.is_empty() {
@@ -551,8 +558,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
         if s.side() != Some(side) {
             return Ok(());
         }
-        let types = self.c(side).booklet.types.as_slice();
-        let t = Types { defs: types, side };
+        let t = self.types(side);
         let h = &mut self.importer.helpers;
         match s {
             Slot::Js(_) => {}
@@ -624,11 +630,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 ptr,
                 len,
             } => {
-                let types = self.c(*side).booklet.types.as_slice();
-                let t = Types {
-                    defs: types,
-                    side: *side,
-                };
+                let t = self.types(*side);
                 let f = self.xfer.copy_list(
                     &t,
                     *elem,
@@ -645,18 +647,14 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 enc,
                 addr,
             } => {
-                let types = self.c(*side).booklet.types.as_slice();
-                let t = Types {
-                    defs: types,
-                    side: *side,
-                };
+                let t = self.types(*side);
                 let h = &mut self.importer.helpers;
                 h.need(Helper::View(*mem));
                 let (sp, sl) = (
                     format!("DV_{mem}.getUint32({addr}, true)"),
                     format!("DV_{mem}.getUint32({addr} + 4, true)"),
                 );
-                let f = match layout_list_elem(types, *ty) {
+                let f = match layout_list_elem(t.defs, *ty) {
                     Some(elem) => self.xfer.copy_list(&t, elem, (*mem, *enc), dst, h)?,
                     None => self.xfer.copy_str(*mem, *enc, dst, h),
                 };
@@ -682,11 +680,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 enc,
                 addr,
             } => {
-                let types = self.c(*side).booklet.types.as_slice();
-                let t = Types {
-                    defs: types,
-                    side: *side,
-                };
+                let t = self.types(*side);
                 let f =
                     self.xfer
                         .copy_mem(&t, *ty, (*mem, *enc), dst, &mut self.importer.helpers)?;
@@ -699,11 +693,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 enc,
                 vals,
             } => {
-                let types = self.c(*side).booklet.types.as_slice();
-                let t = Types {
-                    defs: types,
-                    side: *side,
-                };
+                let t = self.types(*side);
                 let code = self.xfer.move_value(
                     &t,
                     *ty,

@@ -329,45 +329,63 @@ impl Xfer {
             enc_tag(dst.enc),
             dst.malloc
         );
-        let mal = &dst.malloc;
-        let alloc = |bytes: &str, align: u32| {
-            format!("  const q = checkAlloc{d}({mal}({bytes}, {align}) >>> 0, {bytes}, {align});\n")
-        };
         let latin1_refusal = "throw new RangeError(`string has a character above U+00FF at index ${k}; Latin-1 cannot represent it`)";
-        let body = match (src, dst.enc) {
-            (Utf8, Utf8) | (Latin1, Latin1) => format!(
-                "{}  copyBytes(U8_{s}, p, U8_{d}, q, l);\n  LEN = l;\n",
-                alloc("l", 1)
+        // Every transcoder counts what it needs, allocates `size` bytes and
+        // copies.
+        let (count, size, align, copy) = match (src, dst.enc) {
+            (Utf8, Utf8) | (Latin1, Latin1) => (
+                String::new(),
+                "l",
+                1,
+                format!("  copyBytes(U8_{s}, p, U8_{d}, q, l);\n  LEN = l;\n"),
             ),
-            (Utf16, Utf16) => format!(
-                "{}  copyBytes(U8_{s}, p, U8_{d}, q, l * 2);\n  LEN = l;\n",
-                alloc("l * 2", 2)
+            (Utf16, Utf16) => (
+                String::new(),
+                "l * 2",
+                2,
+                format!("  copyBytes(U8_{s}, p, U8_{d}, q, l * 2);\n  LEN = l;\n"),
             ),
-            (Utf8, Utf16) => format!(
-                "  const s = U8_{s};\n  let n = 0;\n  for (let i = p, e = p + l; i < e; i++) {{ const c = s[i]; if ((c & 0xc0) !== 0x80) n += c >= 0xf0 ? 2 : 1; }}\n{}  const u = new Uint16Array(MEM_{d}.buffer, q, n);\n  let j = 0;\n  for (let i = p, e = p + l; i < e;) {{\n    const c = s[i];\n    if (c < 0x80) {{ u[j++] = c; i++; }}\n    else if (c < 0xe0) {{ u[j++] = ((c & 0x1f) << 6) | (s[i + 1] & 0x3f); i += 2; }}\n    else if (c < 0xf0) {{ u[j++] = ((c & 0x0f) << 12) | ((s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f); i += 3; }}\n    else {{\n      const x = (((c & 0x07) << 18) | ((s[i + 1] & 0x3f) << 12) | ((s[i + 2] & 0x3f) << 6) | (s[i + 3] & 0x3f)) - 0x10000;\n      u[j++] = 0xd800 | (x >> 10); u[j++] = 0xdc00 | (x & 0x3ff); i += 4;\n    }}\n  }}\n  LEN = n;\n",
-                alloc("n * 2", 2)
+            (Utf8, Utf16) => (
+                format!("  const s = U8_{s};\n  let n = 0;\n  for (let i = p, e = p + l; i < e; i++) {{ const c = s[i]; if ((c & 0xc0) !== 0x80) n += c >= 0xf0 ? 2 : 1; }}\n"),
+                "n * 2",
+                2,
+                format!("  const u = new Uint16Array(MEM_{d}.buffer, q, n);\n  let j = 0;\n  for (let i = p, e = p + l; i < e;) {{\n    const c = s[i];\n    if (c < 0x80) {{ u[j++] = c; i++; }}\n    else if (c < 0xe0) {{ u[j++] = ((c & 0x1f) << 6) | (s[i + 1] & 0x3f); i += 2; }}\n    else if (c < 0xf0) {{ u[j++] = ((c & 0x0f) << 12) | ((s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f); i += 3; }}\n    else {{\n      const x = (((c & 0x07) << 18) | ((s[i + 1] & 0x3f) << 12) | ((s[i + 2] & 0x3f) << 6) | (s[i + 3] & 0x3f)) - 0x10000;\n      u[j++] = 0xd800 | (x >> 10); u[j++] = 0xdc00 | (x & 0x3ff); i += 4;\n    }}\n  }}\n  LEN = n;\n"),
             ),
-            (Utf16, Utf8) => format!(
-                "  const s = new Uint16Array(MEM_{s}.buffer, p, l);\n  let n = 0;\n  for (let i = 0; i < l; i++) {{ const c = s[i]; if (c < 0x80) n += 1; else if (c < 0x800) n += 2; else if (c >= 0xd800 && c < 0xdc00) {{ n += 4; i++; }} else n += 3; }}\n{}  const d = U8_{d};\n  let j = q;\n  for (let i = 0; i < l; i++) {{\n    const c = s[i];\n    if (c < 0x80) d[j++] = c;\n    else if (c < 0x800) {{ d[j++] = 0xc0 | (c >> 6); d[j++] = 0x80 | (c & 0x3f); }}\n    else if (c >= 0xd800 && c < 0xdc00) {{\n      const x = 0x10000 + ((c - 0xd800) << 10) + (s[++i] - 0xdc00);\n      d[j++] = 0xf0 | (x >> 18); d[j++] = 0x80 | ((x >> 12) & 0x3f); d[j++] = 0x80 | ((x >> 6) & 0x3f); d[j++] = 0x80 | (x & 0x3f);\n    }} else {{ d[j++] = 0xe0 | (c >> 12); d[j++] = 0x80 | ((c >> 6) & 0x3f); d[j++] = 0x80 | (c & 0x3f); }}\n  }}\n  LEN = n;\n",
-                alloc("n", 1)
+            (Utf16, Utf8) => (
+                format!("  const s = new Uint16Array(MEM_{s}.buffer, p, l);\n  let n = 0;\n  for (let i = 0; i < l; i++) {{ const c = s[i]; if (c < 0x80) n += 1; else if (c < 0x800) n += 2; else if (c >= 0xd800 && c < 0xdc00) {{ n += 4; i++; }} else n += 3; }}\n"),
+                "n",
+                1,
+                format!("  const d = U8_{d};\n  let j = q;\n  for (let i = 0; i < l; i++) {{\n    const c = s[i];\n    if (c < 0x80) d[j++] = c;\n    else if (c < 0x800) {{ d[j++] = 0xc0 | (c >> 6); d[j++] = 0x80 | (c & 0x3f); }}\n    else if (c >= 0xd800 && c < 0xdc00) {{\n      const x = 0x10000 + ((c - 0xd800) << 10) + (s[++i] - 0xdc00);\n      d[j++] = 0xf0 | (x >> 18); d[j++] = 0x80 | ((x >> 12) & 0x3f); d[j++] = 0x80 | ((x >> 6) & 0x3f); d[j++] = 0x80 | (x & 0x3f);\n    }} else {{ d[j++] = 0xe0 | (c >> 12); d[j++] = 0x80 | ((c >> 6) & 0x3f); d[j++] = 0x80 | (c & 0x3f); }}\n  }}\n  LEN = n;\n"),
             ),
-            (Latin1, Utf8) => format!(
-                "  const s = U8_{s};\n  let n = l;\n  for (let i = p, e = p + l; i < e; i++) if (s[i] >= 0x80) n++;\n{}  const d = U8_{d};\n  let j = q;\n  for (let i = p, e = p + l; i < e; i++) {{ const c = s[i]; if (c < 0x80) d[j++] = c; else {{ d[j++] = 0xc0 | (c >> 6); d[j++] = 0x80 | (c & 0x3f); }} }}\n  LEN = n;\n",
-                alloc("n", 1)
+            (Latin1, Utf8) => (
+                format!("  const s = U8_{s};\n  let n = l;\n  for (let i = p, e = p + l; i < e; i++) if (s[i] >= 0x80) n++;\n"),
+                "n",
+                1,
+                format!("  const d = U8_{d};\n  let j = q;\n  for (let i = p, e = p + l; i < e; i++) {{ const c = s[i]; if (c < 0x80) d[j++] = c; else {{ d[j++] = 0xc0 | (c >> 6); d[j++] = 0x80 | (c & 0x3f); }} }}\n  LEN = n;\n"),
             ),
-            (Latin1, Utf16) => format!(
-                "{}  const s = U8_{s}, u = new Uint16Array(MEM_{d}.buffer, q, l);\n  for (let i = 0; i < l; i++) u[i] = s[p + i];\n  LEN = l;\n",
-                alloc("l * 2", 2)
+            (Latin1, Utf16) => (
+                String::new(),
+                "l * 2",
+                2,
+                format!("  const s = U8_{s}, u = new Uint16Array(MEM_{d}.buffer, q, l);\n  for (let i = 0; i < l; i++) u[i] = s[p + i];\n  LEN = l;\n"),
             ),
-            (Utf8, Latin1) => format!(
-                "  const s = U8_{s};\n  let n = 0;\n  for (let i = p, e = p + l, k = 0; i < e; i++) {{\n    const c = s[i];\n    if ((c & 0xc0) === 0x80) continue;\n    if (c >= 0xc4) {latin1_refusal};\n    n++; k++;\n  }}\n{}  const d = U8_{d};\n  for (let i = p, e = p + l, j = q; i < e;) {{ const c = s[i]; if (c < 0x80) {{ d[j++] = c; i++; }} else {{ d[j++] = ((c & 0x1f) << 6) | (s[i + 1] & 0x3f); i += 2; }} }}\n  LEN = n;\n",
-                alloc("n", 1)
+            (Utf8, Latin1) => (
+                format!("  const s = U8_{s};\n  let n = 0;\n  for (let i = p, e = p + l, k = 0; i < e; i++) {{\n    const c = s[i];\n    if ((c & 0xc0) === 0x80) continue;\n    if (c >= 0xc4) {latin1_refusal};\n    n++; k++;\n  }}\n"),
+                "n",
+                1,
+                format!("  const d = U8_{d};\n  for (let i = p, e = p + l, j = q; i < e;) {{ const c = s[i]; if (c < 0x80) {{ d[j++] = c; i++; }} else {{ d[j++] = ((c & 0x1f) << 6) | (s[i + 1] & 0x3f); i += 2; }} }}\n  LEN = n;\n"),
             ),
-            (Utf16, Latin1) => format!(
-                "  const s = new Uint16Array(MEM_{s}.buffer, p, l);\n  for (let k = 0; k < l; k++) if (s[k] > 0xff) {latin1_refusal};\n{}  const d = U8_{d};\n  for (let i = 0; i < l; i++) d[q + i] = s[i];\n  LEN = l;\n",
-                alloc("l", 1)
+            (Utf16, Latin1) => (
+                format!("  const s = new Uint16Array(MEM_{s}.buffer, p, l);\n  for (let k = 0; k < l; k++) if (s[k] > 0xff) {latin1_refusal};\n"),
+                "l",
+                1,
+                format!("  const d = U8_{d};\n  for (let i = 0; i < l; i++) d[q + i] = s[i];\n  LEN = l;\n"),
             ),
         };
+        let mal = &dst.malloc;
+        let body = format!(
+            "{count}  const q = checkAlloc{d}({mal}({size}, {align}) >>> 0, {size}, {align});\n{copy}"
+        );
         let code = format!("function {name}(p, l) {{\n  view{s}();\n{body}  return q;\n}}\n");
         self.funcs.entry(name.clone()).or_insert(Some(code));
         name

@@ -2,6 +2,7 @@
 //! signatures, which functions are imports, memories, exports and names; and
 //! where the interface section sits so it can be replaced or stripped.
 
+use crate::binary::write_u32_leb128;
 use crate::error::{Error, Result};
 use crate::types::CoreType;
 use crate::SECTION_NAME;
@@ -296,11 +297,11 @@ pub fn with_section(module: &[u8], payload: &[u8]) -> Result<Vec<u8>> {
 fn splice(module: &[u8], sections: &[SectionLocation], payload: Option<&[u8]>) -> Vec<u8> {
     let encoded = payload.map(|p| {
         let mut contents = Vec::new();
-        leb128_u32(&mut contents, SECTION_NAME.len() as u32);
+        write_u32_leb128(&mut contents, SECTION_NAME.len() as u32);
         contents.extend_from_slice(SECTION_NAME.as_bytes());
         contents.extend_from_slice(p);
         let mut out = vec![0u8]; // custom section id
-        leb128_u32(&mut out, contents.len() as u32);
+        write_u32_leb128(&mut out, contents.len() as u32);
         out.extend_from_slice(&contents);
         out
     });
@@ -335,16 +336,4 @@ fn section_start(module: &[u8], contents_start: usize) -> usize {
         i -= 1;
     }
     i - 1
-}
-
-fn leb128_u32(out: &mut Vec<u8>, mut v: u32) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }

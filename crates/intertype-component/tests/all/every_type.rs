@@ -3,75 +3,11 @@
 //! same core module made a component (wit-component) on wasmtime's
 //! component runtime, called with dynamic `Val`s.
 
-use intertype::{TypeDef, ValType};
+use crate::new::from_val;
 use intertype_runtime::{Engine, Linker, Module, Value};
 use wasmtime::component::{Component, Linker as ComponentLinker, Val};
 
 const CORE: &[u8] = include_bytes!("../fixtures/every-type-wit.core.wasm");
-
-/// A component-model value as the intertype value of type `ty`.
-fn to_value(types: &[TypeDef], ty: ValType, v: &Val) -> Value {
-    let sub = |t: ValType, v: &Val| to_value(types, t, v);
-    let boxed = |t: Option<ValType>, v: &Option<Box<Val>>| match (t, v) {
-        (Some(t), Some(v)) => Some(Box::new(sub(t, v))),
-        _ => None,
-    };
-    match (ty, v) {
-        (ValType::Bool, Val::Bool(x)) => Value::Bool(*x),
-        (ValType::S8, Val::S8(x)) => Value::S8(*x),
-        (ValType::U8, Val::U8(x)) => Value::U8(*x),
-        (ValType::S16, Val::S16(x)) => Value::S16(*x),
-        (ValType::U16, Val::U16(x)) => Value::U16(*x),
-        (ValType::S32, Val::S32(x)) => Value::S32(*x),
-        (ValType::U32, Val::U32(x)) => Value::U32(*x),
-        (ValType::S64, Val::S64(x)) => Value::S64(*x),
-        (ValType::U64, Val::U64(x)) => Value::U64(*x),
-        (ValType::F32, Val::Float32(x)) => Value::F32(*x),
-        (ValType::F64, Val::Float64(x)) => Value::F64(*x),
-        (ValType::Char, Val::Char(x)) => Value::Char(*x),
-        (ValType::String, Val::String(x)) => Value::String(x.clone()),
-        (ValType::Type(i), v) => match (&types[i as usize], v) {
-            (TypeDef::Record(fields), Val::Record(vs)) => Value::Record(
-                fields
-                    .iter()
-                    .zip(vs)
-                    .map(|(f, (name, v))| {
-                        assert_eq!(&f.name, name);
-                        sub(f.ty, v)
-                    })
-                    .collect(),
-            ),
-            (TypeDef::Tuple(ts), Val::Tuple(vs)) => {
-                Value::Tuple(ts.iter().zip(vs).map(|(t, v)| sub(*t, v)).collect())
-            }
-            (TypeDef::Variant(cases), Val::Variant(name, p)) => {
-                let i = cases.iter().position(|c| &c.name == name).unwrap();
-                Value::Variant(i as u32, boxed(cases[i].ty, p))
-            }
-            (TypeDef::Enum(cases), Val::Enum(name)) => {
-                Value::Enum(cases.iter().position(|c| c == name).unwrap() as u32)
-            }
-            (TypeDef::Flags(names), Val::Flags(set)) => {
-                let mut words = vec![0u32; names.len().div_ceil(32)];
-                for s in set {
-                    let i = names.iter().position(|n| n == s).unwrap();
-                    words[i / 32] |= 1 << (i % 32);
-                }
-                Value::Flags(words)
-            }
-            (TypeDef::List(t), Val::List(vs)) => {
-                Value::List(vs.iter().map(|v| sub(*t, v)).collect())
-            }
-            (TypeDef::Option(t), Val::Option(v)) => Value::Option(boxed(Some(*t), v)),
-            (TypeDef::Result { ok, err }, Val::Result(r)) => Value::Result(match r {
-                Ok(v) => Ok(boxed(*ok, v)),
-                Err(v) => Err(boxed(*err, v)),
-            }),
-            (def, v) => panic!("{v:?} is not a {def:?}"),
-        },
-        (ty, v) => panic!("{v:?} is not a {ty:?}"),
-    }
-}
 
 pub fn cases() -> Vec<(&'static str, Vec<Val>)> {
     let s = |x: &str| Val::String(x.into());
@@ -173,7 +109,7 @@ fn every_type_matches_the_component_runtime() {
             .params
             .iter()
             .zip(&args)
-            .map(|(t, v)| to_value(&booklet.types, *t, v))
+            .map(|(t, v)| from_val(&booklet.types, *t, v))
             .collect();
         let ours = inst.func(name).unwrap().call(&mut inst, &values).unwrap();
 
@@ -184,7 +120,7 @@ fn every_type_matches_the_component_runtime() {
             .results
             .iter()
             .zip(&theirs)
-            .map(|(t, v)| to_value(&booklet.types, *t, v))
+            .map(|(t, v)| from_val(&booklet.types, *t, v))
             .collect();
         assert_eq!(ours, theirs, "{name}");
         // An echo returns its argument.

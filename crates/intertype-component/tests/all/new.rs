@@ -5,50 +5,15 @@
 
 use intertype::{Booklet, TypeDef, ValType};
 use intertype_component::{new, NewOptions};
+use intertype_guest_tests::guest_path;
 use intertype_runtime::{Engine, Error, Linker, Module, Value};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use wasmtime::component::{Component, Linker as ComponentLinker, Val};
 
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// An example guest of `examples/`, built (release, wasm32) as the
-/// runtime's conformance test builds it when it is not there yet.
-pub fn guest_path(name: &str) -> PathBuf {
-    static BUILD: Mutex<()> = Mutex::new(());
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    let dir = target.join("wasm-guests");
-    let path = dir
-        .join("wasm32-unknown-unknown/release")
-        .join(format!("{}.wasm", name.replace('-', "_")));
-    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    if path.exists() {
-        return path;
-    }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .current_dir(root().join("examples"))
-        .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
-        .args(["-p", name, "--target-dir"])
-        .arg(&dir)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
-        .env_remove("CARGO_TARGET_DIR")
-        .output()
-        .expect("running cargo to build the guest");
-    assert!(
-        out.status.success(),
-        "building guest `{name}` failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    path
 }
 
 /// The module of a conformance file, as binary.

@@ -36,6 +36,31 @@ fn round_trip(core: &[u8]) -> Vec<u8> {
     new(&adopted, &NewOptions::default()).unwrap().component
 }
 
+/// A component instantiated on wasmtime's component runtime (no imports).
+struct Running {
+    store: wasmtime::Store<()>,
+    instance: wasmtime::component::Instance,
+}
+
+impl Running {
+    fn new(engine: &wasmtime::Engine, component: &[u8]) -> Running {
+        let component = Component::new(engine, component).unwrap();
+        let mut store = wasmtime::Store::new(engine, ());
+        let instance = Linker::new(engine)
+            .instantiate(&mut store, &component)
+            .unwrap();
+        Running { store, instance }
+    }
+
+    /// The results of export `name` called with `args`.
+    fn call(&mut self, name: &str, args: &[Val]) -> Vec<Val> {
+        let f = self.instance.get_func(&mut self.store, name).unwrap();
+        let mut out = vec![Val::Bool(false); f.ty(&self.store).results().len()];
+        f.call(&mut self.store, args, &mut out).unwrap();
+        out
+    }
+}
+
 #[test]
 fn greet_wit_round_trips() {
     let core = include_bytes!("../fixtures/greet-wit.core.wasm");
@@ -43,16 +68,8 @@ fn greet_wit_round_trips() {
     assert_eq!(wit_of(&ours), wit_of(&theirs));
     let engine = wasmtime::Engine::default();
     for bytes in [&theirs, &ours] {
-        let component = Component::new(&engine, bytes).unwrap();
-        let mut store = wasmtime::Store::new(&engine, ());
-        let inst = Linker::new(&engine)
-            .instantiate(&mut store, &component)
-            .unwrap();
-        let f = inst.get_func(&mut store, "greet").unwrap();
-        let mut out = [Val::Bool(false)];
-        f.call(&mut store, &[Val::String("Zoë".into())], &mut out)
-            .unwrap();
-        assert_eq!(out[0], Val::String("Hello, Zoë".into()));
+        let out = Running::new(&engine, bytes).call("greet", &[Val::String("Zoë".into())]);
+        assert_eq!(out, [Val::String("Hello, Zoë".into())]);
     }
 }
 
@@ -68,17 +85,10 @@ fn every_type_round_trips() {
     let engine = wasmtime::Engine::default();
     let mut results = Vec::new();
     for bytes in [&theirs, &ours] {
-        let component = Component::new(&engine, bytes).unwrap();
-        let mut store = wasmtime::Store::new(&engine, ());
-        let inst = Linker::new(&engine)
-            .instantiate(&mut store, &component)
-            .unwrap();
+        let mut running = Running::new(&engine, bytes);
         let mut all = Vec::new();
         for (name, args) in crate::every_type::cases() {
-            let f = inst.get_func(&mut store, name).unwrap();
-            let n = f.ty(&store).results().len();
-            let mut out = vec![Val::Bool(false); n];
-            f.call(&mut store, &args, &mut out).unwrap();
+            let out = running.call(name, &args);
             if name.starts_with("echo-") {
                 assert_eq!(out, args, "{name}");
             }

@@ -5,12 +5,12 @@
 //! One `#[test]` per file; each runs every step and then fails with the list
 //! of failing steps (expected vs actual), not just the first.
 
+use intertype_guest_tests::guest_path;
 use intertype_runtime::{Engine, Error, ErrorKind, ExternRef, Linker, Module, Type, Value};
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 fn root() -> PathBuf {
@@ -63,59 +63,6 @@ conformance! {
     traps => "traps.json",
     values => "values.json",
     wasm_bindgen_markdown => "wasm-bindgen-markdown.json",
-}
-
-// ---------------------------------------------------------------------------
-// Guests (issue 4)
-
-/// The path of example guest `name`, built (release, wasm32) into
-/// `<target>/wasm-guests` as `intertype-guest-tests` does when it is not
-/// there yet. A failed build fails the test with cargo's output.
-fn guest_path(name: &str) -> PathBuf {
-    static BUILD: Mutex<()> = Mutex::new(());
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    let dir = target.join("wasm-guests");
-    let path = dir
-        .join("wasm32-unknown-unknown/release")
-        .join(format!("{}.wasm", name.replace('-', "_")));
-    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    if path.exists() {
-        return path;
-    }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .current_dir(root().join("examples"))
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            name,
-        ])
-        .arg("--target-dir")
-        .arg(&dir)
-        // The host test's own cargo settings must not leak into the guest build.
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
-        .env_remove("CARGO_TARGET_DIR")
-        .output()
-        .expect("running cargo to build the guest");
-    assert!(
-        out.status.success(),
-        "building guest `{name}` (examples/, -p {name}) failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        path.exists(),
-        "cargo built guest `{name}` but {} is missing",
-        path.display()
-    );
-    path
 }
 
 // ---------------------------------------------------------------------------

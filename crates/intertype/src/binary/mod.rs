@@ -49,6 +49,14 @@ pub use intertype_format::form;
 /// [`ValType::REFERENCE`]).
 pub use intertype_format::valtype_code;
 
+/// Appends `v` as unsigned LEB128 at its minimal length (the wasm binary
+/// format's integer encoding; `intertype-format`'s encoder), for every crate
+/// that splices sizes and indices into wasm bytes.
+pub fn write_u32_leb128(sink: &mut Vec<u8>, v: u32) {
+    let (bytes, len) = intertype_format::leb128::u32(v);
+    sink.extend_from_slice(&bytes[..len]);
+}
+
 /// A core function a fragment names instead of indexing it (subsection 6).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum CoreName {

@@ -556,3 +556,30 @@ fn mutations_never_panic() {
         }
     }
 }
+
+/// The one LEB128 encoder (`intertype-format`'s, behind
+/// `write_u32_leb128`) writes what `wasm-encoder` writes, at every length
+/// from one byte to five.
+#[test]
+fn leb128_matches_wasm_encoder() {
+    for v in [
+        0,
+        1,
+        0x7f,
+        0x80,
+        0x3fff,
+        0x4000,
+        624_485,
+        0x1f_ffff,
+        0x20_0000,
+        u32::MAX,
+    ] {
+        let mut ours = Vec::new();
+        write_u32_leb128(&mut ours, v);
+        let mut theirs = Vec::new();
+        wasm_encoder::Encode::encode(&v, &mut theirs);
+        assert_eq!(ours, theirs, "{v:#x}");
+        let (bytes, len) = intertype_format::leb128::u32(v);
+        assert_eq!(&bytes[..len], &ours[..]);
+    }
+}

@@ -77,16 +77,7 @@ impl Encode for u8 {
 /// Unsigned LEB128, minimal length (as the `leb128` crate writes it).
 impl Encode for u32 {
     fn encode(&self, sink: &mut Vec<u8>) {
-        let mut v = *self;
-        loop {
-            let byte = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                sink.push(byte);
-                return;
-            }
-            sink.push(byte | 0x80);
-        }
+        super::write_u32_leb128(sink, *self);
     }
 }
 
