@@ -40,23 +40,11 @@ impl Code {
         let mut at = 0;
         for &(pos, f) in &self.calls {
             out.extend_from_slice(&self.bytes[at..pos]);
-            leb(&mut out, index(f));
+            intertype::binary::write_u32_leb128(&mut out, index(f));
             at = pos;
         }
         out.extend_from_slice(&self.bytes[at..]);
         out
-    }
-}
-
-fn leb(out: &mut Vec<u8>, mut v: u32) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
     }
 }
 
