@@ -8,98 +8,24 @@
 //! `cargo bench -p intertype-runtime --bench greet`; results and how to read
 //! them: `docs/performance.md`.
 
+mod callpath;
 mod peer_component;
 
+use callpath::Raw;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use intertype_runtime::{Engine, Linker, Module, Value};
 use peer_component::{ComponentTyped, ComponentVal};
 use std::hint::black_box;
 use wasmtime::component::Val;
 
-const GUEST: &str = r#"
-(module
-  (memory (export "mem") 2)
-  (global $heap (mut i32) (i32.const 1024))
-  (global $live (mut i32) (i32.const 0))
-  (data (i32.const 16) "Hello, ")
-  (func $malloc (export "malloc") (param $n i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $heap))
-    (global.set $heap (i32.add (global.get $heap) (local.get $n)))
-    (if (i32.gt_u (global.get $heap) (i32.mul (memory.size) (i32.const 65536)))
-      (then (drop (memory.grow (i32.const 2)))))
-    (global.set $live (i32.add (global.get $live) (i32.const 1)))
-    (local.get $p))
-  (func $free (export "free") (param $p i32) (param $n i32)
-    (global.set $live (i32.sub (global.get $live) (i32.const 1)))
-    (if (i32.eqz (global.get $live)) (then (global.set $heap (i32.const 1024)))))
-  (func $greet_ (export "greet_") (param $p i32) (param $n i32) (result i32 i32)
-    (local $q i32)
-    (local.set $q (call $malloc (i32.add (local.get $n) (i32.const 7))))
-    (memory.copy (local.get $q) (i32.const 16) (i32.const 7))
-    (memory.copy (i32.add (local.get $q) (i32.const 7)) (local.get $p) (local.get $n))
-    (call $free (local.get $p) (local.get $n))
-    (local.get $q) (i32.add (local.get $n) (i32.const 7)))
-  (@interface func (export "greet") (param string) (result string)
-    arg.get 0
-    string-to-memory $malloc "mem"
-    call-core $greet_
-    defer-call-core $free
-    memory-to-string "mem"))
-"#;
-
-struct Raw {
-    store: wasmtime::Store<()>,
-    mem: wasmtime::Memory,
-    malloc: wasmtime::TypedFunc<i32, i32>,
-    greet: wasmtime::TypedFunc<(i32, i32), (i32, i32)>,
-    free: wasmtime::TypedFunc<(i32, i32), ()>,
-}
-
-impl Raw {
-    fn new(wasm: &[u8]) -> Raw {
-        let engine = wasmtime::Engine::default();
-        let module = wasmtime::Module::new(&engine, wasm).unwrap();
-        let mut store = wasmtime::Store::new(&engine, ());
-        let inst = wasmtime::Instance::new(&mut store, &module, &[]).unwrap();
-        Raw {
-            mem: inst.get_memory(&mut store, "mem").unwrap(),
-            malloc: inst.get_typed_func(&mut store, "malloc").unwrap(),
-            greet: inst.get_typed_func(&mut store, "greet_").unwrap(),
-            free: inst.get_typed_func(&mut store, "free").unwrap(),
-            store,
-        }
-    }
-
-    /// Hand-written glue, with the checks a careful author would write.
-    fn greet(&mut self, name: &str) -> String {
-        let len = name.len();
-        let ptr = self.malloc.call(&mut self.store, len as i32).unwrap() as usize;
-        self.mem.data_mut(&mut self.store)[ptr..ptr + len].copy_from_slice(name.as_bytes());
-        let (p, l) = self
-            .greet
-            .call(&mut self.store, (ptr as i32, len as i32))
-            .unwrap();
-        let (p, l) = (p as u32 as usize, l as u32 as usize);
-        let s = std::str::from_utf8(&self.mem.data(&self.store)[p..p + l])
-            .unwrap()
-            .to_owned();
-        self.free
-            .call(&mut self.store, (p as i32, l as i32))
-            .unwrap();
-        s
-    }
-}
-
 fn bench(c: &mut Criterion) {
-    let wasm = intertype::parse_str(GUEST, None).unwrap();
+    let wasm = intertype::parse_str(callpath::GREET, None).unwrap();
     let engine = Engine::default();
     let module = Module::new(&engine, &wasm).unwrap();
     let mut group = c.benchmark_group("greet");
     for (label, size) in [("5B", 5usize), ("64KiB", 64 << 10)] {
         let name = "w".repeat(size);
-        // wasmtime refuses a module that still carries the interface section.
-        let mut raw = Raw::new(&intertype::core::strip(&wasm).unwrap());
+        let mut raw = Raw::new();
         assert_eq!(raw.greet(&name).len(), size + 7);
         group.bench_with_input(
             BenchmarkId::new("a_raw_wasmtime", label),

@@ -16,7 +16,12 @@ use intertype::{Conversion, CoreType, StringEncoding};
 use std::collections::{BTreeMap, HashSet};
 
 mod compile;
+mod scalar;
 pub(crate) use compile::compile;
+pub(crate) use scalar::{
+    conversion_type, convert_bits, from_bits, to_bits, DirectCall, ScalarOp, ScalarPlan, SCALAR_IO,
+    SCALAR_REGS,
+};
 
 /// Where an instruction's operand lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -321,6 +326,8 @@ pub(crate) struct FuncPlan {
     pub uses_externref: bool,
     /// The same plan in the fast subset, when it fits.
     pub fast: Option<FastPlan>,
+    /// The same plan over raw scalar registers, when it has only scalars.
+    pub scalar: Option<ScalarPlan>,
 }
 
 #[derive(Debug)]

@@ -13,4 +13,5 @@ mod leak;
 mod lifted_size;
 mod linking;
 mod readme;
+mod scalar_path;
 mod util;
