@@ -5,13 +5,17 @@
 //! free) and copy the result into a host `String`; (d) runs the same
 //! function compiled from Rust with wit-bindgen (`peer_component`).
 //!
+//! Group `add`: `add(s32, s32) -> s32` (scalars only) typed and dynamic
+//! against a raw wasmtime `TypedFunc` call.
+//!
 //! `cargo bench -p intertype-runtime --bench greet`; results and how to read
-//! them: `docs/performance.md`.
+//! them: `docs/performance.md`. Instruction counts of the same calls:
+//! `scripts/callgrind.sh`.
 
 mod callpath;
 mod peer_component;
 
-use callpath::Raw;
+use callpath::{Raw, RawAdd};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use intertype_runtime::{Engine, Linker, Module, Value};
 use peer_component::{ComponentTyped, ComponentVal};
@@ -80,5 +84,36 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// `add(s32, s32) -> s32`: a scalar-only adapter (a scalar plan) against a
+/// raw wasmtime `TypedFunc` call of the same core function.
+fn bench_add(c: &mut Criterion) {
+    let mut group = c.benchmark_group("add");
+    let mut raw = RawAdd::new();
+    assert_eq!(raw.add(2, 3), 5);
+    group.bench_function("a_raw_typedfunc", |b| {
+        b.iter(|| black_box(raw.add(black_box(2), black_box(3))))
+    });
+    let engine = Engine::default();
+    let module = Module::new(&engine, &intertype::parse_str(callpath::ADD, None).unwrap()).unwrap();
+    let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
+    let typed = inst.typed_func::<(i32, i32), (i32,)>("add").unwrap();
+    assert_eq!(typed.call(&mut inst, (2, 3)).unwrap(), (5,));
+    group.bench_function("b_intertype_typed", |b| {
+        b.iter(|| black_box(typed.call(&mut inst, (black_box(2), black_box(3))).unwrap()))
+    });
+    let func = inst.func("add").unwrap();
+    let args = [Value::S32(2), Value::S32(3)];
+    let mut out = Vec::with_capacity(1);
+    group.bench_function("c_intertype_dynamic", |b| {
+        b.iter(|| {
+            out.clear();
+            func.call_into(&mut inst, black_box(&args), &mut out)
+                .unwrap();
+            black_box(&out);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_add);
 criterion_main!(benches);

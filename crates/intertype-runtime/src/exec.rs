@@ -10,8 +10,8 @@ use crate::canon::{self, write_string, Lowerer};
 use crate::error::{Error, Misbehavior};
 use crate::plan::{
     conversion_type, convert_bits, from_bits, to_bits, AdapterPlan, DirectCall, Dst, FastOp,
-    FastPlan, FastResult, FuncPlan, I32Call, Malloc, Op, Operand, ScalarOp, ScalarPlan, FAST_INTS,
-    FAST_STRS, SCALAR_IO, SCALAR_REGS,
+    FastPlan, FastResult, FuncPlan, I32Call, Malloc, Op, Operand, ScalarOp, ScalarPlan, StringCall,
+    FAST_INTS, FAST_STRS, SCALAR_IO, SCALAR_REGS,
 };
 use crate::store::{internal, wasm_error, Callee, RawCaller, Runtime, StoreData};
 use crate::value::{ExternRef, Value};
@@ -224,6 +224,15 @@ fn run<A: ArgSource + ?Sized>(
     out: &mut Vec<Value>,
 ) -> Result<(), Error> {
     if let Some(fast) = &plan.fast {
+        if let Some(sc) = &fast.string_call {
+            let s = match args.arg(sc.arg) {
+                Some(ArgRef::Str(s)) => s,
+                Some(ArgRef::Value(Value::String(s))) => s,
+                _ => return Err(internal("expected a string argument")),
+            };
+            out.push(Value::String(run_string_call(cx, rt, plan, sc, s)?));
+            return Ok(());
+        }
         return run_fast(cx, rt, plan, fast, args, out);
     }
     // Small register files live on the native stack; larger ones come from
@@ -368,8 +377,71 @@ fn run_fast<A: ArgSource + ?Sized>(
     Ok(())
 }
 
+/// Runs a [`StringCall`] with its string argument `s`: the fast plan's
+/// steps written out, with the same checks, errors and deferred call.
+#[inline]
+pub(crate) fn run_string_call(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    plan: &FuncPlan,
+    sc: &StringCall,
+    s: &str,
+) -> Result<String, Error> {
+    let [at_arg, at_call, at_read] = sc.at;
+    let mem = memory(rt, sc.arg_mem)?;
+    let (ptr, len) = write_string(cx, rt, mem, sc.malloc, s, StringEncoding::Utf8)
+        .map_err(|e| in_instruction(e, plan, at_arg, "string-to-memory"))?;
+    let Some(Callee::P2R2(f)) = rt.funcs.get(sc.func as usize) else {
+        return Err(internal("callee"));
+    };
+    cx.data_mut().entered = true;
+    let (p, l) = match f.call(&mut *cx, (ptr as i32, len as i32)) {
+        Ok(r) => r,
+        Err(e) => {
+            return Err(in_instruction(
+                wasm_error(cx, e),
+                plan,
+                at_call,
+                "call-core",
+            ))
+        }
+    };
+    let regs = [ptr as i32, len as i32, p, l];
+    let read = |cx: &mut StoreContextMut<'_, StoreData>| {
+        let data = memory(rt, sc.result_mem)?.data(&*cx);
+        canon::read_string(data, p as u32, l as u32, StringEncoding::Utf8)
+            .map_err(|e| in_instruction(e, plan, at_read, "memory-to-string"))
+    };
+    let Some((func, args, nargs, before_read)) = sc.deferred else {
+        return read(cx);
+    };
+    let result = read(cx);
+    if result.is_err() && !before_read {
+        return result; // the deferred call was not reached
+    }
+    let mut a = [0i32; 4];
+    for (slot, r) in a.iter_mut().zip(&args[..usize::from(nargs).min(2)]) {
+        *slot = regs[usize::from(*r) % 4];
+    }
+    let callee = rt
+        .funcs
+        .get(func as usize)
+        .ok_or_else(|| internal("callee slot"))?;
+    let deferred = match callee.call_i32(cx, a) {
+        Some(Ok(_)) => Ok(()),
+        Some(Err(e)) => Err(wasm_error(cx, e)),
+        None => Err(internal("callee")),
+    };
+    let deferred = deferred.map_err(|e| e.context(format!("in a deferred call of {}", plan.label)));
+    // As in `run`: a failure before the deferred call wins.
+    let s = result?;
+    deferred?;
+    Ok(s)
+}
+
 /// Runs a [`ScalarPlan`]: `io` holds the arguments' bits on entry and the
 /// results' bits (in order) on return. Same semantics and errors as [`run`].
+#[inline]
 pub(crate) fn run_scalar(
     cx: &mut StoreContextMut<'_, StoreData>,
     rt: &Runtime,

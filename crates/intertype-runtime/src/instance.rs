@@ -42,6 +42,8 @@ pub struct Func {
     uses_externref: bool,
     /// Whether its adapter has a scalar plan ([`CallContext::invoke_scalar`]).
     scalar: bool,
+    /// Whether its adapter has a string-call plan ([`CallContext::invoke_string`]).
+    string_call: bool,
     module_id: usize,
 }
 
@@ -75,6 +77,13 @@ pub trait CallContext {
         let _ = (f, regs);
         None
     }
+    /// Runs `f`'s string-call plan on `s` (`plan/mod.rs`, `StringCall`).
+    /// `None` when this context has no such path.
+    #[doc(hidden)]
+    fn invoke_string(&mut self, f: &Func, s: &str) -> Option<Result<String, Error>> {
+        let _ = (f, s);
+        None
+    }
 }
 
 impl Module {
@@ -87,12 +96,16 @@ impl Module {
                 .chain(&e.ty.results)
                 .any(|t| t.has_externref())
         };
-        let (uses_externref, scalar) = match e.kind {
+        let (uses_externref, scalar, string_call) = match e.kind {
             ExportKind::Adapter(idx) => match self.inner.plans.func(idx) {
-                Some(AdapterPlan::Func(p)) => (p.uses_externref, p.scalar.is_some()),
-                _ => (any_externref(), false),
+                Some(AdapterPlan::Func(p)) => (
+                    p.uses_externref,
+                    p.scalar.is_some(),
+                    p.fast.as_ref().is_some_and(|f| f.string_call.is_some()),
+                ),
+                _ => (any_externref(), false, false),
             },
-            ExportKind::Core(_) => (any_externref(), false),
+            ExportKind::Core(_) => (any_externref(), false, false),
         };
         Some(Func {
             name: e.name.clone(),
@@ -100,6 +113,7 @@ impl Module {
             ty: e.ty.clone(),
             uses_externref,
             scalar,
+            string_call,
             module_id: self.id(),
         })
     }
@@ -360,6 +374,40 @@ impl<T: 'static> CallContext for Instance<T> {
         self.store.data_mut().results_pool = buf;
     }
 
+    fn invoke_string(&mut self, f: &Func, s: &str) -> Option<Result<String, Error>> {
+        let ExportKind::Adapter(idx) = f.kind else {
+            return None;
+        };
+        if !f.string_call {
+            return None;
+        }
+        if let Err(e) = self.check_poison().and_then(|()| self.begin_call()) {
+            return Some(Err(e));
+        }
+        let r = match self.rt.plans.func(idx) {
+            Some(AdapterPlan::Func(plan)) => match plan
+                .fast
+                .as_ref()
+                .and_then(|f| f.string_call.as_ref())
+            {
+                Some(sc) => {
+                    exec::run_string_call(&mut self.store.as_context_mut(), &self.rt, plan, sc, s)
+                }
+                None => Err(crate::store::internal("string-call plan")),
+            },
+            _ => Err(crate::store::internal("string-call plan")),
+        };
+        match r {
+            Ok(s) => Some(Ok(s)),
+            Err(e) => {
+                let e = crate::guest_panic::annotate(&mut self.store, &self.core, e);
+                let r = Err(e);
+                self.end_call(&r);
+                Some(r)
+            }
+        }
+    }
+
     fn invoke_scalar(
         &mut self,
         f: &Func,
@@ -485,6 +533,11 @@ impl Func {
     /// Whether calls may take [`CallContext::invoke_scalar`].
     pub(crate) fn is_scalar(&self) -> bool {
         self.scalar
+    }
+
+    /// Whether calls may take [`CallContext::invoke_string`].
+    pub(crate) fn is_string_call(&self) -> bool {
+        self.string_call
     }
 
     pub(crate) fn module_id(&self) -> usize {

@@ -60,6 +60,11 @@ pub trait Lower {
     fn to_bits(&self) -> u64 {
         0
     }
+    /// The string, for `str` and `String` (string-call plans).
+    #[doc(hidden)]
+    fn as_str(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A Rust type that can be made from an interface value.
@@ -83,6 +88,12 @@ pub trait Lift: Sized {
     #[doc(hidden)]
     fn from_bits(bits: u64) -> Option<Self> {
         let _ = bits;
+        None
+    }
+    /// A `String` takes the string out of `s` (string-call plans).
+    #[doc(hidden)]
+    fn from_string(s: &mut Option<String>) -> Option<Self> {
+        let _ = s;
         None
     }
 }
@@ -194,6 +205,9 @@ impl Lower for str {
     fn to_arg(&self) -> TypedArg<'_> {
         TypedArg::Str(self)
     }
+    fn as_str(&self) -> Option<&str> {
+        Some(self)
+    }
 }
 
 impl Lower for String {
@@ -206,6 +220,9 @@ impl Lower for String {
     fn to_arg(&self) -> TypedArg<'_> {
         self.as_str().to_arg()
     }
+    fn as_str(&self) -> Option<&str> {
+        Some(self)
+    }
 }
 
 impl Lift for String {
@@ -217,6 +234,9 @@ impl Lift for String {
             Value::String(s) => Ok(s),
             other => mismatch(&Type::String, &other),
         }
+    }
+    fn from_string(s: &mut Option<String>) -> Option<Self> {
+        s.take()
     }
 }
 
@@ -234,6 +254,9 @@ impl<T: Lower + ?Sized> Lower for &T {
     #[inline]
     fn to_bits(&self) -> u64 {
         (**self).to_bits()
+    }
+    fn as_str(&self) -> Option<&str> {
+        (**self).as_str()
     }
 }
 
@@ -393,6 +416,11 @@ pub trait LowerList {
     fn to_bits(&self, out: &mut [u64; SCALAR_IO]) {
         let _ = out;
     }
+    /// The one string of a one-string list (string-call plans).
+    #[doc(hidden)]
+    fn single_str(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A list of values lifted out of wasm: the results of a typed call, the
@@ -416,6 +444,12 @@ pub trait LiftList: Sized {
         let _ = bits;
         None
     }
+    /// A one-string list made of `s` (string-call plans).
+    #[doc(hidden)]
+    fn from_string(s: String) -> Option<Self> {
+        let _ = s;
+        None
+    }
 }
 
 macro_rules! tuples {
@@ -432,6 +466,10 @@ macro_rules! tuples {
             #[inline]
             fn to_bits(&self, _out: &mut [u64; SCALAR_IO]) {
                 $(_out[$i] = self.$i.to_bits();)*
+            }
+            #[inline]
+            fn single_str(&self) -> Option<&str> {
+                if [$($i),*].len() == 1 { self.0.as_str() } else { None }
             }
         }
         impl<$($t: Lift),*> LiftList for ($($t,)*) {
@@ -452,6 +490,11 @@ macro_rules! tuples {
             #[inline]
             fn from_bits(_bits: &[u64; SCALAR_IO]) -> Option<Self> {
                 Some(($($t::from_bits(_bits[$i])?,)*))
+            }
+            #[inline]
+            fn from_string(s: String) -> Option<Self> {
+                let mut _s = Some(s);
+                Some(($($t::from_string(&mut _s)?,)*))
             }
         }
         impl<$($t: Lower),*> Lower for ($($t,)*) where ($($t,)*): NonEmpty {
@@ -543,6 +586,9 @@ pub struct TypedFunc<P, R> {
     /// Parameters and results are all scalars and the adapter has a scalar
     /// plan: calls pass raw bits, no `Value` (`plan/scalar.rs`).
     scalar: bool,
+    /// One string in, one string out, and the adapter has a string-call
+    /// plan: calls pass the `&str` and get the `String` (`plan/mod.rs`).
+    string: bool,
     _marker: PhantomData<fn() -> (P, R)>,
 }
 
@@ -551,6 +597,7 @@ impl<P, R> Clone for TypedFunc<P, R> {
         TypedFunc {
             func: self.func.clone(),
             scalar: self.scalar,
+            string: self.string,
             _marker: PhantomData,
         }
     }
@@ -571,6 +618,15 @@ impl<P: LowerList, R: LiftList> TypedFunc<P, R> {
                 "function `{}` belongs to another module",
                 self.func.name()
             )));
+        }
+        if self.string {
+            if let Some(s) = params.single_str() {
+                if let Some(r) = instance.invoke_string(&self.func, s) {
+                    return R::from_string(r?)
+                        .ok_or_else(|| Error::internal("a string call's result is no string"));
+                }
+            }
+            return self.call_general(instance, &params);
         }
         if self.scalar {
             let mut regs = [0u64; SCALAR_IO];
@@ -642,6 +698,7 @@ impl Func {
         Ok(TypedFunc {
             func: self.clone(),
             scalar: P::SCALARS && R::SCALARS && self.is_scalar(),
+            string: self.is_string_call(),
             _marker: PhantomData,
         })
     }

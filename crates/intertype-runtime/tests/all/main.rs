@@ -14,4 +14,5 @@ mod lifted_size;
 mod linking;
 mod readme;
 mod scalar_path;
+mod string_call;
 mod util;
