@@ -98,6 +98,24 @@ impl Budget {
 
 /// `memory-to-string`: checks and copies `len` code units at `ptr` into a new
 /// host string (one validation pass, one copy for UTF-8).
+/// [`read_string`] of UTF-8: one validation, one copy.
+#[inline]
+pub(crate) fn read_utf8(data: &[u8], ptr: u32, len: u32) -> Result<String, Error> {
+    let bytes = &data[range(data.len(), ptr, len.into())?];
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_owned()),
+        Err(e) => Err(invalid_utf8(ptr, e)),
+    }
+}
+
+#[cold]
+fn invalid_utf8(ptr: u32, e: std::str::Utf8Error) -> Error {
+    Error::guest(
+        Misbehavior::InvalidEncoding,
+        format!("string at {ptr:#x} is not valid UTF-8: {e}"),
+    )
+}
+
 pub(crate) fn read_string(
     data: &[u8],
     ptr: u32,
@@ -105,16 +123,7 @@ pub(crate) fn read_string(
     enc: StringEncoding,
 ) -> Result<String, Error> {
     match enc {
-        StringEncoding::Utf8 => {
-            let bytes = &data[range(data.len(), ptr, len.into())?];
-            match std::str::from_utf8(bytes) {
-                Ok(s) => Ok(s.to_owned()),
-                Err(e) => Err(Error::guest(
-                    Misbehavior::InvalidEncoding,
-                    format!("string at {ptr:#x} is not valid UTF-8: {e}"),
-                )),
-            }
-        }
+        StringEncoding::Utf8 => read_utf8(data, ptr, len),
         StringEncoding::Utf16 => {
             if ptr % 2 != 0 {
                 return Err(Error::guest(

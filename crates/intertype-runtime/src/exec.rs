@@ -389,8 +389,29 @@ pub(crate) fn run_string_call(
 ) -> Result<String, Error> {
     let [at_arg, at_call, at_read] = sc.at;
     let mem = memory(rt, sc.arg_mem)?;
-    let (ptr, len) = write_string(cx, rt, mem, sc.malloc, s, StringEncoding::Utf8)
-        .map_err(|e| in_instruction(e, plan, at_arg, "string-to-memory"))?;
+    let (ptr, len) = match (sc.malloc.realloc, rt.funcs.get(sc.malloc.func as usize)) {
+        // `malloc(size)`: called straight, then `write_string`'s UTF-8 steps.
+        (false, Some(Callee::P1R1(malloc))) => {
+            let at = |e| in_instruction(e, plan, at_arg, "string-to-memory");
+            let n = canon::utf8_len(s).map_err(at)?;
+            cx.data_mut().entered = true;
+            let ptr = match malloc.call(&mut *cx, n as i32) {
+                Ok(p) => p as u32,
+                Err(e) => return Err(at(wasm_error(cx, e))),
+            };
+            let data = mem.data_mut(&mut *cx);
+            match data.get_mut(ptr as usize..ptr as usize + n as usize) {
+                Some(dst) => dst.copy_from_slice(s.as_bytes()),
+                None => {
+                    let e = canon::alloc_range(data.len(), ptr, n, 1).err();
+                    return Err(at(e.unwrap_or_else(|| internal("string range"))));
+                }
+            }
+            (ptr, n)
+        }
+        _ => write_string(cx, rt, mem, sc.malloc, s, StringEncoding::Utf8)
+            .map_err(|e| in_instruction(e, plan, at_arg, "string-to-memory"))?,
+    };
     let Some(Callee::P2R2(f)) = rt.funcs.get(sc.func as usize) else {
         return Err(internal("callee"));
     };
@@ -407,9 +428,13 @@ pub(crate) fn run_string_call(
         }
     };
     let regs = [ptr as i32, len as i32, p, l];
+    let out_mem = if sc.result_mem == sc.arg_mem {
+        mem
+    } else {
+        memory(rt, sc.result_mem)?
+    };
     let read = |cx: &mut StoreContextMut<'_, StoreData>| {
-        let data = memory(rt, sc.result_mem)?.data(&*cx);
-        canon::read_string(data, p as u32, l as u32, StringEncoding::Utf8)
+        canon::read_utf8(out_mem.data(&*cx), p as u32, l as u32)
             .map_err(|e| in_instruction(e, plan, at_read, "memory-to-string"))
     };
     let Some((func, args, nargs, before_read)) = sc.deferred else {
@@ -427,10 +452,16 @@ pub(crate) fn run_string_call(
         .funcs
         .get(func as usize)
         .ok_or_else(|| internal("callee slot"))?;
-    let deferred = match callee.call_i32(cx, a) {
-        Some(Ok(_)) => Ok(()),
-        Some(Err(e)) => Err(wasm_error(cx, e)),
-        None => Err(internal("callee")),
+    let deferred = match callee {
+        // `free(ptr, len)`: called straight.
+        Callee::P2R0(free) => free
+            .call(&mut *cx, (a[0], a[1]))
+            .map_err(|e| wasm_error(cx, e)),
+        _ => match callee.call_i32(cx, a) {
+            Some(Ok(_)) => Ok(()),
+            Some(Err(e)) => Err(wasm_error(cx, e)),
+            None => Err(internal("callee")),
+        },
     };
     let deferred = deferred.map_err(|e| e.context(format!("in a deferred call of {}", plan.label)));
     // As in `run`: a failure before the deferred call wins.
@@ -709,6 +740,7 @@ fn exec<A: ArgSource + ?Sized>(
     Ok(())
 }
 
+#[inline]
 fn memory(rt: &Runtime, slot: u32) -> Result<Memory, Error> {
     rt.memories
         .get(slot as usize)

@@ -296,6 +296,7 @@ impl<T: 'static> Instance<T> {
         self.store.data_mut().poisoned = None;
     }
 
+    #[inline]
     fn check_poison(&self) -> Result<(), Error> {
         match &self.store.data().poisoned {
             None => Ok(()),
@@ -304,6 +305,7 @@ impl<T: 'static> Instance<T> {
     }
 
     /// Starts an outermost call: per-call budgets, and nothing entered yet.
+    #[inline(always)]
     fn begin_call(&mut self) -> Result<(), Error> {
         if let Some(fuel) = self.fuel_per_call {
             self.set_fuel(fuel)?;
