@@ -15,15 +15,23 @@ use std::ops::Range;
 use wasmtime::{Memory, StoreContextMut};
 
 /// The bytes `[ptr, ptr + bytes)` of a memory of `size` bytes, or an error.
+#[inline]
 pub(crate) fn range(size: usize, ptr: u32, bytes: u64) -> Result<Range<usize>, Error> {
     let end = u64::from(ptr) + bytes;
     if end > size as u64 {
-        return Err(Error::guest(
-            Misbehavior::OutOfBounds,
-            format!("range {ptr:#x}..{end:#x} ({bytes} bytes) is outside linear memory of {size:#x} bytes"),
-        ));
+        return Err(out_of_bounds(size, ptr, bytes, end));
     }
     Ok(ptr as usize..end as usize)
+}
+
+#[cold]
+fn out_of_bounds(size: usize, ptr: u32, bytes: u64, end: u64) -> Error {
+    Error::guest(
+        Misbehavior::OutOfBounds,
+        format!(
+            "range {ptr:#x}..{end:#x} ({bytes} bytes) is outside linear memory of {size:#x} bytes"
+        ),
+    )
 }
 
 /// Like [`range`] for memory an allocator just returned: a bad one is a bad

@@ -126,6 +126,7 @@ impl<A: ArgSource + ?Sized> Frame<'_, A> {
 }
 
 /// Calls adapter `func` with `args`, appending its results to `out`.
+#[inline]
 pub(crate) fn call_adapter<A: ArgSource + ?Sized>(
     cx: &mut StoreContextMut<'_, StoreData>,
     rt: &Runtime,
@@ -512,10 +513,24 @@ fn run_direct(
     let Some(callee) = rt.funcs.get(d.func as usize) else {
         return Err(internal("callee slot"));
     };
-    let r = match callee.call_i32(cx, a) {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => return Err(in_instruction(wasm_error(cx, e), plan, d.at, "call-core")),
-        None => return Err(internal("callee")),
+    // The commonest shapes called straight, the others through `call_i32`.
+    let r = match callee {
+        Callee::P2R1(f) => {
+            cx.data_mut().entered = true;
+            f.call(&mut *cx, (a[0], a[1])).map(|x| [x, 0])
+        }
+        Callee::P1R1(f) => {
+            cx.data_mut().entered = true;
+            f.call(&mut *cx, a[0]).map(|x| [x, 0])
+        }
+        _ => match callee.call_i32(cx, a) {
+            Some(r) => r,
+            None => return Err(internal("callee")),
+        },
+    };
+    let r = match r {
+        Ok(r) => r,
+        Err(e) => return Err(in_instruction(wasm_error(cx, e), plan, d.at, "call-core")),
     };
     for (o, (k, conv)) in io
         .iter_mut()

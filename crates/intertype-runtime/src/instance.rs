@@ -320,6 +320,7 @@ impl<T: 'static> Instance<T> {
     }
 
     /// Poisons the instance if `r` failed after wasm ran.
+    #[inline]
     fn end_call<R>(&mut self, r: &Result<R, Error>) {
         if let Err(e) = r {
             let d = self.store.data_mut();
