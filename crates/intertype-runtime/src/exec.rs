@@ -416,7 +416,7 @@ pub(crate) fn run_string_call(
     let Some(Callee::P2R2(f)) = rt.funcs.get(sc.func as usize) else {
         return Err(internal("callee"));
     };
-    cx.data_mut().entered = true;
+    // `entered` is set: the allocator ran.
     let (p, l) = match f.call(&mut *cx, (ptr as i32, len as i32)) {
         Ok(r) => r,
         Err(e) => {
@@ -445,20 +445,17 @@ pub(crate) fn run_string_call(
     if result.is_err() && !before_read {
         return result; // the deferred call was not reached
     }
-    let mut a = [0i32; 4];
-    for (slot, r) in a.iter_mut().zip(&args[..usize::from(nargs).min(2)]) {
-        *slot = regs[usize::from(*r) % 4];
-    }
     let callee = rt
         .funcs
         .get(func as usize)
         .ok_or_else(|| internal("callee slot"))?;
+    let reg = |i: usize| regs[usize::from(args[i % 2]) % 4];
     let deferred = match callee {
         // `free(ptr, len)`: called straight.
-        Callee::P2R0(free) => free
-            .call(&mut *cx, (a[0], a[1]))
+        Callee::P2R0(free) if nargs == 2 => free
+            .call(&mut *cx, (reg(0), reg(1)))
             .map_err(|e| wasm_error(cx, e)),
-        _ => match callee.call_i32(cx, a) {
+        _ => match callee.call_i32(cx, [reg(0), reg(1), 0, 0]) {
             Some(Ok(_)) => Ok(()),
             Some(Err(e)) => Err(wasm_error(cx, e)),
             None => Err(internal("callee")),
