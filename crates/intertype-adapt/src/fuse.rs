@@ -69,6 +69,9 @@ pub(crate) struct Fuser<'b, 'a> {
     pub n_deferred: u32,
     /// The adapter-module global holding the trap code.
     pub trap_global: u32,
+    /// Allocators of the four-parameter `cabi_realloc` form (old pointer,
+    /// old size, align, size), called as `(0, 0, align, size)`.
+    pub realloc4: std::collections::HashSet<crate::code::FuncRef>,
 }
 
 /// The most code one fused function may have. Types are DAGs, so a value
@@ -134,6 +137,7 @@ pub(crate) fn fuse(b: &mut Builder<'_>, core_func: u32, adapter: u32) -> Result<
         reached,
         n_deferred: 0,
         trap_global: 0,
+        realloc4: Default::default(),
     };
     // block $fail
     f.body.block();
@@ -301,14 +305,9 @@ impl Fuser<'_, '_> {
             Instruction::CallAdapter(g) => {
                 let booklet = s.booklet();
                 if let Some(import) = booklet.imports.get(*g as usize) {
-                    let target =
-                        (side == 0)
-                            .then(|| {
-                                sides.iter().enumerate().skip(1).find(|(_, x)| {
-                                    x.name.as_deref() == Some(import.module.as_str())
-                                })
-                            })
-                            .flatten();
+                    let target = (side == 0)
+                        .then(|| crate::linked(sides, &import.module))
+                        .flatten();
                     let Some((k, b)) = target else {
                         return Err(NotFusable::UnlinkedCall {
                             side,
@@ -316,15 +315,10 @@ impl Fuser<'_, '_> {
                             name: import.name.clone(),
                         });
                     };
-                    let export = b
-                        .booklet()
-                        .exports
-                        .iter()
-                        .find(|e| e.name == import.name)
-                        .expect("links are checked first");
+                    let export = b.export(&import.name).expect("links are checked first");
                     if (export.func as usize) < b.booklet().imports.len() {
                         return Err(NotFusable::ReExport {
-                            side: k as u32,
+                            side: k,
                             name: import.name.clone(),
                         });
                     }
@@ -341,7 +335,7 @@ impl Fuser<'_, '_> {
                     for v in &mut call_args {
                         self.check_value(v)?;
                     }
-                    let mut results = self.exec(k as u32, export.func, call_args)?;
+                    let mut results = self.exec(k, export.func, call_args)?;
                     for v in &mut results {
                         self.check_value(v)?;
                     }
@@ -583,12 +577,15 @@ impl Fuser<'_, '_> {
             let m = self.b.memory(side, mem)?;
             let malloc = match malloc {
                 Some(f) => {
-                    let with_align = self.side(side).module.core.funcs[f as usize]
+                    let n = self.side(side).module.core.funcs[f as usize]
                         .ty
                         .params
-                        .len()
-                        == 2;
-                    Some((self.b.core_func(side, f)?, with_align))
+                        .len();
+                    let r = self.b.core_func(side, f)?;
+                    if n == 4 {
+                        self.realloc4.insert(r);
+                    }
+                    Some((r, n == 2 || n == 4))
                 }
                 None => None,
             };
@@ -823,7 +820,11 @@ impl Fuser<'_, '_> {
             .sink()
             .i32_const(align as i32)
             .local_set(align_local);
-        let args = if with_align {
+        let args = if self.realloc4.contains(&malloc) {
+            // Locals start at zero; this one is never written.
+            let zero = self.body.local(W::I32);
+            vec![zero, zero, align_local, size]
+        } else if with_align {
             vec![size, align_local]
         } else {
             vec![size]

@@ -234,6 +234,11 @@ impl Side {
         &self.module.booklet
     }
 
+    /// This side's interface export `name`.
+    pub fn export(&self, name: &str) -> Option<&intertype::Export> {
+        self.booklet().exports.iter().find(|e| e.name == name)
+    }
+
     /// A type of this side's booklet in the combined type space.
     pub fn ty(&self, t: ValType) -> ValType {
         shift(t, self.type_base)
@@ -282,6 +287,15 @@ fn shift_def(def: &TypeDef, base: u32) -> TypeDef {
         },
         TypeDef::Tuple(ts) => TypeDef::Tuple(ts.iter().map(s).collect()),
     }
+}
+
+/// The exporter linked under `module` and its side number.
+pub(crate) fn linked<'s>(sides: &'s [Side], module: &str) -> Option<(u32, &'s Side)> {
+    let k = sides
+        .iter()
+        .skip(1)
+        .position(|s| s.name.as_deref() == Some(module))?;
+    Some((k as u32 + 1, &sides[k + 1]))
 }
 
 /// Compiles every link from `importer` to the `exporters` (`(link name,
@@ -366,10 +380,7 @@ fn check_links(sides: &[Side], types: &[TypeDef]) -> Result<(), Error> {
     let a = &sides[0];
     let mut cx = layout::Layouts::new(types);
     for import in &a.booklet().imports {
-        let Some(b) = sides[1..]
-            .iter()
-            .find(|s| s.name.as_deref() == Some(import.module.as_str()))
-        else {
+        let Some((_, b)) = linked(sides, &import.module) else {
             continue;
         };
         let missing = || Error::MissingExport {
@@ -377,12 +388,7 @@ fn check_links(sides: &[Side], types: &[TypeDef]) -> Result<(), Error> {
             exporter: b.label.clone(),
             name: import.name.clone(),
         };
-        let export = b
-            .booklet()
-            .exports
-            .iter()
-            .find(|e| e.name == import.name)
-            .ok_or_else(missing)?;
+        let export = b.export(&import.name).ok_or_else(missing)?;
         let want = a
             .booklet()
             .func_type(import.ty)

@@ -99,43 +99,107 @@ fn zero(s: &mut wasm_encoder::InstructionSink<'_>, t: CoreType) {
     };
 }
 
-/// Converts the joined slot value on the stack to the case's own type.
-fn unjoin(s: &mut wasm_encoder::InstructionSink<'_>, joined: CoreType, own: CoreType) {
+/// Converts the core value on the stack from `from` to `to` through its
+/// bits: a float to the integer of its width, the integer widened
+/// (zero-extended) or narrowed, then to a float if `to` is one. Serves both
+/// directions of a variant's joined flat slots (a case's own type into the
+/// joined slot type and back).
+fn recast(s: &mut wasm_encoder::InstructionSink<'_>, from: CoreType, to: CoreType) {
     use CoreType::*;
-    match (joined, own) {
-        (I64, I32) => {
-            s.i32_wrap_i64();
-        }
-        (I32, F32) => {
-            s.f32_reinterpret_i32();
-        }
-        (I64, F32) => {
-            s.i32_wrap_i64().f32_reinterpret_i32();
-        }
-        (I64, F64) => {
-            s.f64_reinterpret_i64();
-        }
-        _ => {}
-    }
+    let bits = |t| match t {
+        F32 => I32,
+        F64 => I64,
+        t => t,
+    };
+    match from {
+        F32 => s.i32_reinterpret_f32(),
+        F64 => s.i64_reinterpret_f64(),
+        _ => s,
+    };
+    match (bits(from), bits(to)) {
+        (I32, I64) => s.i64_extend_i32_u(),
+        (I64, I32) => s.i32_wrap_i64(),
+        _ => s,
+    };
+    match to {
+        F32 => s.f32_reinterpret_i32(),
+        F64 => s.f64_reinterpret_i64(),
+        _ => s,
+    };
 }
 
-/// Converts the case's own value on the stack into the joined slot type.
-fn join_into(s: &mut wasm_encoder::InstructionSink<'_>, own: CoreType, joined: CoreType) {
-    use CoreType::*;
-    match (own, joined) {
-        (F32, I32) => {
-            s.i32_reinterpret_f32();
+/// How a scalar is read from and written to memory: one row per access
+/// width and signedness.
+#[derive(Clone, Copy)]
+enum Access {
+    U8,
+    S8,
+    U16,
+    S16,
+    I32,
+    I64,
+    F32,
+    F64,
+}
+
+impl Access {
+    /// The access for a scalar of type `ty` in the canonical layout.
+    fn of(ty: ValType) -> Access {
+        use ValType::*;
+        match ty {
+            Bool | U8 => Access::U8,
+            S8 => Access::S8,
+            U16 => Access::U16,
+            S16 => Access::S16,
+            S64 | U64 | I64 => Access::I64,
+            F32 => Access::F32,
+            F64 => Access::F64,
+            _ => Access::I32,
         }
-        (I32, I64) => {
-            s.i64_extend_i32_u();
+    }
+
+    /// The unsigned access of a discriminant or flags word of `bytes` bytes.
+    fn unsigned(bytes: u32) -> Access {
+        match bytes {
+            1 => Access::U8,
+            2 => Access::U16,
+            _ => Access::I32,
         }
-        (F32, I64) => {
-            s.i32_reinterpret_f32().i64_extend_i32_u();
+    }
+
+    fn align_log2(self) -> u32 {
+        match self {
+            Access::U8 | Access::S8 => 0,
+            Access::U16 | Access::S16 => 1,
+            Access::I32 | Access::F32 => 2,
+            Access::I64 | Access::F64 => 3,
         }
-        (F64, I64) => {
-            s.i64_reinterpret_f64();
-        }
-        _ => {}
+    }
+
+    fn load(self, s: &mut wasm_encoder::InstructionSink<'_>, mem: u32, off: u32) {
+        let m = memarg(mem, off, self.align_log2());
+        match self {
+            Access::U8 => s.i32_load8_u(m),
+            Access::S8 => s.i32_load8_s(m),
+            Access::U16 => s.i32_load16_u(m),
+            Access::S16 => s.i32_load16_s(m),
+            Access::I32 => s.i32_load(m),
+            Access::I64 => s.i64_load(m),
+            Access::F32 => s.f32_load(m),
+            Access::F64 => s.f64_load(m),
+        };
+    }
+
+    fn store(self, s: &mut wasm_encoder::InstructionSink<'_>, mem: u32, off: u32) {
+        let m = memarg(mem, off, self.align_log2());
+        match self {
+            Access::U8 | Access::S8 => s.i32_store8(m),
+            Access::U16 | Access::S16 => s.i32_store16(m),
+            Access::I32 => s.i32_store(m),
+            Access::I64 => s.i64_store(m),
+            Access::F32 => s.f32_store(m),
+            Access::F64 => s.f64_store(m),
+        };
     }
 }
 
@@ -292,34 +356,9 @@ impl Fuser<'_, '_> {
         let out = self.body().local(wasm_type(core));
         let mut s = self.body.sink();
         s.local_get(ptr);
-        match ty {
-            Bool => {
-                s.i32_load8_u(memarg(mem, off, 0)).i32_const(0).i32_ne();
-            }
-            S8 => {
-                s.i32_load8_s(memarg(mem, off, 0));
-            }
-            U8 => {
-                s.i32_load8_u(memarg(mem, off, 0));
-            }
-            S16 => {
-                s.i32_load16_s(memarg(mem, off, 1));
-            }
-            U16 => {
-                s.i32_load16_u(memarg(mem, off, 1));
-            }
-            S64 | U64 | I64 => {
-                s.i64_load(memarg(mem, off, 3));
-            }
-            F32 => {
-                s.f32_load(memarg(mem, off, 2));
-            }
-            F64 => {
-                s.f64_load(memarg(mem, off, 3));
-            }
-            _ => {
-                s.i32_load(memarg(mem, off, 2));
-            }
+        Access::of(ty).load(&mut s, mem, off);
+        if ty == Bool {
+            s.i32_const(0).i32_ne();
         }
         s.local_set(out);
         if ty == Char && !src.checked {
@@ -329,7 +368,6 @@ impl Fuser<'_, '_> {
     }
 
     fn write_prim(&mut self, dst: &Dst, out: &mut Out<'_>, ty: ValType, l: u32) {
-        use ValType::*;
         match out {
             Out::Flat(ls) => ls.push(l),
             Out::Mem { ptr, off } => {
@@ -337,14 +375,7 @@ impl Fuser<'_, '_> {
                 let (ptr, off) = (*ptr, *off);
                 let mut s = self.body.sink();
                 s.local_get(ptr).local_get(l);
-                match ty {
-                    Bool | S8 | U8 => s.i32_store8(memarg(mem, off, 0)),
-                    S16 | U16 => s.i32_store16(memarg(mem, off, 1)),
-                    S64 | U64 | I64 => s.i64_store(memarg(mem, off, 3)),
-                    F32 => s.f32_store(memarg(mem, off, 2)),
-                    F64 => s.f64_store(memarg(mem, off, 3)),
-                    _ => s.i32_store(memarg(mem, off, 2)),
-                };
+                Access::of(ty).store(&mut s, mem, off);
             }
         }
     }
@@ -401,6 +432,17 @@ impl Fuser<'_, '_> {
         self.body.fail_if(Fault::new(side, kind));
     }
 
+    /// Copies `bytes` bytes from `p` in `smem` to `dp` in `dmem` (all
+    /// checked before).
+    fn copy_bytes(&mut self, smem: u32, dmem: u32, p: u32, dp: u32, bytes: u32) {
+        let h = self.b.helper(Helper::Copy {
+            src_mem: smem,
+            dst_mem: dmem,
+        });
+        self.body.sink().local_get(dp).local_get(p).local_get(bytes);
+        self.body.call(h);
+    }
+
     /// A string at `(p, l)` in `src`'s memory and encoding, placed in
     /// `dst`'s.
     fn string(&mut self, src: &Src, p: u32, l: u32, dst: &Dst) -> (u32, u32) {
@@ -453,12 +495,7 @@ impl Fuser<'_, '_> {
             let dmem = dst.mem.expect("a memory for strings");
             let align = if to == StringEncoding::Utf16 { 2 } else { 1 };
             let dp = self.alloc(dst, bytes, align);
-            self.body
-                .sink()
-                .local_get(dp)
-                .local_get(p)
-                .local_get(bytes)
-                .memory_copy(dmem, smem);
+            self.copy_bytes(smem, dmem, p, dp, bytes);
             return (dp, l);
         }
         let count = self.b.helper(Helper::Count {
@@ -565,12 +602,7 @@ impl Fuser<'_, '_> {
         };
         if is_plain {
             let dmem = dst.mem.expect("a memory for lists");
-            self.body
-                .sink()
-                .local_get(dp)
-                .local_get(p)
-                .local_get(bytes)
-                .memory_copy(dmem, smem);
+            self.copy_bytes(smem, dmem, p, dp, bytes);
             return (dp, l);
         }
         let (sp, dq, k) = (
@@ -641,11 +673,7 @@ impl Fuser<'_, '_> {
                 let d = self.body().local(W::I32);
                 let mut s = self.body.sink();
                 s.local_get(*ptr);
-                match disc_size {
-                    1 => s.i32_load8_u(memarg(mem, *off, 0)),
-                    2 => s.i32_load16_u(memarg(mem, *off, 1)),
-                    _ => s.i32_load(memarg(mem, *off, 2)),
-                };
+                Access::unsigned(disc_size).load(&mut s, mem, *off);
                 s.local_set(d);
                 d
             }
@@ -677,11 +705,7 @@ impl Fuser<'_, '_> {
                 let mem = dst.mem.expect("memory");
                 let mut s = self.body.sink();
                 s.local_get(*ptr).local_get(d);
-                match disc_size {
-                    1 => s.i32_store8(memarg(mem, *off, 0)),
-                    2 => s.i32_store16(memarg(mem, *off, 1)),
-                    _ => s.i32_store(memarg(mem, *off, 2)),
-                };
+                Access::unsigned(disc_size).store(&mut s, mem, *off);
             }
         }
         for (k, case) in cases.iter().enumerate() {
@@ -696,7 +720,7 @@ impl Fuser<'_, '_> {
                         let l = self.body().local(wasm_type(*t));
                         let mut s = self.body.sink();
                         s.local_get(ls[1 + j]);
-                        unjoin(&mut s, joined[j], *t);
+                        recast(&mut s, joined[j], *t);
                         s.local_set(l);
                         locals.push(l);
                     }
@@ -718,7 +742,7 @@ impl Fuser<'_, '_> {
                     for (j, l) in mine.iter().enumerate() {
                         let mut s = self.body.sink();
                         s.local_get(*l);
-                        join_into(&mut s, own[j], joined[j]);
+                        recast(&mut s, own[j], joined[j]);
                         s.local_set(slots[j]);
                     }
                 }
@@ -750,12 +774,7 @@ impl Fuser<'_, '_> {
                     let w = self.body().local(W::I32);
                     let mut s = self.body.sink();
                     s.local_get(*ptr);
-                    let off = off + 4 * i as u32;
-                    match size {
-                        1 => s.i32_load8_u(memarg(mem, off, 0)),
-                        2 => s.i32_load16_u(memarg(mem, off, 1)),
-                        _ => s.i32_load(memarg(mem, off, 2)),
-                    };
+                    Access::unsigned(size).load(&mut s, mem, off + 4 * i as u32);
                     s.local_set(w);
                     w
                 }
@@ -775,17 +794,11 @@ impl Fuser<'_, '_> {
         match out {
             Out::Flat(ls) => ls.extend(ws),
             Out::Mem { ptr, off } => {
+                let mem = dst.mem.expect("memory");
                 for (i, w) in ws.iter().enumerate() {
-                    let t = match size {
-                        1 => ValType::U8,
-                        2 => ValType::U16,
-                        _ => ValType::U32,
-                    };
-                    let mut o = Out::Mem {
-                        ptr: *ptr,
-                        off: *off + 4 * i as u32,
-                    };
-                    self.write_prim(dst, &mut o, t, *w);
+                    let mut s = self.body.sink();
+                    s.local_get(*ptr).local_get(*w);
+                    Access::unsigned(size).store(&mut s, mem, *off + 4 * i as u32);
                 }
             }
         }

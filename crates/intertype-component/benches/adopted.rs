@@ -5,6 +5,11 @@
 //! * `c_component_typed` / `d_component_val`: the same guest componentized
 //!   by wit-component, on wasmtime's component runtime.
 //!
+//! * `e_new_typed` / `f_new_val`: the adopted module made a component again
+//!   (`intertype component new`: canonical side + fused adapters), on the
+//!   same component runtime — the cost of `component new`'s shim against
+//!   wit-component's direct component.
+//!
 //! Read the figures as ratios within one run (`docs/performance.md`).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
@@ -26,6 +31,10 @@ fn bench(c: &mut Criterion) {
     config.concurrency_support(false);
     let cengine = wasmtime::Engine::new(&config).unwrap();
     let component = Component::new(&cengine, COMPONENT).unwrap();
+    let remade = intertype_component::new(&adopted, &Default::default())
+        .unwrap()
+        .component;
+    let remade = Component::new(&cengine, &remade).unwrap();
 
     let mut group = c.benchmark_group("adopted");
     for (label, size) in [("5B", 5usize), ("64KiB", 64 << 10)] {
@@ -68,6 +77,27 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("d_component_val", label), |b| {
             b.iter(|| {
                 cfunc
+                    .call(&mut store, black_box(&args), &mut results)
+                    .unwrap();
+                black_box(&results);
+            })
+        });
+
+        let mut store = wasmtime::Store::new(&cengine, ());
+        let ninst = ComponentLinker::new(&cengine)
+            .instantiate(&mut store, &remade)
+            .unwrap();
+        let ntyped = ninst
+            .get_typed_func::<(&str,), (String,)>(&mut store, "greet")
+            .unwrap();
+        assert_eq!(ntyped.call(&mut store, (name_ref,)).unwrap().0, expected);
+        group.bench_function(BenchmarkId::new("e_new_typed", label), |b| {
+            b.iter(|| black_box(ntyped.call(&mut store, (black_box(name_ref),)).unwrap()))
+        });
+        let nfunc = ninst.get_func(&mut store, "greet").unwrap();
+        group.bench_function(BenchmarkId::new("f_new_val", label), |b| {
+            b.iter(|| {
+                nfunc
                     .call(&mut store, black_box(&args), &mut results)
                     .unwrap();
                 black_box(&results);

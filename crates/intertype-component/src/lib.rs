@@ -5,9 +5,15 @@
 //! `component-type:*` custom section) and gives it a booklet: one adapter per
 //! function of the world that speaks the canonical ABI the module was
 //! compiled against. The engine then runs the module like any intertype
-//! module. The mapping is described in `docs/component-model.md`.
+//! module. [`new()`] goes the other way: it makes a component of an
+//! intertype module. The mapping is described in `docs/component-model.md`.
 
+mod component_types;
+pub mod new;
+mod reactor;
 pub mod wit;
+
+pub use new::{new, NewComponent, NewOptions};
 
 use anyhow::{anyhow, bail, Context, Result};
 use intertype::core::CoreModule;
@@ -28,10 +34,13 @@ const MAX_FLAT_RESULTS: usize = 1;
 
 /// Returns `module` (a core module with a `component-type` section) with a
 /// booklet describing every function of its world. The core module is kept
-/// byte for byte, including its `component-type` section.
+/// byte for byte, including its `component-type` section; a reactor's
+/// `_initialize` becomes its start function (`reactor.rs`).
 pub fn adopt(module: &[u8]) -> Result<Vec<u8>> {
     let booklet = adopt_booklet(module)?;
     let payload = booklet.encode();
+    let started = reactor::start_with_initialize(module)?;
+    let module = started.as_deref().unwrap_or(module);
     let out = intertype::core::with_section(module, &payload)?;
     let adopted = intertype::Module::from_binary(&out)?;
     adopted

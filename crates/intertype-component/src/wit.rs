@@ -84,33 +84,9 @@ fn ident(name: &str, what: &str) -> Result<String> {
 /// subsection); records, variants, enums and flags without one are named
 /// `type-N` after their index.
 pub fn world(booklet: &Booklet, name: &str) -> Result<String> {
-    let mut w = Writer {
-        b: booklet,
-        names: BTreeMap::new(),
-    };
-    let mut used = HashSet::new();
-    for (i, def) in booklet.types.iter().enumerate() {
-        let i = i as u32;
-        if matches!(
-            def,
-            TypeDef::Record(_) | TypeDef::Variant(_) | TypeDef::Enum(_) | TypeDef::Flags(_)
-        ) {
-            let mut n = match booklet.type_names.get(&i) {
-                Some(n) => ident(n, "type name")?,
-                None => format!("type-{i}"),
-            };
-            while !used.insert(n.clone()) {
-                n = format!("{n}-{i}");
-            }
-            w.names.insert(i, n);
-        }
-    }
+    let (w, types) = writer(booklet, None)?;
     let mut out = format!("world {} {{\n", ident(name, "world name")?);
-    for (i, def) in booklet.types.iter().enumerate() {
-        if let Some(n) = w.names.get(&(i as u32)) {
-            out.push_str(&w.typedef(n, def)?);
-        }
-    }
+    out.push_str(&types);
     // Imports: `$root` functions at the world level, other modules as
     // inline interfaces named after the module.
     let mut by_module: BTreeMap<&str, Vec<(usize, &intertype::Import)>> = BTreeMap::new();
@@ -153,6 +129,105 @@ pub fn world(booklet: &Booklet, name: &str) -> Result<String> {
     }
     out.push_str("}\n");
     Ok(out)
+}
+
+/// The names of the booklet's records, variants, enums and flags (their
+/// type names, else `type-N`), and their WIT declarations.
+fn writer<'b>(booklet: &'b Booklet, only: Option<&HashSet<u32>>) -> Result<(Writer<'b>, String)> {
+    let mut w = Writer {
+        b: booklet,
+        names: BTreeMap::new(),
+    };
+    let mut used = HashSet::new();
+    for (i, def) in booklet.types.iter().enumerate() {
+        let i = i as u32;
+        if matches!(
+            def,
+            TypeDef::Record(_) | TypeDef::Variant(_) | TypeDef::Enum(_) | TypeDef::Flags(_)
+        ) {
+            let mut n = match booklet.type_names.get(&i) {
+                Some(n) => ident(n, "type name")?,
+                None => format!("type-{i}"),
+            };
+            while !used.insert(n.clone()) {
+                n = format!("{n}-{i}");
+            }
+            w.names.insert(i, n);
+        }
+    }
+    let mut types = String::new();
+    for (i, def) in booklet.types.iter().enumerate() {
+        if only.is_some_and(|o| !o.contains(&(i as u32))) {
+            continue;
+        }
+        if let Some(n) = w.names.get(&(i as u32)) {
+            types.push_str(&w.typedef(n, def)?);
+        }
+    }
+    Ok((w, types))
+}
+
+/// The world `component new`'s canonical-ABI side implements: the module's
+/// interface exports (`exports`, indices into `booklet.exports`) as imports
+/// `export-N`, and its interface imports as exports `import-N`. The side
+/// calls the module's exports and implements its imports.
+pub(crate) fn shim_world(booklet: &Booklet, exports: &[usize]) -> Result<String> {
+    // Only the types the functions use: the booklet may hold others that
+    // WIT cannot write (the component leaves them out too).
+    let mut used = HashSet::new();
+    let mut work: Vec<u32> = exports
+        .iter()
+        .filter_map(|&i| booklet.adapter_func_type_index(booklet.exports[i].func))
+        .chain(booklet.imports.iter().map(|imp| imp.ty))
+        .collect();
+    while let Some(t) = work.pop() {
+        if !used.insert(t) {
+            continue;
+        }
+        let mut push = |v: &ValType| {
+            if let ValType::Type(i) = v {
+                work.push(*i);
+            }
+        };
+        match booklet.types.get(t as usize) {
+            Some(TypeDef::Func(f)) => f.params.iter().chain(&f.results).for_each(&mut push),
+            Some(TypeDef::Record(fs)) => fs.iter().for_each(|f| push(&f.ty)),
+            Some(TypeDef::Variant(cs)) => {
+                cs.iter().filter_map(|c| c.ty.as_ref()).for_each(&mut push)
+            }
+            Some(TypeDef::List(t)) | Some(TypeDef::Option(t)) => push(t),
+            Some(TypeDef::Tuple(ts)) => ts.iter().for_each(&mut push),
+            Some(TypeDef::Result { ok, err }) => ok.iter().chain(err.iter()).for_each(&mut push),
+            _ => {}
+        }
+    }
+    let (w, types) = writer(booklet, Some(&used))?;
+    let mut out = format!("package intertype:shim;\n\nworld shim {{\n{types}");
+    for &i in exports {
+        let e = &booklet.exports[i];
+        let Some(ty) = booklet.adapter_func_type_index(e.func) else {
+            bail!("export {:?} has no function type", e.name);
+        };
+        let sig = w.func(ty, e.func, &e.name)?;
+        writeln!(out, "  import export-{i}: {sig};").unwrap();
+    }
+    for (i, imp) in booklet.imports.iter().enumerate() {
+        let sig = w.func(imp.ty, i as u32, &imp.name)?;
+        writeln!(out, "  export import-{i}: {sig};").unwrap();
+    }
+    out.push_str("}\n");
+    Ok(out)
+}
+
+/// The WIT name of the booklet's type `i` when it is a record, variant, enum
+/// or flags (as [`world`] writes it).
+pub(crate) fn type_names(booklet: &Booklet) -> Result<BTreeMap<u32, String>> {
+    Ok(writer(booklet, None)?.0.names)
+}
+
+/// A name from the module as a WIT identifier, without the `%` prefix.
+pub(crate) fn plain_ident(name: &str, what: &str) -> Result<String> {
+    Ok(ident(name, what)?.trim_start_matches('%').to_string())
 }
 
 struct Writer<'a> {

@@ -80,8 +80,7 @@ pub mod core_name {
     pub const IMPORT: u8 = 0x01;
 }
 
-/// Instruction opcodes (the scalar conversions, `0x07..=0x2d` and
-/// `0x40..=0x43`, are listed with `intertype`'s `Conversion`).
+/// Instruction opcodes (the scalar conversions are in [`conversion`]).
 pub mod opcode {
     pub const ARG_GET: u8 = 0x00;
     pub const CALL_CORE: u8 = 0x01;
@@ -101,6 +100,58 @@ pub mod opcode {
     pub const VALUE_LOAD: u8 = 0x4a;
     pub const VALUE_STORE: u8 = 0x4b;
     pub const VALUE_STORE_NEW: u8 = 0x4c;
+}
+
+/// Opcodes of the scalar conversions, named as in the text format
+/// (`i32-to-s8` is `I32_TO_S8`): the 39 of the reference (`0x07..=0x2d`)
+/// and the extension's `bool`/`char` ones (`0x40..=0x43`). `intertype`'s
+/// `Conversion` adds their names and types.
+pub mod conversion {
+    pub const I32_TO_S8: u8 = 0x07;
+    pub const I32_TO_S8X: u8 = 0x08;
+    pub const I32_TO_U8: u8 = 0x09;
+    pub const I32_TO_S16: u8 = 0x0a;
+    pub const I32_TO_S16X: u8 = 0x0b;
+    pub const I32_TO_U16: u8 = 0x0c;
+    pub const I32_TO_S32: u8 = 0x0d;
+    pub const I32_TO_U32: u8 = 0x0e;
+    pub const I32_TO_S64: u8 = 0x0f;
+    pub const I32_TO_U64: u8 = 0x10;
+    pub const I64_TO_S8: u8 = 0x11;
+    pub const I64_TO_S8X: u8 = 0x12;
+    pub const I64_TO_U8: u8 = 0x13;
+    pub const I64_TO_S16: u8 = 0x14;
+    pub const I64_TO_S16X: u8 = 0x15;
+    pub const I64_TO_U16: u8 = 0x16;
+    pub const I64_TO_S32: u8 = 0x17;
+    pub const I64_TO_S32X: u8 = 0x18;
+    pub const I64_TO_U32: u8 = 0x19;
+    pub const I64_TO_S64: u8 = 0x1a;
+    pub const I64_TO_U64: u8 = 0x1b;
+    pub const S8_TO_I32: u8 = 0x1c;
+    pub const U8_TO_I32: u8 = 0x1d;
+    pub const S16_TO_I32: u8 = 0x1e;
+    pub const U16_TO_I32: u8 = 0x1f;
+    pub const S32_TO_I32: u8 = 0x20;
+    pub const U32_TO_I32: u8 = 0x21;
+    pub const S64_TO_I32: u8 = 0x22;
+    pub const S64_TO_I32X: u8 = 0x23;
+    pub const U64_TO_I32: u8 = 0x24;
+    pub const U64_TO_I32X: u8 = 0x25;
+    pub const S8_TO_I64: u8 = 0x26;
+    pub const U8_TO_I64: u8 = 0x27;
+    pub const S16_TO_I64: u8 = 0x28;
+    pub const U16_TO_I64: u8 = 0x29;
+    pub const S32_TO_I64: u8 = 0x2a;
+    pub const U32_TO_I64: u8 = 0x2b;
+    pub const S64_TO_I64: u8 = 0x2c;
+    pub const U64_TO_I64: u8 = 0x2d;
+    pub const I32_TO_BOOL: u8 = 0x40;
+    pub const BOOL_TO_I32: u8 = 0x41;
+    pub const I32_TO_CHAR: u8 = 0x42;
+    pub const CHAR_TO_I32: u8 = 0x43;
+    /// The last opcode of the reference conversions.
+    pub const LAST_REFERENCE: u8 = U64_TO_I64;
 }
 
 /// The rules of the canonical layout (`docs/format.md` §3) that are plain
@@ -157,6 +208,25 @@ pub mod layout {
         }
     }
 
+    /// Joins two core types (as [`valtype_code`]s `I32`, `I64`, `F32`,
+    /// `F64`, `EXTERNREF`) that share one flat position of a variant: equal
+    /// types stay, `i32` with `f32` gives `i32`, any other pair of numbers
+    /// gives `i64`, and `externref` joins only with `externref`.
+    ///
+    /// [`valtype_code`]: crate::valtype_code
+    pub const fn join(a: u8, b: u8) -> Option<u8> {
+        use crate::valtype_code::{EXTERNREF, F32, I32, I64};
+        if a == b {
+            Some(a)
+        } else if a == EXTERNREF || b == EXTERNREF {
+            None
+        } else if (a == I32 && b == F32) || (a == F32 && b == I32) {
+            Some(I32)
+        } else {
+            Some(I64)
+        }
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -174,6 +244,12 @@ pub mod layout {
             assert_eq!(align_to(5, 4), Some(8));
             assert_eq!(align_to(u32::MAX, 2), None);
             assert_eq!(align_to(1, 3), None);
+            use crate::valtype_code::{EXTERNREF, F32, F64, I32, I64};
+            assert_eq!(join(F32, I32), Some(I32));
+            assert_eq!(join(F32, F64), Some(I64));
+            assert_eq!(join(I64, I64), Some(I64));
+            assert_eq!(join(EXTERNREF, EXTERNREF), Some(EXTERNREF));
+            assert_eq!(join(EXTERNREF, I32), None);
         }
     }
 }

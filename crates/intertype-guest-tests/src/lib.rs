@@ -38,6 +38,17 @@ pub fn split_app_unoptimized() -> Vec<u8> {
     std::fs::read(dir.join("split_app.wasm")).expect("reading the unoptimized split_app.wasm")
 }
 
+/// Builds guest `package` with cargo profile `profile` (one of
+/// `examples/Cargo.toml`'s) and returns its bytes.
+pub fn guest_with_profile(package: &str, profile: &str) -> Vec<u8> {
+    build(&["--profile", profile, "-p", package]);
+    let path = target_dir()
+        .join("wasm32-unknown-unknown")
+        .join(profile)
+        .join(format!("{}.wasm", package.replace('-', "_")));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
 fn build(args: &[&str]) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)

@@ -134,7 +134,7 @@ use intertype_format::subsection::{
 };
 use intertype_format::valtype_code as code;
 use intertype_format::valtype_code::{F32, F64, I32, I64};
-use intertype_format::{case_type, core_name};
+use intertype_format::{case_type, conversion, core_name};
 
 /// A byte sink that only counts when it has no buffer.
 struct Sink<'a> {
@@ -422,16 +422,16 @@ const fn core_type(ty: &Ty) -> u8 {
 /// The conversion that lifts a core scalar to `ty` (none for floats).
 const fn lift_conversion(ty: &Ty) -> Option<u8> {
     Some(match ty {
-        Ty::S8 => 0x07,
-        Ty::U8 => 0x09,
-        Ty::S16 => 0x0a,
-        Ty::U16 => 0x0c,
-        Ty::S32 => 0x0d,
-        Ty::U32 => 0x0e,
-        Ty::S64 => 0x1a,
-        Ty::U64 => 0x1b,
-        Ty::Bool => 0x40,
-        Ty::Char => 0x42,
+        Ty::S8 => conversion::I32_TO_S8,
+        Ty::U8 => conversion::I32_TO_U8,
+        Ty::S16 => conversion::I32_TO_S16,
+        Ty::U16 => conversion::I32_TO_U16,
+        Ty::S32 => conversion::I32_TO_S32,
+        Ty::U32 => conversion::I32_TO_U32,
+        Ty::S64 => conversion::I64_TO_S64,
+        Ty::U64 => conversion::I64_TO_U64,
+        Ty::Bool => conversion::I32_TO_BOOL,
+        Ty::Char => conversion::I32_TO_CHAR,
         _ => return None,
     })
 }
@@ -439,16 +439,16 @@ const fn lift_conversion(ty: &Ty) -> Option<u8> {
 /// The conversion that lowers `ty` to a core scalar (none for floats).
 const fn lower_conversion(ty: &Ty) -> Option<u8> {
     Some(match ty {
-        Ty::S8 => 0x1c,
-        Ty::U8 => 0x1d,
-        Ty::S16 => 0x1e,
-        Ty::U16 => 0x1f,
-        Ty::S32 => 0x20,
-        Ty::U32 => 0x21,
-        Ty::S64 => 0x2c,
-        Ty::U64 => 0x2d,
-        Ty::Bool => 0x41,
-        Ty::Char => 0x43,
+        Ty::S8 => conversion::S8_TO_I32,
+        Ty::U8 => conversion::U8_TO_I32,
+        Ty::S16 => conversion::S16_TO_I32,
+        Ty::U16 => conversion::U16_TO_I32,
+        Ty::S32 => conversion::S32_TO_I32,
+        Ty::U32 => conversion::U32_TO_I32,
+        Ty::S64 => conversion::S64_TO_I64,
+        Ty::U64 => conversion::U64_TO_I64,
+        Ty::Bool => conversion::BOOL_TO_I32,
+        Ty::Char => conversion::CHAR_TO_I32,
         _ => return None,
     })
 }

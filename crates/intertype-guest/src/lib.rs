@@ -31,6 +31,9 @@
 //!   (feature `std`, on by default).
 //! * [`intertype_malloc`] / [`intertype_free`]: the allocator the adapters
 //!   use, on the Rust global allocator.
+//! * the global allocator itself on single-threaded wasm32: talc (feature
+//!   `talc`, on by default), about 6 KB smaller than std's dlmalloc. Turn the
+//!   feature off to keep dlmalloc or to set your own `#[global_allocator]`.
 //!
 //! `docs/guest.md` at the root of the repository describes the core ABI.
 
@@ -44,6 +47,7 @@ extern crate alloc;
 extern crate std;
 
 mod abi;
+mod allocator;
 mod canon;
 /// Descriptors the macros build at compile time (reached through
 /// `__private`; not a user API).
@@ -51,6 +55,8 @@ mod desc;
 pub mod panic;
 
 pub use abi::{intertype_free, intertype_malloc};
+#[cfg(feature = "heap-stats")]
+pub use allocator::heap_in_use;
 pub use canon::{Interface, Scalar};
 pub use intertype_guest_macro::{export, import, Interface};
 

@@ -74,8 +74,12 @@ pub fn refuse() -> ! {
 
 #[cfg(all(feature = "std", target_family = "wasm"))]
 fn install() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| std::panic::set_hook(std::boxed::Box::new(hook)));
+    // A flag rather than `std::sync::Once`: a wasm32 guest runs one call at
+    // a time, and `Once` costs about 200 bytes of code.
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if !INSTALLED.swap(true, Ordering::Relaxed) {
+        std::panic::set_hook(std::boxed::Box::new(hook));
+    }
 }
 
 /// Writes into the fixed buffer, cutting at a character boundary when full.
@@ -85,10 +89,10 @@ struct Truncating<'a> {
     full: bool,
 }
 
-impl core::fmt::Write for Truncating<'_> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+impl Truncating<'_> {
+    fn push(&mut self, s: &str) {
         if self.full {
-            return Ok(());
+            return;
         }
         // Room for the `…` (3 bytes) that marks a cut.
         let room = CAPACITY - 3 - self.len;
@@ -96,20 +100,60 @@ impl core::fmt::Write for Truncating<'_> {
         while !s.is_char_boundary(take) {
             take -= 1;
         }
-        self.buf[self.len..self.len + take].copy_from_slice(&s.as_bytes()[..take]);
-        self.len += take;
+        // `get_mut`/`get` rather than indexing: no bounds-check panic path
+        // (and its formatting code) in every guest.
+        if let (Some(to), Some(from)) = (
+            self.buf.get_mut(self.len..self.len + take),
+            s.as_bytes().get(..take),
+        ) {
+            to.copy_from_slice(from);
+            self.len += take;
+        }
         if take < s.len() {
             self.full = true;
-            self.buf[self.len..self.len + 3].copy_from_slice("…".as_bytes());
-            self.len += 3;
+            if let Some(to) = self.buf.get_mut(self.len..self.len + 3) {
+                to.copy_from_slice("…".as_bytes());
+                self.len += 3;
+            }
         }
+    }
+
+    /// A line or column number in decimal, without `core::fmt` (and
+    /// without indexing, whose bounds-check panic would bring it back).
+    #[cfg_attr(not(all(feature = "std", target_family = "wasm")), allow(dead_code))]
+    fn push_u32(&mut self, n: u32) {
+        let mut digits = [0u8; 10];
+        let mut len = 0;
+        let mut rest = n;
+        loop {
+            if let Some(slot) = digits.get_mut(len) {
+                *slot = b'0' + (rest % 10) as u8;
+            }
+            len += 1;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if let Some(text) = digits.get_mut(..len) {
+            text.reverse();
+            // SAFETY: ASCII digits are UTF-8 (`from_utf8` would add its
+            // validation loop to every guest).
+            self.push(unsafe { core::str::from_utf8_unchecked(text) });
+        }
+    }
+}
+
+impl core::fmt::Write for Truncating<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.push(s);
         Ok(())
     }
 }
 
-/// Records `message` as the panic's (what the hook does); public for
-/// guests with their own hook.
-pub fn record(message: core::fmt::Arguments<'_>) {
+/// Starts a message in the buffer (dropping any earlier one) and marks the
+/// guest as panicked once `write` has filled it.
+fn record_with(write: impl FnOnce(&mut Truncating<'_>)) {
     // SAFETY: see `Shared`.
     let m = unsafe { &mut *MESSAGE.0.get() };
     let mut w = Truncating {
@@ -117,25 +161,44 @@ pub fn record(message: core::fmt::Arguments<'_>) {
         len: 0,
         full: false,
     };
-    let _ = core::fmt::write(&mut w, message);
+    write(&mut w);
     m.len = w.len;
     PANICKED.store(true, Ordering::Relaxed);
 }
 
+/// Records `message` as the panic's (what the hook does); public for
+/// guests with their own hook. Takes `core::fmt::Arguments`, so it links
+/// the formatting machinery; the built-in hook does without.
+pub fn record(message: core::fmt::Arguments<'_>) {
+    record_with(|w| {
+        let _ = core::fmt::write(w, message);
+    });
+}
+
+/// The built-in hook: `panicked at {file}:{line}:{column}:\n{message}`,
+/// written piece by piece rather than with `format_args!`, which would add
+/// about 3 KB of `core::fmt` code to every guest. The message is the
+/// payload's text: std has already formatted a `panic!("{x}")` message
+/// into a `String` payload before it calls a hook.
 #[cfg(all(feature = "std", target_family = "wasm"))]
 fn hook(info: &std::panic::PanicHookInfo<'_>) {
-    // The parts one by one rather than `{info}`: less formatting code in
-    // every guest.
     let message = info.payload_as_str().unwrap_or("Box<dyn Any>");
-    match info.location() {
-        Some(at) => record(format_args!(
-            "panicked at {}:{}:{}:\n{message}",
-            at.file(),
-            at.line(),
-            at.column()
-        )),
-        None => record(format_args!("panicked:\n{message}")),
-    }
+    record_with(|w| match info.location() {
+        Some(at) => {
+            w.push("panicked at ");
+            w.push(at.file());
+            w.push(":");
+            w.push_u32(at.line());
+            w.push(":");
+            w.push_u32(at.column());
+            w.push(":\n");
+            w.push(message);
+        }
+        None => {
+            w.push("panicked:\n");
+            w.push(message);
+        }
+    });
 }
 
 /// The core export hosts call after a trap: the address of `(ptr, len)` of
@@ -175,5 +238,22 @@ mod tests {
         let text = core::str::from_utf8(&buf[..len]).unwrap();
         assert!(text.ends_with("é…"), "{text}");
         assert!(len <= CAPACITY);
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        let mut buf = [0u8; CAPACITY];
+        let mut w = Truncating {
+            buf: &mut buf,
+            len: 0,
+            full: false,
+        };
+        for n in [0, 7, 10, 171, u32::MAX] {
+            w.push_u32(n);
+            w.push(" ");
+        }
+        let len = w.len;
+        let text = core::str::from_utf8(&buf[..len]).unwrap();
+        assert_eq!(text, "0 7 10 171 4294967295 ");
     }
 }

@@ -21,14 +21,63 @@ pub(crate) struct Compiler<'a> {
     pub helpers: Helpers,
     /// Core functions the glue calls (`C{idx}`).
     pub core_funcs: BTreeSet<u32>,
+    /// Prefix of this module's core function names in the glue: empty for
+    /// the module the glue is for, `L{k}_` for a linked module whose
+    /// adapters are fused into it.
+    pub prefix: String,
+    /// Added to this module's memory indices (`MEM_{m}`): 0, or a linked
+    /// module's own range.
+    pub mem_base: u32,
 }
 
-struct Frame {
+pub(crate) struct Frame {
     at: usize,
-    call: String,
+    pub call: String,
+}
+
+/// The statements of one generated function body, the deferred calls that
+/// wrap them, and its fresh `const` names (`v0`, `v1`, …).
+#[derive(Default)]
+pub(crate) struct Body {
+    pub stmts: Vec<String>,
+    pub frames: Vec<Frame>,
+    /// A statement run first when an exception passes a deferred call's
+    /// frame (fused links record there which module was at fault).
+    pub on_throw: String,
+    n: usize,
+}
+
+impl Body {
+    pub(crate) fn fresh(&mut self) -> String {
+        self.n += 1;
+        format!("v{}", self.n - 1)
+    }
+
+    /// The text of the statements (see `render`), ending with `ret`.
+    pub(crate) fn text(&self, ret: &str) -> String {
+        render(&self.stmts, &self.frames, ret, 0, 0, &self.on_throw)
+    }
+}
+
+/// Pops the top `k` entries of an adapter stack.
+pub(crate) fn pop<T>(stack: &mut Vec<T>, k: usize) -> GenResult<Vec<T>> {
+    if stack.len() < k {
+        return Err("adapter stack underflow (the module is not valid)".into());
+    }
+    Ok(stack.split_off(stack.len() - k))
 }
 
 impl<'a> Compiler<'a> {
+    /// The glue's name of core function `f` (`C{f}`, with this module's prefix).
+    pub(crate) fn core_name(&self, f: u32) -> String {
+        format!("{}C{f}", self.prefix)
+    }
+
+    /// The glue's index of this module's memory `m`.
+    pub(crate) fn mem(&self, m: u32) -> u32 {
+        self.mem_base + m
+    }
+
     /// The JS function `af{idx}` for adapter function `idx` (not an import).
     pub(crate) fn adapter(&mut self, idx: u32) -> GenResult<String> {
         let fi = idx as usize - self.booklet.imports.len();
@@ -40,19 +89,7 @@ impl<'a> Compiler<'a> {
             .clone();
         let params: Vec<String> = (0..ty.params.len()).map(|i| format!("a{i}")).collect();
         let mut stack: Vec<String> = Vec::new();
-        let mut stmts: Vec<String> = Vec::new();
-        let mut frames: Vec<Frame> = Vec::new();
-        let mut n = 0usize;
-        let mut fresh = || {
-            n += 1;
-            format!("v{}", n - 1)
-        };
-        let pop = |stack: &mut Vec<String>, k: usize| -> GenResult<Vec<String>> {
-            if stack.len() < k {
-                return Err("adapter stack underflow (the module is not valid)".into());
-            }
-            Ok(stack.split_off(stack.len() - k))
-        };
+        let mut body = Body::default();
         for (i, instr) in func.instrs.iter().enumerate() {
             let at =
                 |e: String| format!("adapter {idx}, instruction {i} ({}): {e}", instr.mnemonic());
@@ -63,25 +100,6 @@ impl<'a> Compiler<'a> {
                         .cloned()
                         .ok_or_else(|| at("no such parameter".into()))?,
                 ),
-                Instruction::CallCore(f) => {
-                    let (np, nr) = self.core_arity(*f).map_err(at)?;
-                    let args = pop(&mut stack, np).map_err(at)?;
-                    self.core_funcs.insert(*f);
-                    let call = format!("C{f}({})", args.join(", "));
-                    push_call(&mut stmts, &mut stack, &mut fresh, call, nr);
-                }
-                Instruction::DeferCallCore(f) => {
-                    let (np, _) = self.core_arity(*f).map_err(at)?;
-                    if stack.len() < np {
-                        return Err(at("adapter stack underflow".into()));
-                    }
-                    let args = stack[stack.len() - np..].to_vec();
-                    self.core_funcs.insert(*f);
-                    frames.push(Frame {
-                        at: stmts.len(),
-                        call: format!("C{f}({})", args.join(", ")),
-                    });
-                }
                 Instruction::CallAdapter(g) => {
                     let gty = self
                         .booklet
@@ -95,201 +113,13 @@ impl<'a> Compiler<'a> {
                         format!("af{g}")
                     };
                     push_call(
-                        &mut stmts,
+                        &mut body,
                         &mut stack,
-                        &mut fresh,
                         format!("{callee}({})", args.join(", ")),
                         nr,
                     );
                 }
-                Instruction::MemoryToString { mem, encoding } => {
-                    let a = pop(&mut stack, 2).map_err(at)?;
-                    let f = self
-                        .types
-                        .lift_str_fn(MemCx::new(*mem, *encoding, None), &mut self.helpers);
-                    let v = fresh();
-                    stmts.push(format!("const {v} = {f}({}, {});", a[0], a[1]));
-                    stack.push(v);
-                }
-                Instruction::StringToMemory {
-                    malloc,
-                    mem,
-                    encoding,
-                } => {
-                    let a = pop(&mut stack, 1).map_err(at)?;
-                    let cx = MemCx::new(*mem, *encoding, Some(*malloc));
-                    let f = self.types.lower_str(cx, &mut self.helpers);
-                    self.core_funcs.insert(*malloc);
-                    self.helpers.need(Helper::Len);
-                    let (p, l) = (fresh(), fresh());
-                    stmts.push(format!("const {p} = {f}({}, C{malloc}), {l} = LEN;", a[0]));
-                    stack.push(p);
-                    stack.push(l);
-                }
-                Instruction::Convert(c) => {
-                    let a = pop(&mut stack, 1).map_err(at)?;
-                    let e = self.convert(*c, &a[0]);
-                    let v = fresh();
-                    stmts.push(format!("const {v} = {e};"));
-                    stack.push(v);
-                }
-                Instruction::RecordLift(t) => {
-                    let (fields, tuple) = self.fields(*t).map_err(at)?;
-                    let a = pop(&mut stack, fields.len()).map_err(at)?;
-                    let v = fresh();
-                    if tuple {
-                        stmts.push(format!("const {v} = [{}];", a.join(", ")));
-                    } else {
-                        let parts: Vec<String> = fields
-                            .iter()
-                            .zip(&a)
-                            .map(|(f, x)| format!("{}: {x}", js_key(f)))
-                            .collect();
-                        stmts.push(format!("const {v} = {{ {} }};", parts.join(", ")));
-                    }
-                    stack.push(v);
-                }
-                Instruction::RecordLower(t) => {
-                    let (fields, tuple) = self.fields(*t).map_err(at)?;
-                    let a = pop(&mut stack, 1).map_err(at)?;
-                    self.helpers.need(Helper::BadValue);
-                    if tuple {
-                        stmts.push(format!(
-                            "if (!Array.isArray({0}) || {0}.length !== {1}) badValue({0}, 'a tuple (an array of {1} values)');",
-                            a[0],
-                            fields.len()
-                        ));
-                    } else {
-                        stmts.push(format!(
-                            "if ({0} === null || typeof {0} !== 'object') badValue({0}, 'a record (an object)');",
-                            a[0]
-                        ));
-                    }
-                    for (k, f) in fields.iter().enumerate() {
-                        let v = fresh();
-                        let access = if tuple {
-                            format!("{}[{k}]", a[0])
-                        } else {
-                            js_get(&a[0], f)
-                        };
-                        stmts.push(format!("const {v} = {access};"));
-                        stack.push(v);
-                    }
-                }
-                Instruction::ValueLift { ty, mem } => {
-                    let k = self.types.flat(*ty).map_err(at)?.len();
-                    let a = pop(&mut stack, k).map_err(at)?;
-                    let e = self
-                        .types
-                        .lift_flat(
-                            *ty,
-                            &a,
-                            MemCx::new(mem.mem, mem.encoding, None),
-                            &mut self.helpers,
-                        )
-                        .map_err(at)?;
-                    let v = fresh();
-                    if self.types.spans_memory(*ty) {
-                        self.helpers.need(Helper::Budget);
-                        self.types.memories.insert(mem.mem);
-                        stmts.push(format!("startBudget(MEM_{}.buffer.byteLength);", mem.mem));
-                    }
-                    stmts.push(format!("const {v} = {e};"));
-                    stack.push(v);
-                }
-                Instruction::ValueLower { ty, malloc, mem } => {
-                    let k = self.types.flat(*ty).map_err(at)?.len();
-                    let a = pop(&mut stack, 1).map_err(at)?;
-                    let cx = MemCx::new(mem.mem, mem.encoding, Some(*malloc));
-                    if *ty == ValType::String {
-                        // The common case, without the flat scratch array.
-                        let f = self.types.lower_str(cx, &mut self.helpers);
-                        self.core_funcs.insert(*malloc);
-                        self.helpers.need(Helper::Len);
-                        let (p, l) = (fresh(), fresh());
-                        stmts.push(format!("const {p} = {f}({}, C{malloc}), {l} = LEN;", a[0]));
-                        stack.push(p);
-                        stack.push(l);
-                        continue;
-                    }
-                    let s = self
-                        .types
-                        .lower_flat(*ty, &a[0], "0", cx, &mut self.helpers)
-                        .map_err(at)?;
-                    self.note_malloc();
-                    stmts.push(s.trim().to_string());
-                    let vs: Vec<String> = (0..k).map(|_| fresh()).collect();
-                    if !vs.is_empty() {
-                        let reads: Vec<String> = vs
-                            .iter()
-                            .enumerate()
-                            .map(|(i, v)| format!("{v} = F[{i}]"))
-                            .collect();
-                        stmts.push(format!("const {};", reads.join(", ")));
-                    }
-                    stack.extend(vs);
-                }
-                Instruction::ValueLoad { ty, mem } => {
-                    let a = pop(&mut stack, 1).map_err(at)?;
-                    let cx = MemCx::new(mem.mem, mem.encoding, None);
-                    let l = self.types.layout(*ty).map_err(at)?;
-                    self.helpers.need(Helper::CheckRange(mem.mem));
-                    let (p, v) = (fresh(), fresh());
-                    let e = self
-                        .types
-                        .load(*ty, &p, cx, &mut self.helpers)
-                        .map_err(at)?;
-                    if self.types.spans_memory(*ty) {
-                        self.helpers.need(Helper::Budget);
-                        stmts.push(format!("startBudget(MEM_{}.buffer.byteLength);", mem.mem));
-                    }
-                    stmts.push(format!(
-                        "const {p} = {} >>> 0;\ncheckRange{}({p}, {}, {});\nconst {v} = {e};",
-                        a[0], mem.mem, l.size, l.align
-                    ));
-                    stack.push(v);
-                }
-                Instruction::ValueStore { ty, malloc, mem } => {
-                    let a = pop(&mut stack, 2).map_err(at)?;
-                    let cx = MemCx::new(mem.mem, mem.encoding, Some(*malloc));
-                    let l = self.types.layout(*ty).map_err(at)?;
-                    self.helpers.need(Helper::CheckRange(mem.mem));
-                    let p = fresh();
-                    let s = self
-                        .types
-                        .store(*ty, &p, &a[1], cx, &mut self.helpers)
-                        .map_err(at)?;
-                    self.note_malloc();
-                    stmts.push(format!(
-                        "const {p} = {} >>> 0;\ncheckRange{}({p}, {}, {});\n{}",
-                        a[0],
-                        mem.mem,
-                        l.size,
-                        l.align,
-                        s.trim()
-                    ));
-                }
-                Instruction::ValueStoreNew { ty, malloc, mem } => {
-                    let a = pop(&mut stack, 1).map_err(at)?;
-                    let cx = MemCx::new(mem.mem, mem.encoding, Some(*malloc));
-                    let l = self.types.layout(*ty).map_err(at)?;
-                    self.helpers.need(Helper::CheckAlloc(mem.mem));
-                    self.core_funcs.insert(*malloc);
-                    let p = fresh();
-                    let s = self
-                        .types
-                        .store(*ty, &p, &a[0], cx, &mut self.helpers)
-                        .map_err(at)?;
-                    self.note_malloc();
-                    stmts.push(format!(
-                        "const {p} = checkAlloc{m}(C{malloc}({size}, {align}) >>> 0, {size}, {align});\n{}",
-                        s.trim(),
-                        m = mem.mem,
-                        size = l.size,
-                        align = l.align
-                    ));
-                    stack.push(p);
-                }
+                other => self.instr(other, &mut stack, &mut body).map_err(at)?,
             }
         }
         let ret = match ty.results.len() {
@@ -303,24 +133,255 @@ impl<'a> Compiler<'a> {
                 }
             }
         };
-        // Arguments no instruction checks: their number, and floats (which
-        // go to core code as they are, where JS would coerce anything).
+        let prologue = self.prologue(&params, &ty.params);
+        Ok(format!(
+            "function af{idx}({}) {{\n{prologue}{}}}\n",
+            params.join(", "),
+            body.text(&ret)
+        ))
+    }
+
+    /// Checks of arguments no instruction checks: their number, and floats
+    /// (which go to core code as they are, where JS would coerce anything).
+    pub(crate) fn prologue(&mut self, params: &[String], tys: &[ValType]) -> String {
         self.helpers.need(Helper::TooManyArgs);
         let mut prologue = format!(
             "  if (arguments.length > {0}) tooManyArgs({0}, arguments.length);\n",
             params.len()
         );
-        for (p, t) in params.iter().zip(&ty.params) {
+        for (p, t) in params.iter().zip(tys) {
             if matches!(t, ValType::F32 | ValType::F64) {
                 self.helpers.need(Helper::ToF);
                 prologue.push_str(&format!("  toF({p});\n"));
             }
         }
-        let body = render(&stmts, &frames, &ret, 0, 0);
-        Ok(format!(
-            "function af{idx}({}) {{\n{prologue}{body}}}\n",
-            params.join(", ")
-        ))
+        prologue
+    }
+
+    /// Compiles one instruction other than `arg.get` and `call-adapter`
+    /// (which depend on where the adapter's arguments and callees are).
+    pub(crate) fn instr(
+        &mut self,
+        instr: &Instruction,
+        stack: &mut Vec<String>,
+        body: &mut Body,
+    ) -> GenResult<()> {
+        match instr {
+            Instruction::ArgGet(_) | Instruction::CallAdapter(_) => {
+                return Err("arg.get and call-adapter are compiled by the caller".into())
+            }
+            Instruction::CallCore(f) => {
+                let (np, nr) = self.core_arity(*f)?;
+                let args = pop(stack, np)?;
+                self.core_funcs.insert(*f);
+                let call = format!("{}({})", self.core_name(*f), args.join(", "));
+                push_call(body, stack, call, nr);
+            }
+            Instruction::DeferCallCore(f) => {
+                let (np, _) = self.core_arity(*f)?;
+                if stack.len() < np {
+                    return Err("adapter stack underflow".into());
+                }
+                let args = stack[stack.len() - np..].to_vec();
+                self.core_funcs.insert(*f);
+                body.frames.push(Frame {
+                    at: body.stmts.len(),
+                    call: format!("{}({})", self.core_name(*f), args.join(", ")),
+                });
+            }
+            Instruction::MemoryToString { mem, encoding } => {
+                let a = pop(stack, 2)?;
+                let f = self.types.lift_str_fn(
+                    MemCx::new(self.mem(*mem), *encoding, None),
+                    &mut self.helpers,
+                );
+                let v = body.fresh();
+                body.stmts
+                    .push(format!("const {v} = {f}({}, {});", a[0], a[1]));
+                stack.push(v);
+            }
+            Instruction::StringToMemory {
+                malloc,
+                mem,
+                encoding,
+            } => {
+                let a = pop(stack, 1)?;
+                let cx = MemCx::new(self.mem(*mem), *encoding, Some(*malloc));
+                let f = self.types.lower_str(cx, &mut self.helpers);
+                self.core_funcs.insert(*malloc);
+                self.helpers.need(Helper::Len);
+                let (p, l) = (body.fresh(), body.fresh());
+                body.stmts.push(format!(
+                    "const {p} = {f}({}, {}), {l} = LEN;",
+                    a[0],
+                    self.core_name(*malloc)
+                ));
+                stack.push(p);
+                stack.push(l);
+            }
+            Instruction::Convert(c) => {
+                let a = pop(stack, 1)?;
+                let e = self.convert(*c, &a[0]);
+                let v = body.fresh();
+                body.stmts.push(format!("const {v} = {e};"));
+                stack.push(v);
+            }
+            Instruction::RecordLift(t) => {
+                let (fields, tuple) = self.fields(*t)?;
+                let a = pop(stack, fields.len())?;
+                let v = body.fresh();
+                if tuple {
+                    body.stmts.push(format!("const {v} = [{}];", a.join(", ")));
+                } else {
+                    let parts: Vec<String> = fields
+                        .iter()
+                        .zip(&a)
+                        .map(|(f, x)| format!("{}: {x}", js_key(f)))
+                        .collect();
+                    body.stmts
+                        .push(format!("const {v} = {{ {} }};", parts.join(", ")));
+                }
+                stack.push(v);
+            }
+            Instruction::RecordLower(t) => {
+                let (fields, tuple) = self.fields(*t)?;
+                let a = pop(stack, 1)?;
+                self.helpers.need(Helper::BadValue);
+                if tuple {
+                    body.stmts.push(format!(
+                        "if (!Array.isArray({0}) || {0}.length !== {1}) badValue({0}, 'a tuple (an array of {1} values)');",
+                        a[0],
+                        fields.len()
+                    ));
+                } else {
+                    body.stmts.push(format!(
+                        "if ({0} === null || typeof {0} !== 'object') badValue({0}, 'a record (an object)');",
+                        a[0]
+                    ));
+                }
+                for (k, f) in fields.iter().enumerate() {
+                    let v = body.fresh();
+                    let access = if tuple {
+                        format!("{}[{k}]", a[0])
+                    } else {
+                        js_get(&a[0], f)
+                    };
+                    body.stmts.push(format!("const {v} = {access};"));
+                    stack.push(v);
+                }
+            }
+            Instruction::ValueLift { ty, mem } => {
+                let k = self.types.flat(*ty)?.len();
+                let a = pop(stack, k)?;
+                let m = self.mem(mem.mem);
+                let e = self.types.lift_flat(
+                    *ty,
+                    &a,
+                    MemCx::new(m, mem.encoding, None),
+                    &mut self.helpers,
+                )?;
+                let v = body.fresh();
+                if self.types.spans_memory(*ty) {
+                    self.helpers.need(Helper::Budget);
+                    self.types.memories.insert(m);
+                    body.stmts
+                        .push(format!("startBudget(MEM_{m}.buffer.byteLength);"));
+                }
+                body.stmts.push(format!("const {v} = {e};"));
+                stack.push(v);
+            }
+            Instruction::ValueLower { ty, malloc, mem } => {
+                let k = self.types.flat(*ty)?.len();
+                let a = pop(stack, 1)?;
+                let cx = MemCx::new(self.mem(mem.mem), mem.encoding, Some(*malloc));
+                if *ty == ValType::String {
+                    // The common case, without the flat scratch array.
+                    let f = self.types.lower_str(cx, &mut self.helpers);
+                    self.core_funcs.insert(*malloc);
+                    self.helpers.need(Helper::Len);
+                    let (p, l) = (body.fresh(), body.fresh());
+                    body.stmts.push(format!(
+                        "const {p} = {f}({}, {}), {l} = LEN;",
+                        a[0],
+                        self.core_name(*malloc)
+                    ));
+                    stack.push(p);
+                    stack.push(l);
+                    return Ok(());
+                }
+                let s = self
+                    .types
+                    .lower_flat(*ty, &a[0], "0", cx, &mut self.helpers)?;
+                self.note_malloc();
+                body.stmts.push(s.trim().to_string());
+                let vs: Vec<String> = (0..k).map(|_| body.fresh()).collect();
+                if !vs.is_empty() {
+                    let reads: Vec<String> = vs
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| format!("{v} = F[{i}]"))
+                        .collect();
+                    body.stmts.push(format!("const {};", reads.join(", ")));
+                }
+                stack.extend(vs);
+            }
+            Instruction::ValueLoad { ty, mem } => {
+                let a = pop(stack, 1)?;
+                let m = self.mem(mem.mem);
+                let cx = MemCx::new(m, mem.encoding, None);
+                let l = self.types.layout(*ty)?;
+                self.helpers.need(Helper::CheckRange(m));
+                let (p, v) = (body.fresh(), body.fresh());
+                let e = self.types.load(*ty, &p, cx, &mut self.helpers)?;
+                if self.types.spans_memory(*ty) {
+                    self.helpers.need(Helper::Budget);
+                    body.stmts
+                        .push(format!("startBudget(MEM_{m}.buffer.byteLength);"));
+                }
+                body.stmts.push(format!(
+                    "const {p} = {} >>> 0;\ncheckRange{m}({p}, {}, {});\nconst {v} = {e};",
+                    a[0], l.size, l.align
+                ));
+                stack.push(v);
+            }
+            Instruction::ValueStore { ty, malloc, mem } => {
+                let a = pop(stack, 2)?;
+                let m = self.mem(mem.mem);
+                let cx = MemCx::new(m, mem.encoding, Some(*malloc));
+                let l = self.types.layout(*ty)?;
+                self.helpers.need(Helper::CheckRange(m));
+                let p = body.fresh();
+                let s = self.types.store(*ty, &p, &a[1], cx, &mut self.helpers)?;
+                self.note_malloc();
+                body.stmts.push(format!(
+                    "const {p} = {} >>> 0;\ncheckRange{m}({p}, {}, {});\n{}",
+                    a[0],
+                    l.size,
+                    l.align,
+                    s.trim()
+                ));
+            }
+            Instruction::ValueStoreNew { ty, malloc, mem } => {
+                let a = pop(stack, 1)?;
+                let m = self.mem(mem.mem);
+                let cx = MemCx::new(m, mem.encoding, Some(*malloc));
+                let l = self.types.layout(*ty)?;
+                self.helpers.need(Helper::CheckAlloc(m));
+                self.core_funcs.insert(*malloc);
+                let p = body.fresh();
+                let s = self.types.store(*ty, &p, &a[0], cx, &mut self.helpers)?;
+                self.note_malloc();
+                body.stmts.push(format!(
+                    "const {p} = checkAlloc{m}({}({size}, {align}) >>> 0, {size}, {align});\n{}",
+                    self.core_name(*malloc),
+                    s.trim(),
+                    size = l.size,
+                    align = l.align
+                ));
+                stack.push(p);
+            }
+        }
+        Ok(())
     }
 
     fn note_malloc(&mut self) {
@@ -328,7 +389,7 @@ impl<'a> Compiler<'a> {
         self.core_funcs.extend(ms);
     }
 
-    fn core_arity(&self, f: u32) -> Result<(usize, usize), String> {
+    pub(crate) fn core_arity(&self, f: u32) -> Result<(usize, usize), String> {
         let func = self
             .core
             .funcs
@@ -482,23 +543,25 @@ impl<'a> Compiler<'a> {
     }
 }
 
-fn push_call(
-    stmts: &mut Vec<String>,
-    stack: &mut Vec<String>,
-    fresh: &mut impl FnMut() -> String,
-    call: String,
-    results: usize,
-) {
+pub(crate) fn push_call(body: &mut Body, stack: &mut Vec<String>, call: String, results: usize) {
     match results {
-        0 => stmts.push(format!("{call};")),
+        0 => body.stmts.push(format!("{call};")),
         1 => {
-            let v = fresh();
-            stmts.push(format!("const {v} = {call};"));
+            let v = body.fresh();
+            body.stmts.push(format!("const {v} = {call};"));
             stack.push(v);
         }
         k => {
-            let vs: Vec<String> = (0..k).map(|_| fresh()).collect();
-            stmts.push(format!("const [{}] = {call};", vs.join(", ")));
+            // Indexing, not destructuring: no iterator protocol per call.
+            let r = body.fresh();
+            let vs: Vec<String> = (0..k).map(|_| body.fresh()).collect();
+            let reads: Vec<String> = vs
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("{v} = {r}[{i}]"))
+                .collect();
+            body.stmts
+                .push(format!("const {r} = {call}, {};", reads.join(", ")));
             stack.extend(vs);
         }
     }
@@ -507,7 +570,14 @@ fn push_call(
 /// The body text: statements, with each deferred call wrapping everything
 /// after the point where it was recorded. A deferred call's own error is
 /// reported only when the adapter otherwise succeeded.
-fn render(stmts: &[String], frames: &[Frame], ret: &str, from: usize, frame: usize) -> String {
+fn render(
+    stmts: &[String],
+    frames: &[Frame],
+    ret: &str,
+    from: usize,
+    frame: usize,
+    on_throw: &str,
+) -> String {
     let indent = "  ".repeat(frame + 1);
     let mut out = String::new();
     let until = frames.get(frame).map_or(stmts.len(), |f| f.at);
@@ -529,9 +599,14 @@ fn render(stmts: &[String], frames: &[Frame], ret: &str, from: usize, frame: usi
         Some(f) => {
             let flag = format!("failed{frame}");
             out.push_str(&format!("{indent}let {flag} = false;\n{indent}try {{\n"));
-            out.push_str(&render(stmts, frames, ret, until, frame + 1));
+            out.push_str(&render(stmts, frames, ret, until, frame + 1, on_throw));
+            let on_throw = if on_throw.is_empty() {
+                String::new()
+            } else {
+                format!("{indent}  {on_throw}\n")
+            };
             out.push_str(&format!(
-                "{indent}}} catch (e) {{\n{indent}  {flag} = true;\n{indent}  throw e;\n{indent}}} finally {{\n{indent}  if ({flag}) {{\n{indent}    try {{ {call}; }} catch {{}}\n{indent}  }} else {{\n{indent}    {call};\n{indent}  }}\n{indent}}}\n",
+                "{indent}}} catch (e) {{\n{on_throw}{indent}  {flag} = true;\n{indent}  throw e;\n{indent}}} finally {{\n{indent}  if ({flag}) {{\n{indent}    try {{ {call}; }} catch {{}}\n{indent}  }} else {{\n{indent}    {call};\n{indent}  }}\n{indent}}}\n",
                 call = f.call
             ));
         }

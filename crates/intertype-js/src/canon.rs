@@ -65,6 +65,9 @@ type Cases = Vec<(String, Option<ValType>)>;
 
 /// Generates (and remembers) the per-type functions of one module.
 pub(crate) struct TypeGen<'a> {
+    /// Prefix of the glue names of core functions (allocators), as
+    /// [`crate::adapter::Compiler::prefix`].
+    pub core_prefix: String,
     layouts: Layouts<'a>,
     types: &'a [TypeDef],
     funcs: BTreeMap<(Op, ValType, MemCx), (String, Option<String>)>,
@@ -93,6 +96,7 @@ fn zero(t: CoreType) -> &'static str {
 impl<'a> TypeGen<'a> {
     pub(crate) fn new(types: &'a [TypeDef]) -> TypeGen<'a> {
         TypeGen {
+            core_prefix: String::new(),
             layouts: Layouts::new(types),
             types,
             funcs: BTreeMap::new(),
@@ -149,7 +153,7 @@ impl<'a> TypeGen<'a> {
             .malloc
             .ok_or("a lowering that allocates has no allocator")?;
         self.mallocs.insert(m);
-        Ok(format!("C{m}"))
+        Ok(format!("{}C{m}", self.core_prefix))
     }
 
     /// Returns the name of the function for `(op, ty, cx)`, generating it

@@ -306,6 +306,10 @@ pub(crate) fn generate(module: &intertype::Module, plan: &Plan, name: &str) -> S
     out.push_str("}\n\n/** Interface imports: plain JS functions by module and name. Imports from module `web` default to the Web API of that name. */\nexport interface Imports {\n");
     let mut modules: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
     for (i, (m, n)) in plan.imports.iter().enumerate() {
+        if plan.linked.contains(m) {
+            // Served by a linked module (`--link`), not by the user.
+            continue;
+        }
         let (p, r) = signature(b, i as u32, true);
         modules
             .entry(m)
@@ -321,5 +325,8 @@ pub(crate) fn generate(module: &intertype::Module, plan: &Plan, name: &str) -> S
     out.push_str(&format!(
         "/** Instantiates {file} (by default the file next to this module). Every export is in `$exports`; the instance itself has all but `then`, `$core` and `$exports`. */\nexport function instantiate(\n  imports?: Imports,\n  wasm?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | Promise<Response>,\n): Promise<Omit<Exports, \"then\" | \"$core\" | \"$exports\"> & {{ readonly $core: WebAssembly.Exports; readonly $exports: Exports }}>;\n"
     ));
+    if plan.in_graph {
+        out.push_str("\n/** `instantiate` within one instantiation of a graph of linked modules (one instance of each, by glue file name in `graph`). */\nexport function instantiateLinked(\n  imports?: Imports,\n  graph?: Map<string, Promise<unknown>>,\n  wasm?: URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | Promise<Response>,\n): ReturnType<typeof instantiate>;\n\n/** What satisfies each interface import a linked module serves: fused in the adapter module (`wasm`), fused in this glue (`js`) or through JS values (`values`). */\nexport declare const linkReport: ReadonlyArray<{ importer: string; module: string; name: string; fused: boolean; mechanism: 'wasm' | 'js' | 'values'; why: string | null }>;\n");
+    }
     out
 }

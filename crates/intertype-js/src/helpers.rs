@@ -41,6 +41,12 @@ pub(crate) enum Helper {
     Bits,
     /// The size budget of one lifted value (`docs/security.md`).
     Budget,
+    /// UTF-8 validation without decoding (fused links).
+    ValidUtf8,
+    /// One copy between two memories (fused links).
+    CopyBytes,
+    /// Errors out of linked modules name the module (`bindgen js --link`).
+    LinkErrors,
     ResultError,
     UnwrapResult,
     WrapResult,
@@ -67,7 +73,7 @@ impl Helper {
         use Helper::*;
         match self {
             Trap | Len | Flat | Utf8Decoder | Utf16Decoder | Bits | ResultError | BadValue
-            | Budget => {
+            | Budget | ValidUtf8 | CopyBytes => {
                 vec![]
             }
             Utf8Encoder => vec![],
@@ -82,6 +88,7 @@ impl Helper {
             UnwrapResult => vec![ResultError],
             WrapResult => vec![ResultError],
             WebImport => vec![],
+            LinkErrors => vec![ResultError],
             HostImport => vec![WebImport],
             View(_) => vec![],
             CheckRange(m) | CheckAlloc(m) => vec![View(m), Trap],
@@ -124,6 +131,9 @@ impl Helper {
             CharToCode => "function charToCode(s) {\n  const c = typeof s === 'string' ? s.codePointAt(0) : undefined;\n  if (c === undefined || s.length !== (c > 0xffff ? 2 : 1) || (c >= 0xd800 && c < 0xe000)) badValue(s, 'a char (a string of one Unicode scalar value)');\n  return c;\n}\n".into(),
             Bits => "const BITS = new ArrayBuffer(8);\nconst BITS_F32 = new Float32Array(BITS), BITS_I32 = new Int32Array(BITS);\nconst BITS_F64 = new Float64Array(BITS), BITS_I64 = new BigInt64Array(BITS);\nfunction f32ToI32(x) { BITS_F32[0] = x; return BITS_I32[0]; }\nfunction i32ToF32(x) { BITS_I32[0] = x; return BITS_F32[0]; }\nfunction f64ToI64(x) { BITS_F64[0] = x; return BITS_I64[0]; }\nfunction i64ToF64(x) { BITS_I64[0] = x; return BITS_F64[0]; }\n".into(),
             Budget => BUDGET.into(),
+            ValidUtf8 => VALID_UTF8.into(),
+            CopyBytes => "// From one linear memory to another: one `set` (a loop when short, cheaper than a view).\nfunction copyBytes(from, p, to, q, n) {\n  if (n <= 32) for (let i = 0; i < n; i++) to[q + i] = from[p + i];\n  else to.set(from.subarray(p, p + n), q);\n}\n".into(),
+            LinkErrors => LINK_ERRORS.into(),
             ResultError => "/** The error case of a `result`: thrown by exports, thrown by imports to return it. */\nexport class ResultError extends Error {\n  constructor(value) {\n    super(typeof value === 'string' ? value : 'interface function returned an error');\n    this.name = 'ResultError';\n    this.value = value;\n  }\n}\n".into(),
             UnwrapResult => "function unwrapResult(r) {\n  if (r.tag === 'err') throw new ResultError(r.val);\n  return r.val;\n}\n".into(),
             WrapResult => "function wrapResult(f) {\n  return (...args) => {\n    try {\n      return { tag: 'ok', val: f(...args) };\n    } catch (e) {\n      if (e instanceof ResultError) return { tag: 'err', val: e.value };\n      throw e;\n    }\n  };\n}\n".into(),
@@ -239,13 +249,91 @@ function charged(s, n, unit) {
 }
 "#;
 
+/// Validates UTF-8 in place, without a JS string: Node's `buffer.isUtf8`
+/// (native) where there is one, else a loop with an ASCII fast path.
+const VALID_UTF8: &str = r#"const NODE_IS_UTF8 = typeof process === 'object' && process !== null && process.versions != null && typeof process.versions.node === 'string'
+  ? await import('node:buffer').then((b) => (typeof b.isUtf8 === 'function' ? b.isUtf8 : null), () => null)
+  : null;
+function validUtf8(u8, p, l) {
+  if (NODE_IS_UTF8 !== null && l >= 16) return NODE_IS_UTF8(u8.subarray(p, p + l));
+  for (let i = p, e = p + l; i < e;) {
+    const c = u8[i];
+    if (c < 0x80) { i++; continue; }
+    if (c >= 0xc2 && c <= 0xdf) {
+      if (i + 1 >= e || (u8[i + 1] & 0xc0) !== 0x80) return false;
+      i += 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      if (i + 2 >= e) return false;
+      const c1 = u8[i + 1];
+      if ((c1 & 0xc0) !== 0x80 || (u8[i + 2] & 0xc0) !== 0x80) return false;
+      if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 >= 0xa0)) return false;
+      i += 3;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      if (i + 3 >= e) return false;
+      const c1 = u8[i + 1];
+      if ((c1 & 0xc0) !== 0x80 || (u8[i + 2] & 0xc0) !== 0x80 || (u8[i + 3] & 0xc0) !== 0x80) return false;
+      if ((c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 >= 0x90)) return false;
+      i += 4;
+    } else return false;
+  }
+  return true;
+}
+"#;
+
+/// Linked modules (`bindgen js --link`): an unfused link calls the
+/// exporter's interface function; a fused one is generated inline. Either
+/// way an error out of the exporter says which module it came from, and
+/// the exporter's `ResultError` becomes this file's.
+const LINK_ERRORS: &str = r#"// One instance of each linked module per top-level instantiation (a module
+// imported by several others is shared).
+function linked(graph, key, make) {
+  let p = graph.get(key);
+  if (p === undefined) {
+    p = make();
+    graph.set(key, p);
+  }
+  return p;
+}
+function inModule(e, module, how) {
+  if (e instanceof WebAssembly.RuntimeError || e instanceof TypeError || e instanceof RangeError) {
+    return new e.constructor(`in module ${JSON.stringify(module)}${how}: ${e.message}`, { cause: e });
+  }
+  return e;
+}
+// An interface import served by a linked module's export, through JS values.
+function linkImport(instance, module, name, ForeignResultError) {
+  const f = instance.$exports[name];
+  return function (...args) {
+    try {
+      return f(...args);
+    } catch (e) {
+      if (e instanceof ForeignResultError) throw new ResultError(e.value);
+      throw inModule(e, module, '');
+    }
+  };
+}
+"#;
+
 /// The set of helpers a generated module uses.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Helpers {
     used: BTreeSet<Helper>,
 }
 
 impl Helpers {
+    /// The memories whose views are used.
+    pub(crate) fn views(&self) -> impl Iterator<Item = u32> + '_ {
+        self.used.iter().filter_map(|h| match h {
+            Helper::View(m) => Some(*m),
+            _ => None,
+        })
+    }
+
+    /// Adds every helper `other` uses.
+    pub(crate) fn absorb(&mut self, other: &Helpers) {
+        self.used.extend(other.used.iter().copied());
+    }
+
     /// Marks `h` (and what it needs) as used.
     pub(crate) fn need(&mut self, h: Helper) {
         if self.used.insert(h) {

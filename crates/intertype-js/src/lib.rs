@@ -18,9 +18,16 @@
 mod adapter;
 mod canon;
 mod dts;
+mod fuse;
 mod helpers;
 pub mod interface;
+mod link;
 mod quote;
+mod trampoline;
+mod wasmlink;
+mod xfer;
+
+pub use link::{generate_linked, File, Link, LinkOptions, LinkReport, LinkedOutput, Mechanism};
 
 use adapter::Compiler;
 use canon::TypeGen;
@@ -74,6 +81,9 @@ pub enum ErrorKind {
     /// The [`Options`] are invalid (the caller's fault), e.g. an output name
     /// that is not a plain file name.
     Options,
+    /// Linked modules do not fit together (`bindgen js --link`): a missing
+    /// or ill-typed export, a cycle, or a linked module that is not valid.
+    Link,
 }
 
 impl Error {
@@ -81,6 +91,15 @@ impl Error {
     fn unsupported(message: impl Into<String>) -> Error {
         Error {
             kind: ErrorKind::Unsupported,
+            message: message.into(),
+            format: None,
+        }
+    }
+
+    #[cold]
+    fn link(message: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::Link,
             message: message.into(),
             format: None,
         }
@@ -154,6 +173,10 @@ pub(crate) struct Plan {
     pub implements: BTreeMap<(String, String), u32>,
     /// Adapter functions (not imports) reachable from exports and implements.
     pub funcs: BTreeSet<u32>,
+    /// Module names served by linked modules (`bindgen js --link`), and
+    /// whether the glue is part of a linked graph at all.
+    pub linked: BTreeSet<String>,
+    pub in_graph: bool,
 }
 
 fn plan(module: &intertype::Module) -> Result<Plan, Error> {
@@ -245,6 +268,8 @@ fn plan(module: &intertype::Module) -> Result<Plan, Error> {
         imports,
         implements,
         funcs,
+        linked: BTreeSet::new(),
+        in_graph: false,
     })
 }
 
@@ -277,6 +302,57 @@ fn single_result(b: &intertype::Booklet, results: &[ValType]) -> bool {
 /// Generates the glue for a binary module (validated here).
 pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     check_name(&options.name)?;
+    Ok(generate_node(wasm, &options.name, None)?.output)
+}
+
+/// A module of a linked graph, as the glue of the modules importing it
+/// needs to know it.
+pub(crate) struct Generated {
+    module: intertype::Module,
+    /// Export names of the core functions and memories its glue exposes.
+    funcs: BTreeMap<u32, String>,
+    memories: BTreeMap<u32, String>,
+    realloc: BTreeSet<u32>,
+    /// The module as its glue writes it (what an adapter module imports from).
+    wasm: Vec<u8>,
+}
+
+/// Where the module being generated sits in a linked graph.
+pub(crate) struct Graph<'n> {
+    /// Its name in errors.
+    label: String,
+    fuse: bool,
+    fuse_in_wasm: bool,
+    /// The modules it links, in the order its imports name them.
+    deps: Vec<GraphDep<'n>>,
+}
+
+pub(crate) struct GraphDep<'n> {
+    /// The link name (the module name of its interface imports).
+    link: String,
+    /// Base name of its glue file.
+    file: String,
+    gen: &'n Generated,
+}
+
+pub(crate) struct NodeOutput {
+    output: Output,
+    generated: Generated,
+    report: Vec<LinkReport>,
+    /// Files besides the glue and the module (the adapter module).
+    files: Vec<link::File>,
+}
+
+/// A linked module's memories are `MEM_{k * MEM_STRIDE + m}` in its
+/// importer's glue (the importer's own keep their indices).
+const MEM_STRIDE: u32 = 1 << 16;
+
+/// The glue of one module, alone or as a node of a linked graph.
+pub(crate) fn generate_node(
+    wasm: &[u8],
+    name: &str,
+    graph: Option<&Graph<'_>>,
+) -> Result<NodeOutput, Error> {
     let module = intertype::validate_module(wasm)?;
     let plan = plan(&module)?;
     let b = &module.booklet;
@@ -288,12 +364,150 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         types: TypeGen::new(&b.types),
         helpers: Helpers::default(),
         core_funcs: BTreeSet::new(),
+        prefix: String::new(),
+        mem_base: 0,
     };
     let mut adapters = String::new();
     for &f in &plan.funcs {
         adapters.push_str(&c.adapter(f).map_err(Error::unsupported)?);
     }
-    let type_funcs = c.types.emit();
+    // Linked modules: their export adapters are fused into implements.
+    let no_graph = Graph {
+        label: String::new(),
+        fuse: false,
+        fuse_in_wasm: false,
+        deps: Vec::new(),
+    };
+    let g = graph.unwrap_or(&no_graph);
+    let mut exporters: Vec<fuse::Exporter<'_>> = g
+        .deps
+        .iter()
+        .enumerate()
+        .map(|(k, d)| {
+            let prefix = format!("L{}_", k + 1);
+            let mut types = TypeGen::new(&d.gen.module.booklet.types);
+            types.core_prefix = prefix.clone();
+            fuse::Exporter {
+                link: d.link.clone(),
+                compiler: Compiler {
+                    booklet: &d.gen.module.booklet,
+                    core: &d.gen.module.core,
+                    types,
+                    helpers: Helpers::default(),
+                    core_funcs: BTreeSet::new(),
+                    prefix,
+                    mem_base: (k as u32 + 1) * MEM_STRIDE,
+                },
+            }
+        })
+        .collect();
+    let mut xfer = xfer::Xfer::default();
+    let mut fused: BTreeMap<u32, String> = BTreeMap::new();
+    let mut unfused: BTreeMap<u32, String> = BTreeMap::new();
+    let is_linked = |m: &str| g.deps.iter().any(|d| d.link == m);
+    let fusable_memories = (core.memories.len() as u64) < MEM_STRIDE as u64
+        && g.deps
+            .iter()
+            .all(|d| (d.gen.module.core.memories.len() as u64) < MEM_STRIDE as u64);
+    // Implemented core imports with several results go through a wasm
+    // trampoline in linked glue (fused or not, so the two compare fairly).
+    let mut tramp: BTreeMap<u32, Vec<intertype::CoreType>> = BTreeMap::new();
+    if graph.is_some() {
+        for (key, &a) in &plan.implements {
+            let sig = core
+                .funcs
+                .iter()
+                .find(|f| f.import.as_ref() == Some(key))
+                .and_then(|f| f.ty.known());
+            if let Some((ps, rs)) = sig {
+                if trampoline::fits(&ps, &rs) {
+                    tramp.insert(a, rs);
+                }
+            }
+        }
+    }
+    for &a in plan.implements.values() {
+        if link::linked_imports(b, a, &is_linked).is_empty() || fused.contains_key(&a) {
+            continue;
+        }
+        if !g.fuse {
+            unfused.insert(a, "fusing is off (--no-fuse)".into());
+            continue;
+        }
+        if !fusable_memories {
+            unfused.insert(a, "too many memories".into());
+            continue;
+        }
+        let before: Vec<(BTreeSet<u32>, Helpers)> = exporters
+            .iter()
+            .map(|e| (e.compiler.core_funcs.clone(), e.compiler.helpers.clone()))
+            .collect();
+        let helpers_before = c.helpers.clone();
+        let labels = std::iter::once(g.label.clone())
+            .chain(g.deps.iter().map(|d| d.link.clone()))
+            .collect();
+        let mut fuser = fuse::Fuser::new(&mut c, &mut exporters, &mut xfer, labels);
+        fuser.results_to = tramp.get(&a).cloned();
+        let r = fuser.fuse(a);
+        // The exporter's glue must reach every core function used.
+        let unreachable = exporters.iter().zip(&g.deps).find_map(|(e, d)| {
+            e.compiler
+                .core_funcs
+                .iter()
+                .chain(&e.compiler.types.mallocs)
+                .find(|f| !d.gen.funcs.contains_key(f))
+                .map(|f| {
+                    format!(
+                        "module {} does not export core function {f}",
+                        js_str(&d.link)
+                    )
+                })
+        });
+        // … and every memory (views of an exporter's memory are made when
+        // the importer's glue instantiates).
+        let unreachable = unreachable.or_else(|| {
+            let views: BTreeSet<u32> = c
+                .helpers
+                .views()
+                .chain(exporters.iter().flat_map(|e| e.compiler.helpers.views()))
+                .collect();
+            views.into_iter().find_map(|m| {
+                let k = (m / MEM_STRIDE) as usize;
+                let d = g.deps.get(k.checked_sub(1)?)?;
+                (!d.gen.memories.contains_key(&(m % MEM_STRIDE))).then(|| {
+                    format!(
+                        "module {} does not export memory {}",
+                        js_str(&d.link),
+                        m % MEM_STRIDE
+                    )
+                })
+            })
+        });
+        match (r, unreachable) {
+            (Ok(code), None) => {
+                fused.insert(a, code);
+            }
+            (r, why) => {
+                for (e, (f, h)) in exporters.iter_mut().zip(before) {
+                    e.compiler.core_funcs = f;
+                    e.compiler.helpers = h;
+                }
+                c.helpers = helpers_before;
+                unfused.insert(a, r.err().or(why).unwrap_or_default());
+            }
+        }
+    }
+    for e in &exporters {
+        c.helpers.absorb(&e.compiler.helpers);
+    }
+    if graph.is_some() {
+        c.helpers.need(Helper::LinkErrors);
+    }
+    let mut type_funcs = c.types.emit();
+    for e in &exporters {
+        type_funcs.push_str(&e.compiler.types.emit());
+    }
+    type_funcs.push_str(&xfer.emit());
     c.core_funcs.extend(c.types.mallocs.iter().copied());
     let memories = c.types.memories.clone();
 
@@ -312,6 +526,90 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         &memories,
         intertype::core::ExposeOptions::default(),
     )?;
+
+    // Links the adapter compiler fuses in wasm (against the modules as the
+    // glue writes them: the exports it adds are what the adapters import).
+    let linked_implements: BTreeMap<(String, String), u32> = plan
+        .implements
+        .iter()
+        .filter(|(_, &a)| !link::linked_imports(b, a, &is_linked).is_empty())
+        .map(|(k, &a)| (k.clone(), a))
+        .collect();
+    let mut not_in_wasm: BTreeMap<u32, String> = BTreeMap::new();
+    let mut wasm_links = None;
+    if g.fuse && g.fuse_in_wasm && !linked_implements.is_empty() {
+        let exporters_wasm: Vec<(&str, &[u8])> = g
+            .deps
+            .iter()
+            .map(|d| (d.link.as_str(), &d.gen.wasm[..]))
+            .collect();
+        match wasmlink::compile(&exposed.wasm, &exporters_wasm, &linked_implements) {
+            Ok(w) => {
+                not_in_wasm.extend(w.why_not.clone());
+                if !w.fused.is_empty() {
+                    wasm_links = Some(w);
+                }
+            }
+            Err(why) => {
+                for &a in linked_implements.values() {
+                    not_in_wasm.insert(a, why.clone());
+                }
+            }
+        }
+    } else if g.fuse {
+        for &a in linked_implements.values() {
+            not_in_wasm.insert(a, "fusing in wasm is off (--fuse-in-js)".into());
+        }
+    }
+    // A link fused in wasm keeps its JS-fused function (or its adapter
+    // through JS values) and trampoline: the fallback on a JS engine
+    // without wasm multi-memory (Node 20), chosen when the glue loads.
+    let in_wasm = |a: &u32| wasm_links.as_ref().is_some_and(|w| w.fused.contains_key(a));
+    for code in fused.values() {
+        adapters.push_str(code);
+    }
+    // Trampoline entries: the fused function, or the adapter through a
+    // wrapper storing its results.
+    let mut tramp_entries = Vec::new();
+    let mut tramp_index: BTreeMap<u32, usize> = BTreeMap::new();
+    for (a, rs) in &tramp {
+        let ps = b
+            .adapter_func_type(*a)
+            .map(|t| t.params.len())
+            .unwrap_or_default();
+        let params: Vec<String> = (0..ps).map(|i| format!("a{i}")).collect();
+        let js = if fused.contains_key(a) {
+            format!("fz{a}")
+        } else {
+            let stores: Vec<String> = rs
+                .iter()
+                .enumerate()
+                .map(|(j, t)| trampoline::store(j, *t, &format!("r[{j}]")))
+                .collect();
+            adapters.push_str(&format!(
+                "function tw{a}({p}) {{\n  const r = af{a}({p});\n  {}\n}}\n",
+                stores.join(" "),
+                p = params.join(", ")
+            ));
+            format!("tw{a}")
+        };
+        let (cps, _) = core
+            .funcs
+            .iter()
+            .find(|f| {
+                plan.implements
+                    .iter()
+                    .any(|(k, v)| v == a && f.import.as_ref() == Some(k))
+            })
+            .and_then(|f| f.ty.known())
+            .unwrap_or_default();
+        tramp_index.insert(*a, tramp_entries.len());
+        tramp_entries.push(trampoline::Entry {
+            js,
+            params: cps,
+            results: rs.clone(),
+        });
+    }
 
     let h = &mut c.helpers;
     h.need(Helper::TooManyArgs);
@@ -336,7 +634,6 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     // `ResultError` is always exported, so users can throw it from imports.
     h.need(Helper::ResultError);
 
-    let name = &options.name;
     let mut js = String::new();
     js.push_str(&format!(
         "// Generated by `intertype bindgen js` from {}. Do not edit.\n// Interface exports: {}.\n\n",
@@ -347,20 +644,85 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
             plan.exports.iter().map(|e| comment(&e.name)).collect::<Vec<_>>().join(", ")
         }
     ));
+    for (k, d) in g.deps.iter().enumerate() {
+        js.push_str(&format!(
+            "import {{ instantiateLinked as link{k}, ResultError as ResultError{k} }} from {};\n",
+            js_str(&format!("./{}.js", d.file)),
+            k = k + 1
+        ));
+    }
+    if graph.is_some() {
+        js.push('\n');
+    }
     js.push_str(&c.helpers.emit(false));
+    if graph.is_some() {
+        js.push_str("// A module's core exports without fault mapping (what adapter modules import).\nconst RAW_CORE = Symbol.for('intertype.rawCore');\n");
+    }
+    if let Some(w) = &wasm_links {
+        js.push_str(wasmlink::ADAPTER_ERRORS);
+        js.push_str(wasmlink::WASM_FUSION);
+        let list: Vec<String> = w.shim.iter().map(|b| b.to_string()).collect();
+        js.push_str(&format!(
+            "// The adapter compiler's shim: the importer's fused imports, calling through its table.\nconst ADAPTER_SHIM = WASM_FUSION ? WebAssembly.compile(new Uint8Array([{}])) : null;\n",
+            list.join(",")
+        ));
+    }
+    if !tramp_entries.is_empty() {
+        let bytes = trampoline::module(&tramp_entries);
+        let list: Vec<String> = bytes.iter().map(|b| b.to_string()).collect();
+        js.push_str(&format!(
+            "// Multi-value results of implemented imports, through wasm (`trampoline.rs`).\nconst TRAMPOLINES = WebAssembly.compile(new Uint8Array([{}]));\n",
+            list.join(",")
+        ));
+    }
     js.push_str(LOAD_MODULE);
-    js.push_str(&format!(
-        "\n/**\n * Instantiates {} with its interface.\n * @param imports interface imports by module and name (plain JS functions), and any other core imports\n * @param wasm the module: a URL, a path string, bytes, a WebAssembly.Module, a Response or a promise of one (default: the module of that name next to this file)\n */\nexport async function instantiate(imports = {{}}, wasm = new URL({}, import.meta.url)) {{\n",
-        comment(&format!("{name}.wasm")),
+    let default_wasm = format!(
+        "new URL({}, import.meta.url)",
         js_str(&format!("./{name}.wasm"))
+    );
+    js.push_str(&format!(
+        "\n/**\n * Instantiates {}{} with its interface.\n * @param imports interface imports by module and name (plain JS functions), and any other core imports\n * @param wasm the module: a URL, a path string, bytes, a WebAssembly.Module, a Response or a promise of one (default: the module of that name next to this file)\n */\n",
+        comment(&format!("{name}.wasm")),
+        if graph.is_some() { " (and the modules it links)" } else { "" },
     ));
+    if graph.is_some() {
+        js.push_str(&format!(
+            "export async function instantiate(imports = {{}}, wasm = {default_wasm}) {{\n  return instantiateLinked(imports, new Map(), wasm);\n}}\n\n/** `instantiate` within one instantiation of a graph of linked modules (`graph`: one instance of each), for the glue of the modules linking this one. */\nexport async function instantiateLinked(imports = {{}}, graph = new Map(), wasm = {default_wasm}) {{\n"
+        ));
+    } else {
+        js.push_str(&format!(
+            "export async function instantiate(imports = {{}}, wasm = {default_wasm}) {{\n"
+        ));
+    }
+    if wasm_links.is_some() {
+        js.push_str(&format!(
+            "  // The adapter module fusing this module's links (`<name>.adapters.wasm`).\n  const ADAPTER_MODULE = WASM_FUSION ? loadModule(new URL({}, import.meta.url)) : null;\n  ADAPTER_MODULE?.catch(() => {{}});\n",
+            js_str(&format!("./{name}.adapters.wasm"))
+        ));
+    }
     js.push_str("  const module = await loadModule(wasm);\n");
+    // Linked modules first (each once per graph).
+    for (k, d) in g.deps.iter().enumerate() {
+        js.push_str(&format!(
+            "  const L{k} = await linked(graph, {f}, () => link{k}(imports, graph));\n",
+            k = k + 1,
+            f = js_str(&d.file)
+        ));
+    }
     // Interface imports, resolved once.
     for (i, (m, n)) in plan.imports.iter().enumerate() {
         let wrap = b
             .adapter_func_type(i as u32)
             .is_some_and(|t| single_result(b, &t.results));
-        let resolve = format!("hostImport(imports, {}, {})", js_str(m), js_str(n));
+        let resolve = match g.deps.iter().position(|d| &d.link == m) {
+            Some(k) => format!(
+                "linkImport(L{k}, {}, {}, ResultError{k})",
+                js_str(m),
+                js_str(n),
+                k = k + 1
+            ),
+            None => format!("hostImport(imports, {}, {})", js_str(m), js_str(n)),
+        };
         if wrap {
             js.push_str(&format!("  const I{i} = wrapResult({resolve});\n"));
         } else {
@@ -370,9 +732,45 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     // Core functions and memories, bound after instantiation.
     let mut lets: Vec<String> = c.core_funcs.iter().map(|f| format!("C{f}")).collect();
     lets.extend(memories.iter().map(|m| format!("MEM_{m}")));
+    // A fused link's exporter: its core functions and memories, bound
+    // now (it is instantiated; the importer's start may call them).
+    let mut link_bindings = String::new();
+    for (k, (e, d)) in exporters.iter().zip(&g.deps).enumerate() {
+        let k = k + 1;
+        let used: BTreeSet<u32> = e
+            .compiler
+            .core_funcs
+            .iter()
+            .chain(&e.compiler.types.mallocs)
+            .copied()
+            .filter(|f| d.gen.funcs.contains_key(f))
+            .collect();
+        if used.is_empty() {
+            continue;
+        }
+        link_bindings.push_str(&format!("  const X{k} = L{k}.$core;\n"));
+        for f in &used {
+            let n = js_str(&d.gen.funcs[f]);
+            let name = e.compiler.core_name(*f);
+            lets.push(name.clone());
+            if d.gen.realloc.contains(f) {
+                link_bindings.push_str(&format!(
+                    "  {name} = ((r) => (n, a) => r(0, 0, a, n))(X{k}[{n}]);\n"
+                ));
+            } else {
+                link_bindings.push_str(&format!("  {name} = X{k}[{n}];\n"));
+            }
+        }
+        for (m, n) in &d.gen.memories {
+            let m = e.compiler.mem(*m);
+            lets.push(format!("MEM_{m}"));
+            link_bindings.push_str(&format!("  MEM_{m} = X{k}[{}];\n", js_str(n)));
+        }
+    }
     if !lets.is_empty() {
         js.push_str(&format!("  let {};\n", lets.join(", ")));
     }
+    js.push_str(&link_bindings);
     // Adapters.
     js.push('\n');
     for line in adapters.lines() {
@@ -380,7 +778,21 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         js.push_str(line);
         js.push('\n');
     }
+    if !tramp_entries.is_empty() {
+        let fs: Vec<String> = tramp_entries
+            .iter()
+            .enumerate()
+            .map(|(k, e)| format!("f{k}: {}", e.js))
+            .collect();
+        js.push_str(&format!(
+            "\n  const {{ exports: TR }} = await WebAssembly.instantiate(await TRAMPOLINES, {{ js: {{ {} }} }});\n  const RES_I32 = new Int32Array(TR.r.buffer), RES_I64 = new BigInt64Array(TR.r.buffer);\n  const RES_F32 = new Float32Array(TR.r.buffer), RES_F64 = new Float64Array(TR.r.buffer);\n",
+            fs.join(", ")
+        ));
+    }
     // The import object: everything the user passed, plus implemented imports.
+    if wasm_links.is_some() {
+        js.push_str("\n  const SHIM = WASM_FUSION ? (await WebAssembly.instantiate(await ADAPTER_SHIM)).exports : null;\n");
+    }
     js.push_str("\n  const importObject = Object.assign({}, imports);\n");
     let mut by_module: BTreeMap<&str, Vec<(&str, u32)>> = BTreeMap::new();
     for ((m, n), a) in &plan.implements {
@@ -389,7 +801,23 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     for (m, items) in &by_module {
         let fields: Vec<String> = items
             .iter()
-            .map(|(n, a)| format!("{}: af{a}", js_str(n)))
+            .map(|(n, a)| {
+                let js = match tramp_index.get(a) {
+                    Some(k) => format!("TR.t{k}"),
+                    None => {
+                        let f = if fused.contains_key(a) { "fz" } else { "af" };
+                        format!("{f}{a}")
+                    }
+                };
+                match wasm_links.as_ref().and_then(|w| w.fused.get(a)) {
+                    Some(f) => format!(
+                        "{}: WASM_FUSION ? SHIM[{}] : {js}",
+                        js_str(n),
+                        js_str(&f.export)
+                    ),
+                    None => format!("{}: {js}", js_str(n)),
+                }
+            })
             .collect();
         js.push_str(&format!(
             "  importObject[{m}] = Object.assign({{}}, imports[{m}], {{ {} }});\n",
@@ -423,6 +851,42 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         js.push_str(&format!(
             "  MEM_{m} = ex[{}];\n",
             js_str(&exposed.memories[m])
+        ));
+    }
+    // The adapter module, between this instance and the exporters'; its
+    // fused functions go into the shim's table.
+    if let Some(w) = &wasm_links {
+        let mut sides = vec![format!(
+            "{}: ex",
+            js_str(intertype_adapt::importer_module())
+        )];
+        for (k, d) in g.deps.iter().enumerate() {
+            sides.push(format!(
+                "{}: L{}[RAW_CORE]",
+                js_str(&intertype_adapt::exporter_module(&d.link)),
+                k + 1
+            ));
+        }
+        js.push_str(&format!(
+            "  let linkFault = (e) => e;\n  if (WASM_FUSION) {{\n    const {{ exports: AD }} = await WebAssembly.instantiate(await ADAPTER_MODULE, {{ {} }});\n",
+            sides.join(", ")
+        ));
+        for f in w.fused.values() {
+            js.push_str(&format!(
+                "    SHIM[{}].set({}, AD[{}]);\n",
+                js_str(intertype_adapt::TABLE_EXPORT),
+                f.table_index,
+                js_str(&f.export)
+            ));
+        }
+        let labels: Vec<String> = std::iter::once(&g.label)
+            .chain(g.deps.iter().map(|d| &d.link))
+            .map(|l| js_str(l))
+            .collect();
+        js.push_str(&format!(
+            "    const TRAP_CODE = AD[{}], SIDES = [{}];\n    linkFault = (e) => adapterFault(e, TRAP_CODE, SIDES);\n  }}\n",
+            js_str(intertype_adapt::TRAP_CODE_GLOBAL),
+            labels.join(", ")
         ));
     }
     let instance_helpers = c.helpers.emit(true);
@@ -472,9 +936,16 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
         let key = js_str(&e.name);
         // A wrapper passes on exactly its parameters: it checks the count.
         let check = format!("if (arguments.length > {n}) tooManyArgs({n}, arguments.length);");
-        if reports_panics {
+        if reports_panics || wasm_links.is_some() {
+            // A trap out of a fused call in wasm becomes the error naming
+            // the module at fault; a guest's panic carries its message.
+            let rethrow = match (reports_panics, wasm_links.is_some()) {
+                (true, true) => "guestPanic(linkFault(e))",
+                (true, false) => "guestPanic(e)",
+                _ => "linkFault(e)",
+            };
             js.push_str(&format!(
-                "  all[{key}] = function ({p}) {{\n    {check}\n    try {{\n      return {call};\n    }} catch (e) {{\n      throw guestPanic(e);\n    }}\n  }};\n"
+                "  all[{key}] = function ({p}) {{\n    {check}\n    try {{\n      return {call};\n    }} catch (e) {{\n      throw {rethrow};\n    }}\n  }};\n"
             ));
         } else if single {
             js.push_str(&format!(
@@ -487,13 +958,126 @@ pub fn generate(wasm: &[u8], options: &Options) -> Result<Output, Error> {
     for (n, _) in &plan.passthrough {
         js.push_str(&format!("  all[{}] = ex[{}];\n", js_str(n), js_str(n)));
     }
-    js.push_str("  const api = Object.create(null);\n  for (const name of Object.keys(all)) {\n    if (name !== 'then' && name !== '$core' && name !== '$exports') api[name] = all[name];\n  }\n  // The core instance's exports, for backward-compatible use.\n  Object.defineProperty(api, '$core', { value: ex });\n  Object.defineProperty(api, '$exports', { value: all });\n  return api;\n}\n");
+    js.push_str("  const api = Object.create(null);\n  for (const name of Object.keys(all)) {\n    if (name !== 'then' && name !== '$core' && name !== '$exports') api[name] = all[name];\n  }\n");
+    if wasm_links.is_some() {
+        js.push_str("  // The core instance's exports, for backward-compatible use (traps out of\n  // fused calls mapped to errors naming the module at fault).\n  Object.defineProperty(api, '$core', { value: WASM_FUSION ? faultMappedCore(ex, linkFault) : ex });\n");
+    } else {
+        js.push_str("  // The core instance's exports, for backward-compatible use.\n  Object.defineProperty(api, '$core', { value: ex });\n");
+    }
+    if graph.is_some() {
+        js.push_str("  Object.defineProperty(api, RAW_CORE, { value: ex });\n");
+    }
+    js.push_str("  Object.defineProperty(api, '$exports', { value: all });\n  return api;\n}\n");
 
+    // What satisfies each linked interface import.
+    let mut report = Vec::new();
+    if graph.is_some() {
+        for (i, (m, n)) in plan.imports.iter().enumerate() {
+            if !is_linked(m) {
+                continue;
+            }
+            let callers: Vec<u32> = plan
+                .implements
+                .values()
+                .copied()
+                .filter(|&a| link::linked_imports(b, a, &is_linked).contains(&(i as u32)))
+                .collect();
+            let why = callers.iter().find_map(|a| unfused.get(a).cloned());
+            // In wasm if every caller is (they share the import); the
+            // fallback without multi-memory is the JS mechanism.
+            let js_mechanism = if why.is_some() {
+                Mechanism::Values
+            } else {
+                Mechanism::Js
+            };
+            let (mechanism, unfused) = if callers.is_empty() {
+                (
+                    Mechanism::Values,
+                    Some("no implement adapter calls it (its callers get JS values)".into()),
+                )
+            } else if callers.iter().all(in_wasm) {
+                (Mechanism::Wasm, None)
+            } else {
+                (js_mechanism, why.clone())
+            };
+            let not_in_wasm = match mechanism {
+                Mechanism::Wasm => None,
+                _ => callers.iter().find_map(|a| not_in_wasm.get(a).cloned()),
+            };
+            report.push(LinkReport {
+                importer: g.label.clone(),
+                module: m.clone(),
+                name: n.clone(),
+                unfused,
+                mechanism,
+                not_in_wasm,
+                fallback: (js_mechanism, why),
+            });
+        }
+        let entries: Vec<String> = report
+            .iter()
+            .map(|r| {
+                let why = r.unfused.as_deref().or(r.not_in_wasm.as_deref());
+                let (fused, mechanism, why) = if r.mechanism == Mechanism::Wasm {
+                    // Decided when the glue loads: the fallback's.
+                    let (m, why) = &r.fallback;
+                    let why = format!(
+                        "this JS engine has no wasm multi-memory{}",
+                        why.as_deref().map(|w| format!("; {w}")).unwrap_or_default()
+                    );
+                    (
+                        format!("WASM_FUSION || {}", *m == Mechanism::Js),
+                        format!("WASM_FUSION ? \"wasm\" : {}", js_str(m.as_str())),
+                        format!("WASM_FUSION ? null : {}", js_str(&why)),
+                    )
+                } else {
+                    (
+                        r.unfused.is_none().to_string(),
+                        js_str(r.mechanism.as_str()),
+                        why.map_or("null".into(), js_str),
+                    )
+                };
+                format!(
+                    "  {{ importer: {}, module: {}, name: {}, fused: {fused}, mechanism: {mechanism}, why: {why} }},\n",
+                    js_str(&r.importer),
+                    js_str(&r.module),
+                    js_str(&r.name),
+                )
+            })
+            .collect();
+        js.push_str(&format!(
+            "\n/** What satisfies each interface import of this module that a linked module serves: fused memory to memory (`mechanism` \"wasm\": in the adapter module; \"js\": in this glue) or through JS values (\"values\"), and why not fused in wasm. */\nexport const linkReport = Object.freeze([\n{}]);\n",
+            entries.concat()
+        ));
+    }
+
+    let mut plan = plan;
+    plan.in_graph = graph.is_some();
+    plan.linked = g.deps.iter().map(|d| d.link.clone()).collect();
     let dts = dts::generate(&module, &plan, name);
-    Ok(Output {
-        js,
-        dts,
-        wasm: exposed.wasm,
+    let realloc = realloc_allocators(b, core);
+    let files = match wasm_links {
+        Some(w) => vec![link::File {
+            name: format!("{name}.adapters.wasm"),
+            contents: w.module,
+        }],
+        None => Vec::new(),
+    };
+    Ok(NodeOutput {
+        output: Output {
+            js,
+            dts,
+            wasm: exposed.wasm.clone(),
+        },
+        generated: Generated {
+            funcs: exposed.funcs,
+            memories: exposed.memories,
+            realloc,
+            module: module.clone(),
+            wasm: exposed.wasm,
+        },
+        report,
+        files,
     })
 }
 
@@ -681,6 +1265,107 @@ mod tests {
         let g =
             intertype::parse_file(&root.join("tests/corpus/article/greeting-param.wat")).unwrap();
         assert_eq!(generate(&g, &Options { name: "g".into() }).unwrap().wasm, g);
+    }
+
+    /// `--link`: deterministic files for the importer and its exporter, a
+    /// fused report; a missing export and a cycle are `Link` errors.
+    #[test]
+    fn linked_glue_is_deterministic_and_link_errors_are_link_errors() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let fixtures = root.join("crates/intertype-adapt/tests/fixtures");
+        let app = intertype::parse_file(&fixtures.join("greet-app.wat")).unwrap();
+        let lib = intertype::parse_file(&fixtures.join("greet-utf16.wat")).unwrap();
+        let links = [Link {
+            name: "lib".into(),
+            wasm: lib.clone(),
+        }];
+        let options = LinkOptions {
+            name: "app".into(),
+            fuse: true,
+            fuse_in_wasm: true,
+        };
+        let a = generate_linked(&app, &links, &options).unwrap();
+        let b = generate_linked(&app, &links, &options).unwrap();
+        let names: Vec<&str> = a.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "app.link1.js",
+                "app.link1.d.ts",
+                "app.link1.wasm",
+                "app.js",
+                "app.d.ts",
+                "app.wasm",
+                "app.adapters.wasm"
+            ]
+        );
+        for (x, y) in a.files.iter().zip(&b.files) {
+            assert_eq!(x.contents, y.contents, "{}", x.name);
+        }
+        assert_eq!(a.report.len(), 1);
+        assert_eq!(a.report[0].mechanism, Mechanism::Wasm, "{:?}", a.report);
+        wasmparser::Validator::new()
+            .validate_all(&a.files[6].contents)
+            .expect("a valid adapter module");
+        let js = String::from_utf8(a.files[3].contents.clone()).unwrap();
+        assert!(js.contains("SHIM[\"table\"].set("), "the table is filled");
+        assert!(
+            js.contains("WASM_FUSION ? SHIM[") && js.contains("function fz1("),
+            "the JS-fused function is the fallback without multi-memory"
+        );
+        // Fused in JS: no adapter module, the fused function in the glue.
+        let in_js = generate_linked(
+            &app,
+            &links,
+            &LinkOptions {
+                fuse_in_wasm: false,
+                ..options.clone()
+            },
+        )
+        .unwrap();
+        assert_eq!(in_js.files.len(), 6);
+        assert_eq!(in_js.report[0].mechanism, Mechanism::Js);
+        assert_eq!(in_js.report[0].unfused, None, "{:?}", in_js.report);
+        let js = String::from_utf8(in_js.files[3].contents.clone()).unwrap();
+        let fz = &js[js.find("function fz1(").expect("the link is fused")..];
+        let fz = &fz[..fz.find("\n  }\n").unwrap()];
+        assert!(
+            !fz.contains("liftUtf8") && !fz.contains("lowerUtf16"),
+            "no JS string in between: {fz}"
+        );
+        let unfused = generate_linked(
+            &app,
+            &links,
+            &LinkOptions {
+                fuse: false,
+                ..options.clone()
+            },
+        )
+        .unwrap();
+        assert!(unfused.report[0].unfused.is_some());
+        assert_eq!(unfused.report[0].mechanism, Mechanism::Values);
+        // `lib` exports no `greet`: its importer (the fixture app) is
+        // linked to itself under another name.
+        let e = generate_linked(
+            &lib,
+            &[Link {
+                name: "x".into(),
+                wasm: app.clone(),
+            }],
+            &options,
+        );
+        assert!(e.is_ok(), "nothing imports `x`: nothing to check");
+        let e = generate_linked(
+            &app,
+            &[Link {
+                name: "lib".into(),
+                wasm: app.clone(),
+            }],
+            &options,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Link, "{e}");
+        assert!(e.to_string().contains("cycle"), "{e}");
     }
 
     #[test]

@@ -14,24 +14,24 @@
 //! them: `docs/performance.md`. Instruction counts of the same calls:
 //! `scripts/callgrind.sh`.
 
-mod callpath;
+mod greet_guest;
 mod peer_component;
 
-use callpath::{Raw, RawAdd};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use greet_guest::{core_of, Raw, RawAdd, GUEST};
 use intertype_runtime::{Engine, Linker, Module, Value};
 use peer_component::{ComponentTyped, ComponentVal};
 use std::hint::black_box;
 use wasmtime::component::Val;
 
 fn bench(c: &mut Criterion) {
-    let wasm = intertype::parse_str(callpath::GREET, None).unwrap();
+    let wasm = intertype::parse_str(GUEST, None).unwrap();
     let engine = Engine::default();
     let module = Module::new(&engine, &wasm).unwrap();
     let mut group = c.benchmark_group("greet");
     for (label, size) in [("5B", 5usize), ("64KiB", 64 << 10)] {
         let name = "w".repeat(size);
-        let mut raw = Raw::new();
+        let mut raw = Raw::new(&core_of(GUEST));
         assert_eq!(raw.greet(&name).len(), size + 7);
         group.bench_with_input(
             BenchmarkId::new("a_raw_wasmtime", label),
@@ -96,7 +96,11 @@ fn bench_add(c: &mut Criterion) {
         b.iter(|| black_box(raw.add(black_box(2), black_box(3))))
     });
     let engine = Engine::default();
-    let module = Module::new(&engine, &intertype::parse_str(callpath::ADD, None).unwrap()).unwrap();
+    let module = Module::new(
+        &engine,
+        &intertype::parse_str(greet_guest::ADD, None).unwrap(),
+    )
+    .unwrap();
     let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
     let typed = inst.typed_func::<(i32, i32), (i32,)>("add").unwrap();
     assert_eq!(typed.call(&mut inst, (2, 3)).unwrap(), (5,));
@@ -139,7 +143,7 @@ struct CPoint {
 }
 
 /// Records and `list<u32>` of 1 000 elements, typed, against the component
-/// model's typed call of the same core code (`callpath::values_*`).
+/// model's typed call of the same core code (`greet_guest::values_*`).
 fn bench_values(c: &mut Criterion) {
     let mut group = c.benchmark_group("values");
     let xs: Vec<u32> = (0..1000).collect();
@@ -147,7 +151,7 @@ fn bench_values(c: &mut Criterion) {
     let total: u32 = xs.iter().sum();
 
     let engine = Engine::default();
-    let wasm = intertype::parse_str(&callpath::values_module(), None).unwrap();
+    let wasm = intertype::parse_str(&greet_guest::values_module(), None).unwrap();
     let module = Module::new(&engine, &wasm).unwrap();
     let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
     let sum = inst.typed_func::<(&[u32],), (u32,)>("sum").unwrap();
@@ -161,7 +165,7 @@ fn bench_values(c: &mut Criterion) {
     let cengine = peer_component::engine();
     let component = wasmtime::component::Component::new(
         &cengine,
-        wat::parse_str(callpath::values_component()).unwrap(),
+        wat::parse_str(greet_guest::values_component()).unwrap(),
     )
     .unwrap();
     let mut store = wasmtime::Store::new(&cengine, ());

@@ -11,12 +11,12 @@
 //! * `scalar-raw`, `scalar-typed`, `scalar-dynamic`: `add(s32, s32) -> s32`
 //!   against a raw wasmtime `TypedFunc` call.
 
-#[path = "../benches/callpath/mod.rs"]
-mod callpath;
+#[path = "../benches/greet_guest/mod.rs"]
+mod greet_guest;
 #[path = "../benches/peer_component/mod.rs"]
 mod peer_component;
 
-use callpath::{Raw, RawAdd};
+use greet_guest::{core_of, Raw, RawAdd, GUEST};
 use intertype_runtime::{Engine, Instance, Linker, Module, Value};
 use std::hint::black_box;
 use wasmtime::component::Val;
@@ -47,18 +47,18 @@ fn main() {
     // Every closure checks its first result, then runs warm and counted.
     let mut f: Box<dyn FnMut()> = match variant {
         "raw" => {
-            let mut raw = Raw::new();
+            let mut raw = Raw::new(&core_of(GUEST));
             assert_eq!(raw.greet(name), expected);
             Box::new(move || drop(black_box(raw.greet(black_box(name)))))
         }
         "typed" => {
-            let mut inst = instance(callpath::GREET);
+            let mut inst = instance(GUEST);
             let f = inst.typed_func::<(&str,), (String,)>("greet").unwrap();
             assert_eq!(f.call(&mut inst, (name,)).unwrap().0, expected);
             Box::new(move || drop(black_box(f.call(&mut inst, (black_box(name),)).unwrap())))
         }
         "dynamic" => {
-            let mut inst = instance(callpath::GREET);
+            let mut inst = instance(GUEST);
             let f = inst.func("greet").unwrap();
             let args = [Value::String(name.to_owned())];
             let mut out = Vec::with_capacity(1);
@@ -93,7 +93,7 @@ fn main() {
             })
         }
         "scalar-typed" => {
-            let mut inst = instance(callpath::ADD);
+            let mut inst = instance(greet_guest::ADD);
             let f = inst.typed_func::<(i32, i32), (i32,)>("add").unwrap();
             assert_eq!(f.call(&mut inst, (2, 3)).unwrap(), (5,));
             Box::new(move || {
@@ -101,7 +101,7 @@ fn main() {
             })
         }
         "scalar-dynamic" => {
-            let mut inst = instance(callpath::ADD);
+            let mut inst = instance(greet_guest::ADD);
             let f = inst.func("add").unwrap();
             let args = [Value::S32(2), Value::S32(3)];
             let mut out = Vec::with_capacity(1);

@@ -9,7 +9,7 @@ use crate::types::{FuncType, Type};
 use intertype::core::CoreModule;
 use intertype::core::ExportKind as ExternalKind;
 use intertype::Booklet;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// A function the interface view offers.
@@ -76,6 +76,19 @@ impl Module {
             m.validate()?;
         }
         Module::build(engine, bytes, m.core, &m.booklet, m.has_section, None)
+    }
+
+    /// Intertype's part of [`Module::new`] on a binary module, without
+    /// wasmtime's compile: decode, validate, plan every adapter, export what
+    /// the plans reach. Returns the core module wasmtime would compile.
+    /// For the module-load benchmark (`benches/growth.rs`), not a user API.
+    #[doc(hidden)]
+    pub fn load_without_compile(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+        let m = intertype::Module::from_binary(bytes)?;
+        if m.has_section {
+            m.validate()?;
+        }
+        Ok(Loaded::new(bytes, &m.core, &m.booklet)?.wasm)
     }
 
     /// Reads a module from a file (binary or text).
@@ -184,59 +197,20 @@ impl Module {
         has_section: bool,
         compiled: Option<wasmtime::Module>,
     ) -> Result<Module, Error> {
-        let label = |idx: u32| -> String {
-            match booklet.export_names(idx).next() {
-                Some(name) => format!("adapter {idx} (export \"{name}\")"),
-                None => format!("adapter {idx}"),
-            }
-        };
-        let plans = plan::compile(booklet, &core, &label)?;
-        let (wasm, func_exports, memory_exports) = reach(bytes, &plans)?;
+        let loaded = Loaded::new(bytes, &core, booklet)?;
         let compiled = match compiled {
             Some(c) => c,
-            None => wasmtime::Module::new(engine.wasmtime(), &wasm)
+            None => wasmtime::Module::new(engine.wasmtime(), &loaded.wasm)
                 .map_err(|e| Error::load(format!("invalid core module: {e:#}")))?,
         };
-
-        let mut exports = Vec::new();
-        for e in &booklet.exports {
-            let ty = match plans.func(e.func) {
-                Some(plan::AdapterPlan::Func(p)) => p.ty.clone(),
-                Some(plan::AdapterPlan::Import { ty, .. }) => ty.clone(),
-                None => continue,
-            };
-            exports.push(ExportInfo {
-                name: e.name.clone(),
-                ty,
-                kind: ExportKind::Adapter(e.func),
-            });
-        }
-        // Core functions no adapter touches stay callable with core types.
-        for e in &core.exports {
-            // `__intertype_*` exports belong to the toolchain (the panic
-            // message export), not to the interface.
-            if e.kind != ExternalKind::Func
-                || plans.adapted.contains(&e.index)
-                || exports.iter().any(|x| x.name == e.name)
-                || e.name.starts_with("__intertype_")
-            {
-                continue;
-            }
-            let Some(f) = core.funcs.get(e.index as usize) else {
-                continue;
-            };
-            let Some((params, results)) = f.ty.known() else {
-                continue;
-            };
-            exports.push(ExportInfo {
-                name: e.name.clone(),
-                ty: FuncType::new(
-                    params.into_iter().map(core_type),
-                    results.into_iter().map(core_type),
-                ),
-                kind: ExportKind::Core(e.index),
-            });
-        }
+        let Loaded {
+            plans,
+            func_exports,
+            memory_exports,
+            exports,
+            booklet_bytes,
+            ..
+        } = loaded;
         Ok(Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
@@ -248,7 +222,7 @@ impl Module {
                 memory_exports,
                 has_section,
                 source: bytes.into(),
-                booklet_bytes: booklet.encode(),
+                booklet_bytes,
             }),
         })
     }
@@ -282,6 +256,89 @@ impl Module {
     /// [`crate::Instance::call_core`]).
     pub fn core_exports(&self) -> impl Iterator<Item = &str> {
         self.inner.core_info.exports.iter().map(|e| e.name.as_str())
+    }
+}
+
+/// What loading a module decides before wasmtime compiles its core code:
+/// the adapters' plans and the core module with everything they reach
+/// exported.
+struct Loaded {
+    plans: Plans,
+    /// The core module for wasmtime.
+    wasm: Vec<u8>,
+    func_exports: BTreeMap<u32, String>,
+    memory_exports: BTreeMap<u32, String>,
+    exports: Vec<ExportInfo>,
+    /// The booklet re-encoded, for [`Module::serialize`].
+    booklet_bytes: Vec<u8>,
+}
+
+impl Loaded {
+    fn new(bytes: &[u8], core: &CoreModule, booklet: &Booklet) -> Result<Loaded, Error> {
+        // The first export name of each adapter, for its label, found in one
+        // pass (a scan of the exports per adapter is quadratic in modules
+        // with many exports).
+        let mut first_export: HashMap<u32, &str> = HashMap::new();
+        for e in &booklet.exports {
+            first_export.entry(e.func).or_insert(&e.name);
+        }
+        let label = |idx: u32| -> String {
+            match first_export.get(&idx) {
+                Some(name) => format!("adapter {idx} (export \"{name}\")"),
+                None => format!("adapter {idx}"),
+            }
+        };
+        let plans = plan::compile(booklet, core, &label)?;
+        let (wasm, func_exports, memory_exports) = reach(bytes, &plans)?;
+
+        let mut exports = Vec::new();
+        for e in &booklet.exports {
+            let ty = match plans.func(e.func) {
+                Some(plan::AdapterPlan::Func(p)) => p.ty.clone(),
+                Some(plan::AdapterPlan::Import { ty, .. }) => ty.clone(),
+                None => continue,
+            };
+            exports.push(ExportInfo {
+                name: e.name.clone(),
+                ty,
+                kind: ExportKind::Adapter(e.func),
+            });
+        }
+        // Core functions no adapter touches stay callable with core types.
+        let adapter_names: HashSet<String> = exports.iter().map(|x| x.name.clone()).collect();
+        for e in &core.exports {
+            // `__intertype_*` exports belong to the toolchain (the panic
+            // message export), not to the interface.
+            if e.kind != ExternalKind::Func
+                || plans.adapted.contains(&e.index)
+                || adapter_names.contains(&e.name)
+                || e.name.starts_with("__intertype_")
+            {
+                continue;
+            }
+            let Some(f) = core.funcs.get(e.index as usize) else {
+                continue;
+            };
+            let Some((params, results)) = f.ty.known() else {
+                continue;
+            };
+            exports.push(ExportInfo {
+                name: e.name.clone(),
+                ty: FuncType::new(
+                    params.into_iter().map(core_type),
+                    results.into_iter().map(core_type),
+                ),
+                kind: ExportKind::Core(e.index),
+            });
+        }
+        Ok(Loaded {
+            plans,
+            wasm,
+            func_exports,
+            memory_exports,
+            exports,
+            booklet_bytes: booklet.encode(),
+        })
     }
 }
 

@@ -79,8 +79,10 @@ pub mod opcode {
     pub use intertype_format::opcode::*;
 }
 
+use intertype_format::conversion;
+
 macro_rules! conversions {
-    ($($variant:ident = $op:literal, $name:literal, $from:ident -> $to:ident, $checked:literal;)*) => {
+    ($($variant:ident = $op:ident, $name:literal, $from:ident -> $to:ident, $checked:literal;)*) => {
         /// The scalar conversions: the 39 of the reference plus `bool`/`char`.
         ///
         /// Lifting conversions (`i32-to-u8`, …) take a core value and produce an
@@ -96,7 +98,7 @@ macro_rules! conversions {
             pub const ALL: &'static [Conversion] = &[$(Conversion::$variant,)*];
 
             pub fn opcode(self) -> u8 {
-                match self { $(Conversion::$variant => $op,)* }
+                match self { $(Conversion::$variant => conversion::$op,)* }
             }
 
             /// The text spelling, e.g. `i32-to-s8x`.
@@ -124,49 +126,49 @@ macro_rules! conversions {
 }
 
 conversions! {
-    I32ToS8 = 0x07, "i32-to-s8", I32 -> S8, false;
-    I32ToS8X = 0x08, "i32-to-s8x", I32 -> S8, true;
-    I32ToU8 = 0x09, "i32-to-u8", I32 -> U8, false;
-    I32ToS16 = 0x0a, "i32-to-s16", I32 -> S16, false;
-    I32ToS16X = 0x0b, "i32-to-s16x", I32 -> S16, true;
-    I32ToU16 = 0x0c, "i32-to-u16", I32 -> U16, false;
-    I32ToS32 = 0x0d, "i32-to-s32", I32 -> S32, false;
-    I32ToU32 = 0x0e, "i32-to-u32", I32 -> U32, false;
-    I32ToS64 = 0x0f, "i32-to-s64", I32 -> S64, false;
-    I32ToU64 = 0x10, "i32-to-u64", I32 -> U64, false;
-    I64ToS8 = 0x11, "i64-to-s8", I64 -> S8, false;
-    I64ToS8X = 0x12, "i64-to-s8x", I64 -> S8, true;
-    I64ToU8 = 0x13, "i64-to-u8", I64 -> U8, false;
-    I64ToS16 = 0x14, "i64-to-s16", I64 -> S16, false;
-    I64ToS16X = 0x15, "i64-to-s16x", I64 -> S16, true;
-    I64ToU16 = 0x16, "i64-to-u16", I64 -> U16, false;
-    I64ToS32 = 0x17, "i64-to-s32", I64 -> S32, false;
-    I64ToS32X = 0x18, "i64-to-s32x", I64 -> S32, true;
-    I64ToU32 = 0x19, "i64-to-u32", I64 -> U32, false;
-    I64ToS64 = 0x1a, "i64-to-s64", I64 -> S64, false;
-    I64ToU64 = 0x1b, "i64-to-u64", I64 -> U64, false;
-    S8ToI32 = 0x1c, "s8-to-i32", S8 -> I32, false;
-    U8ToI32 = 0x1d, "u8-to-i32", U8 -> I32, false;
-    S16ToI32 = 0x1e, "s16-to-i32", S16 -> I32, false;
-    U16ToI32 = 0x1f, "u16-to-i32", U16 -> I32, false;
-    S32ToI32 = 0x20, "s32-to-i32", S32 -> I32, false;
-    U32ToI32 = 0x21, "u32-to-i32", U32 -> I32, false;
-    S64ToI32 = 0x22, "s64-to-i32", S64 -> I32, false;
-    S64ToI32X = 0x23, "s64-to-i32x", S64 -> I32, true;
-    U64ToI32 = 0x24, "u64-to-i32", U64 -> I32, false;
-    U64ToI32X = 0x25, "u64-to-i32x", U64 -> I32, true;
-    S8ToI64 = 0x26, "s8-to-i64", S8 -> I64, false;
-    U8ToI64 = 0x27, "u8-to-i64", U8 -> I64, false;
-    S16ToI64 = 0x28, "s16-to-i64", S16 -> I64, false;
-    U16ToI64 = 0x29, "u16-to-i64", U16 -> I64, false;
-    S32ToI64 = 0x2a, "s32-to-i64", S32 -> I64, false;
-    U32ToI64 = 0x2b, "u32-to-i64", U32 -> I64, false;
-    S64ToI64 = 0x2c, "s64-to-i64", S64 -> I64, false;
-    U64ToI64 = 0x2d, "u64-to-i64", U64 -> I64, false;
-    I32ToBool = 0x40, "i32-to-bool", I32 -> Bool, false;
-    BoolToI32 = 0x41, "bool-to-i32", Bool -> I32, false;
-    I32ToChar = 0x42, "i32-to-char", I32 -> Char, true;
-    CharToI32 = 0x43, "char-to-i32", Char -> I32, false;
+    I32ToS8 = I32_TO_S8, "i32-to-s8", I32 -> S8, false;
+    I32ToS8X = I32_TO_S8X, "i32-to-s8x", I32 -> S8, true;
+    I32ToU8 = I32_TO_U8, "i32-to-u8", I32 -> U8, false;
+    I32ToS16 = I32_TO_S16, "i32-to-s16", I32 -> S16, false;
+    I32ToS16X = I32_TO_S16X, "i32-to-s16x", I32 -> S16, true;
+    I32ToU16 = I32_TO_U16, "i32-to-u16", I32 -> U16, false;
+    I32ToS32 = I32_TO_S32, "i32-to-s32", I32 -> S32, false;
+    I32ToU32 = I32_TO_U32, "i32-to-u32", I32 -> U32, false;
+    I32ToS64 = I32_TO_S64, "i32-to-s64", I32 -> S64, false;
+    I32ToU64 = I32_TO_U64, "i32-to-u64", I32 -> U64, false;
+    I64ToS8 = I64_TO_S8, "i64-to-s8", I64 -> S8, false;
+    I64ToS8X = I64_TO_S8X, "i64-to-s8x", I64 -> S8, true;
+    I64ToU8 = I64_TO_U8, "i64-to-u8", I64 -> U8, false;
+    I64ToS16 = I64_TO_S16, "i64-to-s16", I64 -> S16, false;
+    I64ToS16X = I64_TO_S16X, "i64-to-s16x", I64 -> S16, true;
+    I64ToU16 = I64_TO_U16, "i64-to-u16", I64 -> U16, false;
+    I64ToS32 = I64_TO_S32, "i64-to-s32", I64 -> S32, false;
+    I64ToS32X = I64_TO_S32X, "i64-to-s32x", I64 -> S32, true;
+    I64ToU32 = I64_TO_U32, "i64-to-u32", I64 -> U32, false;
+    I64ToS64 = I64_TO_S64, "i64-to-s64", I64 -> S64, false;
+    I64ToU64 = I64_TO_U64, "i64-to-u64", I64 -> U64, false;
+    S8ToI32 = S8_TO_I32, "s8-to-i32", S8 -> I32, false;
+    U8ToI32 = U8_TO_I32, "u8-to-i32", U8 -> I32, false;
+    S16ToI32 = S16_TO_I32, "s16-to-i32", S16 -> I32, false;
+    U16ToI32 = U16_TO_I32, "u16-to-i32", U16 -> I32, false;
+    S32ToI32 = S32_TO_I32, "s32-to-i32", S32 -> I32, false;
+    U32ToI32 = U32_TO_I32, "u32-to-i32", U32 -> I32, false;
+    S64ToI32 = S64_TO_I32, "s64-to-i32", S64 -> I32, false;
+    S64ToI32X = S64_TO_I32X, "s64-to-i32x", S64 -> I32, true;
+    U64ToI32 = U64_TO_I32, "u64-to-i32", U64 -> I32, false;
+    U64ToI32X = U64_TO_I32X, "u64-to-i32x", U64 -> I32, true;
+    S8ToI64 = S8_TO_I64, "s8-to-i64", S8 -> I64, false;
+    U8ToI64 = U8_TO_I64, "u8-to-i64", U8 -> I64, false;
+    S16ToI64 = S16_TO_I64, "s16-to-i64", S16 -> I64, false;
+    U16ToI64 = U16_TO_I64, "u16-to-i64", U16 -> I64, false;
+    S32ToI64 = S32_TO_I64, "s32-to-i64", S32 -> I64, false;
+    U32ToI64 = U32_TO_I64, "u32-to-i64", U32 -> I64, false;
+    S64ToI64 = S64_TO_I64, "s64-to-i64", S64 -> I64, false;
+    U64ToI64 = U64_TO_I64, "u64-to-i64", U64 -> I64, false;
+    I32ToBool = I32_TO_BOOL, "i32-to-bool", I32 -> Bool, false;
+    BoolToI32 = BOOL_TO_I32, "bool-to-i32", Bool -> I32, false;
+    I32ToChar = I32_TO_CHAR, "i32-to-char", I32 -> Char, true;
+    CharToI32 = CHAR_TO_I32, "char-to-i32", Char -> I32, false;
 }
 
 impl Conversion {
@@ -180,7 +182,7 @@ impl Conversion {
 
     /// Whether the 2019 reference format has this conversion.
     pub fn is_reference(self) -> bool {
-        self.opcode() <= 0x2d
+        self.opcode() <= conversion::LAST_REFERENCE
     }
 }
 

@@ -132,15 +132,24 @@ pub fn flatten(types: &[TypeDef], ty: ValType) -> Result<Vec<CoreType>, LayoutEr
 
 /// Joins two core types that share one flat position of a variant: equal
 /// types stay, `i32` with `f32` gives `i32`, any other pair of numbers gives
-/// `i64`, and `externref` joins only with `externref`.
+/// `i64`, and `externref` joins only with `externref`
+/// (`intertype_format::layout::join`, the rule the guest uses too).
 pub fn join(a: CoreType, b: CoreType) -> Option<CoreType> {
-    use CoreType::*;
-    match (a, b) {
-        _ if a == b => Some(a),
-        (Externref, _) | (_, Externref) => None,
-        (I32, F32) | (F32, I32) => Some(I32),
-        _ => Some(I64),
-    }
+    use intertype_format::valtype_code as code;
+    let to_code = |t: CoreType| match t {
+        CoreType::I32 => code::I32,
+        CoreType::I64 => code::I64,
+        CoreType::F32 => code::F32,
+        CoreType::F64 => code::F64,
+        CoreType::Externref => code::EXTERNREF,
+    };
+    intertype_format::layout::join(to_code(a), to_code(b)).map(|j| match j {
+        code::I32 => CoreType::I32,
+        code::F32 => CoreType::F32,
+        code::F64 => CoreType::F64,
+        code::EXTERNREF => CoreType::Externref,
+        _ => CoreType::I64,
+    })
 }
 
 // The plain-number rules live in `intertype-format`, shared with the guest.

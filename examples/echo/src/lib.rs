@@ -153,41 +153,5 @@ pub fn do_nothing() {}
 /// Bytes still allocated by the guest allocator (for leak checks).
 #[intertype::export]
 pub fn heap_in_use() -> u32 {
-    ALLOCATOR.in_use() as u32
-}
-
-static ALLOCATOR: Counting = Counting::new();
-
-#[global_allocator]
-static GLOBAL: &Counting = &ALLOCATOR;
-
-/// The system allocator, counting the bytes in use.
-pub struct Counting(core::sync::atomic::AtomicUsize);
-
-impl Counting {
-    const fn new() -> Self {
-        Counting(core::sync::atomic::AtomicUsize::new(0))
-    }
-    fn in_use(&self) -> usize {
-        self.0.load(core::sync::atomic::Ordering::Relaxed)
-    }
-}
-
-unsafe impl std::alloc::GlobalAlloc for &Counting {
-    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
-        self.0
-            .fetch_add(layout.size(), core::sync::atomic::Ordering::Relaxed);
-        unsafe { std::alloc::System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
-        self.0
-            .fetch_sub(layout.size(), core::sync::atomic::Ordering::Relaxed);
-        unsafe { std::alloc::System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new: usize) -> *mut u8 {
-        self.0.fetch_add(new, core::sync::atomic::Ordering::Relaxed);
-        self.0
-            .fetch_sub(layout.size(), core::sync::atomic::Ordering::Relaxed);
-        unsafe { std::alloc::System.realloc(ptr, layout, new) }
-    }
+    intertype::heap_in_use() as u32
 }

@@ -6,7 +6,7 @@
 use crate::harness::{echo_exporter, echo_importer, flat_exporter, Linked, Unfused};
 use intertype_runtime::Value;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 /// A test type: written out as WAT type definitions and generated as
 /// values.
@@ -292,8 +292,65 @@ fn fused_equals_unfused_on_every_type_through_flat_values() {
 /// with a deferred call) or passes it through its core code in flat form.
 fn differential(flat: bool) {
     for (name, t, a_enc, b_enc) in cases() {
+        let pair = Pair::new(&t, a_enc, b_enc, flat);
+        let latin1 = a_enc == "latin1" || b_enc == "latin1";
+        let mut runner = TestRunner::new(Config {
+            cases: 24,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let r = runner.run(&values(&t, latin1), |v| pair.check(name, v));
+        if let Err(e) = r {
+            panic!("{name}: {e}");
+        }
+    }
+}
+
+/// Strings and byte lists of every length from 0 to 70 bytes (the fused
+/// copy's inline widths and both sides of its switch to `memory.copy`),
+/// ASCII and not: fused equals unfused.
+#[test]
+fn fused_equals_unfused_at_every_short_length() {
+    use T::{List, Str, U8};
+    for (name, t, a_enc, b_enc) in [
+        ("string", Str, "utf8", "utf8"),
+        ("string utf16 both", Str, "utf16", "utf16"),
+        ("bytes", List(Box::new(U8)), "utf8", "utf8"),
+    ] {
+        let pair = Pair::new(&t, a_enc, b_enc, false);
+        for n in 0..=70usize {
+            let ascii: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            // Two-byte characters, one ASCII byte to make the length `n`.
+            let mut wide: String = "é".repeat(n / 2);
+            if n % 2 == 1 {
+                wide.push('z');
+            }
+            let values = match t {
+                Str => vec![Value::String(ascii), Value::String(wide)],
+                _ => vec![Value::Bytes((0..n).map(|i| (i * 37) as u8).collect())],
+            };
+            for v in values {
+                if let Err(e) = pair.check(name, v) {
+                    panic!("{name}, {n} bytes: {e}");
+                }
+            }
+        }
+    }
+}
+
+/// One case's importer and exporter, unfused (the engine, host values) and
+/// fused (the adapter module).
+struct Pair {
+    unfused: std::cell::RefCell<Unfused>,
+    linked: std::cell::RefCell<Linked>,
+    b_fresh: Vec<u8>,
+    flat: bool,
+}
+
+impl Pair {
+    fn new(t: &T, a_enc: &str, b_enc: &str, flat: bool) -> Pair {
         let mut defs = Vec::new();
-        let ty = wat(&t, &mut defs);
+        let ty = wat(t, &mut defs);
         let defs = defs.join("\n  ");
         let a = echo_importer(&defs, &ty, a_enc);
         let b = if flat {
@@ -304,60 +361,61 @@ fn differential(flat: bool) {
         let unfused = std::cell::RefCell::new(Unfused::new(&a, &b));
         let linked = std::cell::RefCell::new(Linked::new(&a, &b));
         let b_fresh = linked.borrow_mut().memory(1);
-        let latin1 = a_enc == "latin1" || b_enc == "latin1";
-        let mut runner = TestRunner::new(Config {
-            cases: 24,
-            failure_persistence: None,
-            ..Config::default()
-        });
-        let r = runner.run(&values(&t, latin1), |v| {
-            let mut unfused = unfused.borrow_mut();
-            let mut linked = linked.borrow_mut();
-            let p = match unfused.a.call("put", std::slice::from_ref(&v)).unwrap()[..] {
-                [Value::I32(p)] => p,
-                ref other => panic!("put returned {other:?}"),
-            };
-            let before = unfused.image();
-            let q = match unfused.a.call_core("run", &[Value::I32(p)]) {
-                Ok(r) => r,
-                Err(e) => panic!("{name}: unfused call failed on {v:?}: {e}"),
-            };
-            let after = unfused.image();
-            let back = unfused.a.call("get", &[q[0].clone()]).unwrap();
-            prop_assert_eq!(&back[0], &v, "{}: the unfused echo changed the value", name);
-
-            linked.set_memory(0, &before);
-            linked.set_memory(1, &b_fresh);
-            let frees = linked.global(1, "frees");
-            let fused = linked
-                .call("run", &[p])
-                .unwrap_or_else(|f| panic!("{name}: fused call trapped on {v:?}: {f:?}"));
-            prop_assert_eq!(
-                fused[0].i32(),
-                Some(match q[0] {
-                    Value::I32(q) => q,
-                    _ => unreachable!(),
-                })
-            );
-            let image = linked.memory(0);
-            if let Some(at) = image.iter().zip(&after).position(|(x, y)| x != y) {
-                let end = (at + 16).min(image.len());
-                prop_assert!(
-                    false,
-                    "{}: importer memory differs at {:#x} for {:?}: fused {:02x?}, unfused {:02x?}",
-                    name,
-                    at,
-                    v,
-                    &image[at..end],
-                    &after[at..end]
-                );
-            }
-            let freed = if flat { 0 } else { 1 };
-            prop_assert_eq!(linked.global(1, "frees"), frees + freed, "{}: frees", name);
-            Ok(())
-        });
-        if let Err(e) = r {
-            panic!("{name}: {e}");
+        Pair {
+            unfused,
+            linked,
+            b_fresh,
+            flat,
         }
+    }
+
+    /// Echoes `v` both ways: the value comes back, the importer's memory
+    /// is the same byte for byte, the deferred free ran once.
+    fn check(&self, name: &str, v: Value) -> Result<(), TestCaseError> {
+        let flat = self.flat;
+        let mut unfused = self.unfused.borrow_mut();
+        let mut linked = self.linked.borrow_mut();
+        let p = match unfused.a.call("put", std::slice::from_ref(&v)).unwrap()[..] {
+            [Value::I32(p)] => p,
+            ref other => panic!("put returned {other:?}"),
+        };
+        let before = unfused.image();
+        let q = match unfused.a.call_core("run", &[Value::I32(p)]) {
+            Ok(r) => r,
+            Err(e) => panic!("{name}: unfused call failed on {v:?}: {e}"),
+        };
+        let after = unfused.image();
+        let back = unfused.a.call("get", &[q[0].clone()]).unwrap();
+        prop_assert_eq!(&back[0], &v, "{}: the unfused echo changed the value", name);
+
+        linked.set_memory(0, &before);
+        linked.set_memory(1, &self.b_fresh);
+        let frees = linked.global(1, "frees");
+        let fused = linked
+            .call("run", &[p])
+            .unwrap_or_else(|f| panic!("{name}: fused call trapped on {v:?}: {f:?}"));
+        prop_assert_eq!(
+            fused[0].i32(),
+            Some(match q[0] {
+                Value::I32(q) => q,
+                _ => unreachable!(),
+            })
+        );
+        let image = linked.memory(0);
+        if let Some(at) = image.iter().zip(&after).position(|(x, y)| x != y) {
+            let end = (at + 16).min(image.len());
+            prop_assert!(
+                false,
+                "{}: importer memory differs at {:#x} for {:?}: fused {:02x?}, unfused {:02x?}",
+                name,
+                at,
+                v,
+                &image[at..end],
+                &after[at..end]
+            );
+        }
+        let freed = if flat { 0 } else { 1 };
+        prop_assert_eq!(linked.global(1, "frees"), frees + freed, "{}: frees", name);
+        Ok(())
     }
 }

@@ -7,4 +7,5 @@ mod engine;
 mod harness;
 mod hostile;
 mod polyglot;
+mod realloc;
 mod records;

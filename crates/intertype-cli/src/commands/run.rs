@@ -5,7 +5,8 @@
 use crate::wave_args;
 use anyhow::{anyhow, bail, Context, Result};
 use intertype_runtime::{
-    Config, Engine, ErrorKind, Limit as RtLimit, Limits, Linker, Module, Type, Value, WasiOptions,
+    Config, Engine, ErrorKind, ExportInfo, Limit as RtLimit, Limits, Linker, Module, Type, Value,
+    WasiOptions,
 };
 use std::path::PathBuf;
 
@@ -202,7 +203,10 @@ fn run_inner(args: Args) -> Result<()> {
     let module = Module::new(&engine, &bytes)
         .with_context(|| format!("failed to load `{}`", args.module.display()))?;
     if args.list {
-        return list(&module, args.json);
+        let booklet = intertype::Module::from_binary(&bytes)
+            .ok()
+            .map(|m| m.booklet);
+        return list(&module, booklet.as_ref(), args.json);
     }
     // Arguments and result types are checked before anything runs.
     let call = args.call.as_deref().map(wave_args::parse).transpose()?;
@@ -296,7 +300,55 @@ fn run_inner(args: Args) -> Result<()> {
     print_results(&results, &ty.results, args.json)
 }
 
-fn list(module: &Module, json: bool) -> Result<()> {
+/// The booklet and adapter index of export `e` when the booklet names its
+/// parameters (subsection 8).
+fn named_params<'b>(
+    booklet: Option<&'b intertype::Booklet>,
+    e: &ExportInfo,
+) -> Option<(&'b intertype::Booklet, u32)> {
+    match e.kind {
+        intertype_runtime::ExportKind::Adapter(idx) => {
+            let booklet = booklet?;
+            booklet
+                .param_names
+                .contains_key(&idx)
+                .then_some((booklet, idx))
+        }
+        intertype_runtime::ExportKind::Core(_) => None,
+    }
+}
+
+/// How `--list` calls the parameters of `e` in words: a name (quoted when
+/// it is not an identifier), `p{i}` for one left unnamed.
+fn param_labels(booklet: Option<&intertype::Booklet>, e: &ExportInfo) -> Option<Vec<String>> {
+    let (booklet, idx) = named_params(booklet, e)?;
+    Some(
+        (0..e.ty.params.len())
+            .map(|i| intertype::describe::param_label(booklet, idx, i))
+            .collect(),
+    )
+}
+
+/// `func(name: type, …) -> …`: the engine's spelling of the type, with
+/// the booklet's parameter names when it has them.
+fn signature(e: &ExportInfo, labels: Option<&[String]>) -> String {
+    let Some(labels) = labels else {
+        return e.ty.to_string();
+    };
+    let unnamed = intertype_runtime::FuncType::new([], e.ty.results.iter().cloned()).to_string();
+    let params: Vec<String> = labels
+        .iter()
+        .zip(&e.ty.params)
+        .map(|(l, t)| format!("{l}: {t}"))
+        .collect();
+    format!(
+        "func({}){}",
+        params.join(", "),
+        unnamed.strip_prefix("func()").unwrap_or("")
+    )
+}
+
+fn list(module: &Module, booklet: Option<&intertype::Booklet>, json: bool) -> Result<()> {
     if json {
         let exports: Vec<_> = module
             .exports()
@@ -305,7 +357,9 @@ fn list(module: &Module, json: bool) -> Result<()> {
                 serde_json::json!({ "name": e.name, "type": e.ty.to_string(), "kind": match e.kind {
                     intertype_runtime::ExportKind::Adapter(_) => "adapter",
                     intertype_runtime::ExportKind::Core(_) => "core",
-                }})
+                }, "params": named_params(booklet, e).map(|(b, idx)| {
+                    (0..e.ty.params.len()).map(|i| b.param_name(idx, i)).collect::<Vec<_>>()
+                })})
             })
             .collect();
         let imports: Vec<_> = module
@@ -325,10 +379,11 @@ fn list(module: &Module, json: bool) -> Result<()> {
             intertype_runtime::ExportKind::Adapter(_) => "",
             intertype_runtime::ExportKind::Core(_) => "  (core)",
         };
+        let labels = param_labels(booklet, e);
         out.push_str(&format!(
             "{}: {}{note}\n",
             esc(&e.name),
-            esc(&e.ty.to_string())
+            esc(&signature(e, labels.as_deref()))
         ));
     }
     for (m, n, t) in module.imports() {

@@ -348,3 +348,57 @@ world w {
         assert_eq!(out, [Value::String("ab✓".repeat(n as usize))]);
     }
 }
+
+const COUNTER_WIT: &str = r#"
+package test:reactor;
+
+world counter {
+  export get: func() -> u32;
+}
+"#;
+
+/// A reactor (what `clang -mexec-model=reactor` links): `_initialize` runs
+/// the constructors, here adding 42 to the global `get` returns, so `get`
+/// says how often it ran.
+fn reactor_wat(initialize: &str, start: &str) -> String {
+    format!(
+        r#"(module
+  {RUNTIME}
+  (global $n (mut i32) (i32.const 0))
+  (func $init (export "_initialize") {initialize}
+    (global.set $n (i32.add (global.get $n) (i32.const 42))))
+  {start}
+  (func (export "get") (result i32) (global.get $n)))"#
+    )
+}
+
+fn get_after_instantiation(adopted: &[u8]) -> Vec<Value> {
+    let engine = Engine::default();
+    let module = Module::new(&engine, adopted).unwrap();
+    let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
+    let get = inst.func("get").unwrap();
+    let first = get.call(&mut inst, &[]).unwrap();
+    assert_eq!(get.call(&mut inst, &[]).unwrap(), first);
+    first
+}
+
+#[test]
+fn a_reactors_initialize_runs_once_at_instantiation() {
+    let wasm = guest(COUNTER_WIT, "counter", &reactor_wat("", ""));
+    let adopted = intertype_component::adopt(&wasm).unwrap();
+    assert_eq!(get_after_instantiation(&adopted), [Value::U32(42)]);
+}
+
+#[test]
+fn a_module_with_its_own_start_function_is_left_alone() {
+    let wasm = guest(COUNTER_WIT, "counter", &reactor_wat("", "(start $init)"));
+    let adopted = intertype_component::adopt(&wasm).unwrap();
+    assert_eq!(get_after_instantiation(&adopted), [Value::U32(42)]);
+}
+
+#[test]
+fn an_initialize_with_parameters_is_refused() {
+    let wasm = guest(COUNTER_WIT, "counter", &reactor_wat("(param i32)", ""));
+    let e = intertype_component::adopt(&wasm).unwrap_err();
+    assert!(format!("{e:#}").contains("`_initialize`"), "{e:#}");
+}

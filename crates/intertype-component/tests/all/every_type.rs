@@ -73,7 +73,7 @@ fn to_value(types: &[TypeDef], ty: ValType, v: &Val) -> Value {
     }
 }
 
-fn cases() -> Vec<(&'static str, Vec<Val>)> {
+pub fn cases() -> Vec<(&'static str, Vec<Val>)> {
     let s = |x: &str| Val::String(x.into());
     let point = |x, y, l: &str| {
         Val::Record(vec![

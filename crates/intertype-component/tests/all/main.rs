@@ -2,3 +2,5 @@
 
 mod adopt;
 mod every_type;
+mod new;
+mod round_trip;

@@ -7,3 +7,4 @@ mod fragments;
 mod polyglot;
 mod readme;
 mod signatures;
+mod size;

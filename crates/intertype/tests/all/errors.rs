@@ -1,11 +1,15 @@
 //! Data-driven error tests: one case is one file, its expected message the
 //! file next to it (like the CLI snapshots). A new case is a new file.
 //!
-//! * `tests/errors/validate/NAME.wat`: a module the validator must refuse;
-//!   `NAME.err` holds the error (`{e}`: location and message).
+//! * `tests/errors/validate/NAME.wat`: a module for the validator;
+//!   `NAME.err` holds the error (`{e}`: location and message), or `(valid)`
+//!   for a module it must accept; a second line `func F, instr I` (`-` for
+//!   none) holds the error's structured location when it has one. A booklet the text format
+//!   cannot say (two types of one name, a function type's name) is given as
+//!   an `(@custom "wasm-interface-types" "…")` section, printed above it.
 //! * `tests/errors/binary/NAME.hex`: a section payload in hex (whitespace
-//!   free-form, `;` starts a comment; `"text"` is its UTF-8 bytes) the
-//!   decoder must refuse; `NAME.err` holds `@OFFSET: MESSAGE`.
+//!   free-form, `;` starts a comment; `"text"` is its UTF-8 bytes) for the
+//!   decoder; `NAME.err` holds `@OFFSET: MESSAGE`, or `(decodes)`.
 //!
 //! `BLESS=1 cargo test -p intertype --test all errors` writes the `.err`
 //! files from what the code says now; review the diff.
@@ -68,12 +72,28 @@ fn validator_errors() {
                     "{}",
                     case.display()
                 );
-                e.to_string()
+                validation_error(&e)
             }
         };
         failures.extend(check(&case, &actual));
     }
     report(failures);
+}
+
+/// `e` as its `.err` file holds it: the message, then the structured
+/// location when it has one (`func …, instr …`: what `Error::func` and
+/// `Error::instr` return, which hosts use to point at the adapter).
+fn validation_error(e: &intertype::Error) -> String {
+    let mut out = e.to_string();
+    if e.func().is_some() || e.instr().is_some() {
+        let show = |n: Option<usize>| n.map_or("-".to_string(), |n| n.to_string());
+        out.push_str(&format!(
+            "\nfunc {}, instr {}",
+            show(e.func().map(|f| f as usize)),
+            show(e.instr())
+        ));
+    }
+    out
 }
 
 /// The bytes of a `.hex` case.

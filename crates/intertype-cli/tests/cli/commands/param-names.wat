@@ -1,5 +1,7 @@
 ;; RUN: inspect %s
 ;; RUN: print --interface-only %s
+;; RUN: run --list %s
+;; RUN: run --list --json %s
 ;; Parameter names: from `(param $name T)` in an extension module, and from
 ;; an explicit `param-names` item (a name that is not an identifier is
 ;; quoted, escaped, in words).

@@ -1,0 +1,21 @@
+;; Validator: type definitions.
+(module
+  (import "env" "log_" (func $log_ (param i32 i32)))
+  (import "env" "n_" (func $n_ (result i32)))
+  (memory $mem 1)
+  (func $malloc (param i32) (result i32) i32.const 0)
+  (func $malloc2 (param i32 i32) (result i32) i32.const 0)
+  (func $free (param i32 i32))
+  (func $greet_ (param i32 i32) (result i32 i32) local.get 0 local.get 1)
+  (func $v128 (param v128))
+  (func $mixed (param i32 i64))
+  (func $ret (result i32) i32.const 0)
+  (func $unit)
+  (func $f32 (param f32) (result f64) f64.const 0)
+  (func $ref (param externref) (result externref) local.get 0)
+  (func $wide (param i64) (result i32 i32 i32) i32.const 0 i32.const 0 i32.const 0)
+  (export "greet_" (func $greet_))
+  ;; The booklet, as a section (the text form cannot say it):
+;;  (@interface type $unit (;0;) (tuple))
+;;  (@interface type (;1;) (func))
+  (@custom "wasm-interface-types" "\0b\69\6e\74\65\72\74\79\70\65\2f\31\00\06\02\48\00\40\00\00\05\0a\02\00\04\75\6e\69\74\01\01\66"))
