@@ -387,11 +387,77 @@ fn load_list(
     if let Kind::U8 = elem.kind {
         return Ok(Value::Bytes(data[r].to_vec()));
     }
+    if let Some(vs) = load_scalars(&elem.kind, &data[r.clone()]) {
+        return Ok(Value::List(vs));
+    }
     let mut vs = Vec::with_capacity(len.min(1 << 16) as usize);
     for i in 0..len {
         vs.push(load(data, elem, ptr + i * elem.size, enc, budget)?);
     }
     Ok(Value::List(vs))
+}
+
+/// Element kinds whose memory form is their little-endian bytes.
+fn scalar_kind(k: &Kind) -> bool {
+    matches!(
+        k,
+        Kind::Bool
+            | Kind::S8
+            | Kind::U8
+            | Kind::S16
+            | Kind::U16
+            | Kind::S32
+            | Kind::U32
+            | Kind::S64
+            | Kind::U64
+            | Kind::F32
+            | Kind::F64
+            | Kind::Char
+    )
+}
+
+/// Appends the memory form of scalar `v` of kind `k`.
+fn encode_scalar(k: &Kind, v: &Value, out: &mut Vec<u8>) -> Result<(), Error> {
+    match (k, v) {
+        (Kind::Bool, Value::Bool(b)) => out.push(u8::from(*b)),
+        (Kind::S8, Value::S8(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::U8, Value::U8(x)) => out.push(*x),
+        (Kind::S16, Value::S16(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::U16, Value::U16(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::S32, Value::S32(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::U32, Value::U32(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::S64, Value::S64(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::U64, Value::U64(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::F32, Value::F32(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::F64, Value::F64(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::Char, Value::Char(c)) => out.extend_from_slice(&u32::from(*c).to_le_bytes()),
+        (_, v) => return Err(wrong("a value of the adapter's type", v)),
+    }
+    Ok(())
+}
+
+/// A list of scalars straight from its bytes (bounds, alignment and budget
+/// already checked); `None` for element kinds that need validation.
+fn load_scalars(k: &Kind, b: &[u8]) -> Option<Vec<Value>> {
+    macro_rules! each {
+        ($n:literal, |$c:ident| $v:expr) => {
+            b.chunks_exact($n)
+                .map(|$c| $v(<[u8; $n]>::try_from($c).unwrap()))
+                .collect()
+        };
+    }
+    Some(match k {
+        Kind::S8 => b.iter().map(|x| Value::S8(*x as i8)).collect(),
+        Kind::S16 => each!(2, |c| |a| Value::S16(i16::from_le_bytes(a))),
+        Kind::U16 => each!(2, |c| |a| Value::U16(u16::from_le_bytes(a))),
+        Kind::S32 => each!(4, |c| |a| Value::S32(i32::from_le_bytes(a))),
+        Kind::U32 => each!(4, |c| |a| Value::U32(u32::from_le_bytes(a))),
+        Kind::F32 => each!(4, |c| |a| Value::F32(f32::from_le_bytes(a))),
+        Kind::S64 => each!(8, |c| |a| Value::S64(i64::from_le_bytes(a))),
+        Kind::U64 => each!(8, |c| |a| Value::U64(u64::from_le_bytes(a))),
+        Kind::F64 => each!(8, |c| |a| Value::F64(f64::from_le_bytes(a))),
+        _ => return None,
+    })
 }
 
 fn check_flags(count: u32, words: &[u32]) -> Result<(), Error> {
@@ -667,13 +733,43 @@ impl Lowerer<'_, '_> {
             }
             (_, ArgRef::Str(s)) => return self.lower_flat(shape, &Value::String(s.into()), out),
             (_, ArgRef::Bytes(b)) => return self.lower_flat(shape, &Value::Bytes(b.into()), out),
+            (Kind::List(elem), ArgRef::Scalars(t, le))
+                if crate::args::scalar_width(t) == Some(elem.size as usize)
+                    && scalar_kind(&elem.kind) =>
+            {
+                self.raw_list(elem, le)?
+            }
+            (_, ArgRef::Scalars(t, le)) => {
+                return self.lower_flat(shape, &crate::args::scalars_value(t, le)?, out)
+            }
         };
         out.push(Value::I32(p as i32));
         out.push(Value::I32(l as i32));
         Ok(())
     }
 
+    /// A list of scalars already in their little-endian layout: one
+    /// allocation, one copy.
+    fn raw_list(&mut self, elem: &Shape, le: &[u8]) -> Result<(u32, u32), Error> {
+        let bytes = u32::try_from(le.len())
+            .ok()
+            .filter(|n| *n <= i32::MAX as u32)
+            .ok_or_else(|| Error::host_type("list too long for 32-bit memory"))?;
+        let ptr = self.alloc(bytes, elem.align)?;
+        self.write(ptr, le)?;
+        Ok((ptr, bytes / elem.size))
+    }
+
     fn list(&mut self, elem: &Shape, vs: &[Value]) -> Result<(u32, u32), Error> {
+        // Scalars: encoded in one pass (no memory lookup per element), then
+        // one allocation and one copy.
+        if scalar_kind(&elem.kind) {
+            let mut le = Vec::with_capacity(vs.len() * elem.size as usize);
+            for v in vs {
+                encode_scalar(&elem.kind, v, &mut le)?;
+            }
+            return self.raw_list(elem, &le);
+        }
         let len = u32::try_from(vs.len()).map_err(|_| Error::host_type("list too long"))?;
         let bytes = u32::try_from(u64::from(len) * u64::from(elem.size))
             .map_err(|_| Error::host_type("list too long for 32-bit memory"))?;

@@ -121,6 +121,15 @@ macro_rules! scalar {
             const SCALAR: bool = true;
             #[inline]
             fn to_bits(&self) -> u64 { let $x = *self; $to }
+            // One pass into little-endian bytes: lowered as one copy.
+            fn list_to_arg(items: &[Self]) -> TypedArg<'_> {
+                const W: usize = std::mem::size_of::<$rust>();
+                let mut le_bytes = Vec::with_capacity(items.len() * W);
+                for x in items {
+                    le_bytes.extend_from_slice(&x.to_bits().to_le_bytes()[..W]);
+                }
+                TypedArg::Scalars { elem: Type::$ty, le_bytes }
+            }
         }
         impl Lift for $rust {
             fn ty() -> Type { Type::$ty }
