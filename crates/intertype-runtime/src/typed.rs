@@ -142,6 +142,22 @@ macro_rules! scalar {
             const SCALAR: bool = true;
             #[inline]
             fn from_bits($b: u64) -> Option<Self> { $from }
+            // One pre-sized pass (a `Result` collect cannot pre-size).
+            fn list_from_value(v: Value) -> Result<Vec<Self>, Error> {
+                match v {
+                    Value::List(vs) => {
+                        let mut out = Vec::with_capacity(vs.len());
+                        for v in vs {
+                            match v {
+                                Value::$variant(x) => out.push(x),
+                                other => return mismatch(&Type::$ty, &other),
+                            }
+                        }
+                        Ok(out)
+                    }
+                    other => mismatch(&Type::list(Type::$ty), &other),
+                }
+            }
         }
     )*};
 }
