@@ -18,8 +18,8 @@ pub enum ArgRef<'a> {
     Value(&'a Value),
     Str(&'a str),
     Bytes(&'a [u8]),
-    /// A list of scalars of type `.0`, as their little-endian bytes.
-    Scalars(&'a Type, &'a [u8]),
+    /// A list of scalars, borrowed.
+    Scalars(ScalarSlice<'a>),
 }
 
 impl ArgSource for [Value] {
@@ -34,12 +34,9 @@ pub enum TypedArg<'a> {
     /// A `list<u8>`.
     Bytes(&'a [u8]),
     Value(Value),
-    /// A list of scalars (`elem` is `u16`, `s32`, `f64`, ...): their
-    /// little-endian bytes, lowered as one allocation and one copy.
-    Scalars {
-        elem: Type,
-        le_bytes: Vec<u8>,
-    },
+    /// A list of scalars (`&[u16]`, `&[i32]`, `&[f64]`, ...), borrowed:
+    /// lowered as one allocation and one pass into guest memory.
+    Scalars(ScalarSlice<'a>),
 }
 
 impl ArgSource for [TypedArg<'_>] {
@@ -48,7 +45,7 @@ impl ArgSource for [TypedArg<'_>] {
             TypedArg::Str(s) => ArgRef::Str(s),
             TypedArg::Bytes(b) => ArgRef::Bytes(b),
             TypedArg::Value(v) => ArgRef::Value(v),
-            TypedArg::Scalars { elem, le_bytes } => ArgRef::Scalars(elem, le_bytes),
+            TypedArg::Scalars(s) => ArgRef::Scalars(*s),
         })
     }
 }
@@ -68,6 +65,123 @@ pub(crate) fn core_args<A: ArgSource + ?Sized>(
     Ok(vals)
 }
 
+/// A borrowed slice of scalars that writes its canonical (little-endian)
+/// memory form straight into guest memory.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub enum ScalarSlice<'a> {
+    Bool(&'a [bool]),
+    S8(&'a [i8]),
+    S16(&'a [i16]),
+    U16(&'a [u16]),
+    S32(&'a [i32]),
+    U32(&'a [u32]),
+    S64(&'a [i64]),
+    U64(&'a [u64]),
+    F32(&'a [f32]),
+    F64(&'a [f64]),
+    Char(&'a [char]),
+}
+
+macro_rules! each_slice {
+    ($s:expr, |$xs:ident, $ty:ident| $body:expr) => {
+        match $s {
+            ScalarSlice::Bool($xs) => {
+                let $ty = Type::Bool;
+                $body
+            }
+            ScalarSlice::S8($xs) => {
+                let $ty = Type::S8;
+                $body
+            }
+            ScalarSlice::S16($xs) => {
+                let $ty = Type::S16;
+                $body
+            }
+            ScalarSlice::U16($xs) => {
+                let $ty = Type::U16;
+                $body
+            }
+            ScalarSlice::S32($xs) => {
+                let $ty = Type::S32;
+                $body
+            }
+            ScalarSlice::U32($xs) => {
+                let $ty = Type::U32;
+                $body
+            }
+            ScalarSlice::S64($xs) => {
+                let $ty = Type::S64;
+                $body
+            }
+            ScalarSlice::U64($xs) => {
+                let $ty = Type::U64;
+                $body
+            }
+            ScalarSlice::F32($xs) => {
+                let $ty = Type::F32;
+                $body
+            }
+            ScalarSlice::F64($xs) => {
+                let $ty = Type::F64;
+                $body
+            }
+            ScalarSlice::Char($xs) => {
+                let $ty = Type::Char;
+                $body
+            }
+        }
+    };
+}
+
+/// One element's little-endian bytes.
+trait Le: Copy {
+    fn put(self, out: &mut [u8]);
+}
+macro_rules! le {
+    ($($t:ty => |$x:ident| $e:expr;)*) => {$(
+        impl Le for $t {
+            #[inline]
+            fn put(self, out: &mut [u8]) { let $x = self; out.copy_from_slice(&$e) }
+        }
+    )*};
+}
+le! {
+    bool => |x| [u8::from(x)];
+    i8 => |x| x.to_le_bytes();
+    i16 => |x| x.to_le_bytes();
+    u16 => |x| x.to_le_bytes();
+    i32 => |x| x.to_le_bytes();
+    u32 => |x| x.to_le_bytes();
+    i64 => |x| x.to_le_bytes();
+    u64 => |x| x.to_le_bytes();
+    f32 => |x| x.to_le_bytes();
+    f64 => |x| x.to_le_bytes();
+    char => |x| u32::from(x).to_le_bytes();
+}
+
+fn write_all<T: Le>(xs: &[T], out: &mut [u8]) {
+    let w = std::mem::size_of::<T>();
+    for (c, x) in out.chunks_exact_mut(w).zip(xs) {
+        x.put(c);
+    }
+}
+
+impl ScalarSlice<'_> {
+    /// The element type.
+    pub fn elem(&self) -> Type {
+        each_slice!(self, |_xs, ty| ty)
+    }
+    /// The bytes the list takes in memory.
+    pub fn byte_len(&self) -> usize {
+        each_slice!(self, |xs, _ty| std::mem::size_of_val(*xs))
+    }
+    /// Writes the list into `out`, which is [`ScalarSlice::byte_len`] long.
+    pub fn write_le(&self, out: &mut [u8]) {
+        each_slice!(self, |xs, _ty| write_all(xs, out))
+    }
+}
+
 /// The width in bytes of a scalar list element (the canonical layout).
 pub(crate) fn scalar_width(elem: &Type) -> Option<usize> {
     Some(match elem {
@@ -81,7 +195,10 @@ pub(crate) fn scalar_width(elem: &Type) -> Option<usize> {
 
 /// A [`ArgRef::Scalars`] list as a [`Value`] (adapters that take the list
 /// apart rather than lowering it whole).
-pub(crate) fn scalars_value(elem: &Type, le: &[u8]) -> Result<Value, Error> {
+pub(crate) fn scalars_value(list: &ScalarSlice<'_>) -> Result<Value, Error> {
+    let mut le = vec![0; list.byte_len()];
+    list.write_le(&mut le);
+    let elem = &list.elem();
     let w = scalar_width(elem).ok_or_else(|| Error::internal("not a scalar list"))?;
     if *elem == Type::U8 {
         return Ok(Value::Bytes(le.to_vec()));

@@ -733,14 +733,14 @@ impl Lowerer<'_, '_> {
             }
             (_, ArgRef::Str(s)) => return self.lower_flat(shape, &Value::String(s.into()), out),
             (_, ArgRef::Bytes(b)) => return self.lower_flat(shape, &Value::Bytes(b.into()), out),
-            (Kind::List(elem), ArgRef::Scalars(t, le))
-                if crate::args::scalar_width(t) == Some(elem.size as usize)
+            (Kind::List(elem), ArgRef::Scalars(list))
+                if crate::args::scalar_width(&list.elem()) == Some(elem.size as usize)
                     && scalar_kind(&elem.kind) =>
             {
-                self.raw_list(elem, le)?
+                self.raw_list(elem, list.byte_len(), |out| list.write_le(out))?
             }
-            (_, ArgRef::Scalars(t, le)) => {
-                return self.lower_flat(shape, &crate::args::scalars_value(t, le)?, out)
+            (_, ArgRef::Scalars(list)) => {
+                return self.lower_flat(shape, &crate::args::scalars_value(&list)?, out)
             }
         };
         out.push(Value::I32(p as i32));
@@ -750,13 +750,22 @@ impl Lowerer<'_, '_> {
 
     /// A list of scalars already in their little-endian layout: one
     /// allocation, one copy.
-    fn raw_list(&mut self, elem: &Shape, le: &[u8]) -> Result<(u32, u32), Error> {
-        let bytes = u32::try_from(le.len())
+    /// `fill` writes exactly `byte_len` bytes.
+    fn raw_list(
+        &mut self,
+        elem: &Shape,
+        byte_len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<(u32, u32), Error> {
+        let bytes = u32::try_from(byte_len)
             .ok()
             .filter(|n| *n <= i32::MAX as u32)
             .ok_or_else(|| Error::host_type("list too long for 32-bit memory"))?;
         let ptr = self.alloc(bytes, elem.align)?;
-        self.write(ptr, le)?;
+        let (mem, _) = self.memory()?;
+        let data = mem.data_mut(&mut *self.cx);
+        let r = range(data.len(), ptr, bytes.into())?;
+        fill(&mut data[r]);
         Ok((ptr, bytes / elem.size))
     }
 
@@ -768,7 +777,7 @@ impl Lowerer<'_, '_> {
             for v in vs {
                 encode_scalar(&elem.kind, v, &mut le)?;
             }
-            return self.raw_list(elem, &le);
+            return self.raw_list(elem, le.len(), |out| out.copy_from_slice(&le));
         }
         let len = u32::try_from(vs.len()).map_err(|_| Error::host_type("list too long"))?;
         let bytes = u32::try_from(u64::from(len) * u64::from(elem.size))

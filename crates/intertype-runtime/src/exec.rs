@@ -65,7 +65,7 @@ impl<A: ArgSource + ?Sized> Frame<'_, A> {
                 Some(ArgRef::Value(v)) => Ok(v.clone()),
                 Some(ArgRef::Str(s)) => Ok(Value::String(s.to_owned())),
                 Some(ArgRef::Bytes(b)) => Ok(Value::Bytes(b.to_vec())),
-                Some(ArgRef::Scalars(t, le)) => crate::args::scalars_value(t, le),
+                Some(ArgRef::Scalars(l)) => crate::args::scalars_value(&l),
                 None => Err(internal("argument")),
             },
             Operand::Reg(r) => self
@@ -145,7 +145,7 @@ pub(crate) fn call_adapter<A: ArgSource + ?Sized>(
                     Some(ArgRef::Value(v)) => v.clone(),
                     Some(ArgRef::Str(s)) => Value::String(s.to_owned()),
                     Some(ArgRef::Bytes(b)) => Value::Bytes(b.to_vec()),
-                    Some(ArgRef::Scalars(t, le)) => crate::args::scalars_value(t, le)?,
+                    Some(ArgRef::Scalars(l)) => crate::args::scalars_value(&l)?,
                     None => return Err(internal("argument")),
                 });
             }

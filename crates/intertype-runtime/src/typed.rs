@@ -11,7 +11,7 @@
 //! implement these two traits by mapping fields to [`Value::Record`] and
 //! cases to [`Value::Variant`].
 
-use crate::args::TypedArg;
+use crate::args::{ScalarSlice, TypedArg};
 use crate::caller::Caller;
 use crate::error::Error;
 use crate::instance::{CallContext, Func, Instance};
@@ -121,14 +121,9 @@ macro_rules! scalar {
             const SCALAR: bool = true;
             #[inline]
             fn to_bits(&self) -> u64 { let $x = *self; $to }
-            // One pass into little-endian bytes: lowered as one copy.
+            // Borrowed: written straight into guest memory.
             fn list_to_arg(items: &[Self]) -> TypedArg<'_> {
-                const W: usize = std::mem::size_of::<$rust>();
-                let mut le_bytes = Vec::with_capacity(items.len() * W);
-                for x in items {
-                    le_bytes.extend_from_slice(&x.to_bits().to_le_bytes()[..W]);
-                }
-                TypedArg::Scalars { elem: Type::$ty, le_bytes }
+                TypedArg::Scalars(ScalarSlice::$ty(items))
             }
         }
         impl Lift for $rust {

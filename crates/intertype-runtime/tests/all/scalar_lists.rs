@@ -105,16 +105,25 @@ fn typed_lists_round_trip() {
 fn dynamic_lists_round_trip_and_check_element_types() {
     let mut inst = instance(Limits::default());
     let list = Value::List(vec![Value::U32(1), Value::U32(u32::MAX)]);
-    assert_eq!(inst.call("echo-u32", std::slice::from_ref(&list)).unwrap(), [list]);
+    assert_eq!(
+        inst.call("echo-u32", std::slice::from_ref(&list)).unwrap(),
+        [list]
+    );
     let list = Value::List(vec![Value::F64(2.5), Value::F64(-0.0)]);
-    assert_eq!(inst.call("echo-f64", std::slice::from_ref(&list)).unwrap(), [list]);
+    assert_eq!(
+        inst.call("echo-f64", std::slice::from_ref(&list)).unwrap(),
+        [list]
+    );
     // A wrong element is the host's type error, not a write.
     let bad = Value::List(vec![Value::U32(1), Value::S32(2)]);
     let err = inst.call("echo-u32", &[bad]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::HostType, "{err}");
     // The instance still works.
     let list = Value::List(vec![Value::S16(-3)]);
-    assert_eq!(inst.call("echo-s16", std::slice::from_ref(&list)).unwrap(), [list]);
+    assert_eq!(
+        inst.call("echo-s16", std::slice::from_ref(&list)).unwrap(),
+        [list]
+    );
 }
 
 #[test]
