@@ -5,14 +5,20 @@
 //! free) and copy the result into a host `String`; (d) runs the same
 //! function compiled from Rust with wit-bindgen (`peer_component`).
 //!
+//! Group `add`: `add(s32, s32) -> s32` (scalars only) typed and dynamic
+//! against a raw wasmtime `TypedFunc` call. Group `values`: a record and
+//! `list<u32>` of 1 000 elements in and out, typed, against the component
+//! model's typed call of the same core code.
+//!
 //! `cargo bench -p intertype-runtime --bench greet`; results and how to read
-//! them: `docs/performance.md`.
+//! them: `docs/performance.md`. Instruction counts of the same calls:
+//! `scripts/callgrind.sh`.
 
 mod greet_guest;
 mod peer_component;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use greet_guest::{Raw, GUEST};
+use greet_guest::{core_of, Raw, RawAdd, GUEST};
 use intertype_runtime::{Engine, Linker, Module, Value};
 use peer_component::{ComponentTyped, ComponentVal};
 use std::hint::black_box;
@@ -25,8 +31,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("greet");
     for (label, size) in [("5B", 5usize), ("64KiB", 64 << 10)] {
         let name = "w".repeat(size);
-        // wasmtime refuses a module that still carries the interface section.
-        let mut raw = Raw::new(&intertype::core::strip(&wasm).unwrap());
+        let mut raw = Raw::new(&core_of(GUEST));
         assert_eq!(raw.greet(&name).len(), size + 7);
         group.bench_with_input(
             BenchmarkId::new("a_raw_wasmtime", label),
@@ -81,5 +86,129 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// `add(s32, s32) -> s32`: a scalar-only adapter (a scalar plan) against a
+/// raw wasmtime `TypedFunc` call of the same core function.
+fn bench_add(c: &mut Criterion) {
+    let mut group = c.benchmark_group("add");
+    let mut raw = RawAdd::new();
+    assert_eq!(raw.add(2, 3), 5);
+    group.bench_function("a_raw_typedfunc", |b| {
+        b.iter(|| black_box(raw.add(black_box(2), black_box(3))))
+    });
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        &intertype::parse_str(greet_guest::ADD, None).unwrap(),
+    )
+    .unwrap();
+    let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
+    let typed = inst.typed_func::<(i32, i32), (i32,)>("add").unwrap();
+    assert_eq!(typed.call(&mut inst, (2, 3)).unwrap(), (5,));
+    group.bench_function("b_intertype_typed", |b| {
+        b.iter(|| black_box(typed.call(&mut inst, (black_box(2), black_box(3))).unwrap()))
+    });
+    let func = inst.func("add").unwrap();
+    let args = [Value::S32(2), Value::S32(3)];
+    let mut out = Vec::with_capacity(1);
+    group.bench_function("c_intertype_dynamic", |b| {
+        b.iter(|| {
+            out.clear();
+            func.call_into(&mut inst, black_box(&args), &mut out)
+                .unwrap();
+            black_box(&out);
+        })
+    });
+    group.finish();
+}
+
+#[derive(intertype_runtime::Interface, Clone, Copy, Debug, PartialEq)]
+struct Point {
+    x: i32,
+    y: i32,
+}
+
+#[derive(
+    wasmtime::component::ComponentType,
+    wasmtime::component::Lift,
+    wasmtime::component::Lower,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+)]
+#[component(record)]
+struct CPoint {
+    x: i32,
+    y: i32,
+}
+
+/// Records and `list<u32>` of 1 000 elements, typed, against the component
+/// model's typed call of the same core code (`greet_guest::values_*`).
+fn bench_values(c: &mut Criterion) {
+    let mut group = c.benchmark_group("values");
+    let xs: Vec<u32> = (0..1000).collect();
+    let xs: &[u32] = &xs;
+    let total: u32 = xs.iter().sum();
+
+    let engine = Engine::default();
+    let wasm = intertype::parse_str(&greet_guest::values_module(), None).unwrap();
+    let module = Module::new(&engine, &wasm).unwrap();
+    let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
+    let sum = inst.typed_func::<(&[u32],), (u32,)>("sum").unwrap();
+    let range = inst.typed_func::<(u32,), (Vec<u32>,)>("range").unwrap();
+    let flip = inst.typed_func::<(Point,), (Point,)>("flip").unwrap();
+    assert_eq!(sum.call(&mut inst, (xs,)).unwrap(), (total,));
+    assert_eq!(range.call(&mut inst, (1000,)).unwrap().0, xs);
+    let p = Point { x: 1, y: 2 };
+    assert_eq!(flip.call(&mut inst, (p,)).unwrap(), (Point { x: 2, y: 1 },));
+
+    let cengine = peer_component::engine();
+    let component = wasmtime::component::Component::new(
+        &cengine,
+        wat::parse_str(greet_guest::values_component()).unwrap(),
+    )
+    .unwrap();
+    let mut store = wasmtime::Store::new(&cengine, ());
+    let cinst = wasmtime::component::Linker::new(&cengine)
+        .instantiate(&mut store, &component)
+        .unwrap();
+    let csum = cinst
+        .get_typed_func::<(&[u32],), (u32,)>(&mut store, "sum")
+        .unwrap();
+    let crange = cinst
+        .get_typed_func::<(u32,), (Vec<u32>,)>(&mut store, "range")
+        .unwrap();
+    let cflip = cinst
+        .get_typed_func::<(CPoint,), (CPoint,)>(&mut store, "flip")
+        .unwrap();
+    assert_eq!(csum.call(&mut store, (xs,)).unwrap(), (total,));
+    assert_eq!(crange.call(&mut store, (1000,)).unwrap().0, xs);
+    let cp = CPoint { x: 1, y: 2 };
+    assert_eq!(
+        cflip.call(&mut store, (cp,)).unwrap(),
+        (CPoint { x: 2, y: 1 },)
+    );
+
+    group.bench_function("list_u32_1000_in/intertype_typed", |b| {
+        b.iter(|| black_box(sum.call(&mut inst, (black_box(xs),)).unwrap()))
+    });
+    group.bench_function("list_u32_1000_in/component_typed", |b| {
+        b.iter(|| black_box(csum.call(&mut store, (black_box(xs),)).unwrap()))
+    });
+    group.bench_function("list_u32_1000_out/intertype_typed", |b| {
+        b.iter(|| black_box(range.call(&mut inst, (black_box(1000),)).unwrap()))
+    });
+    group.bench_function("list_u32_1000_out/component_typed", |b| {
+        b.iter(|| black_box(crange.call(&mut store, (black_box(1000),)).unwrap()))
+    });
+    group.bench_function("record/intertype_typed", |b| {
+        b.iter(|| black_box(flip.call(&mut inst, (black_box(p),)).unwrap()))
+    });
+    group.bench_function("record/component_typed", |b| {
+        b.iter(|| black_box(cflip.call(&mut store, (black_box(cp),)).unwrap()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_add, bench_values);
 criterion_main!(benches);

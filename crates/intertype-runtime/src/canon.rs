@@ -15,15 +15,23 @@ use std::ops::Range;
 use wasmtime::{Memory, StoreContextMut};
 
 /// The bytes `[ptr, ptr + bytes)` of a memory of `size` bytes, or an error.
+#[inline]
 pub(crate) fn range(size: usize, ptr: u32, bytes: u64) -> Result<Range<usize>, Error> {
     let end = u64::from(ptr) + bytes;
     if end > size as u64 {
-        return Err(Error::guest(
-            Misbehavior::OutOfBounds,
-            format!("range {ptr:#x}..{end:#x} ({bytes} bytes) is outside linear memory of {size:#x} bytes"),
-        ));
+        return Err(out_of_bounds(size, ptr, bytes, end));
     }
     Ok(ptr as usize..end as usize)
+}
+
+#[cold]
+fn out_of_bounds(size: usize, ptr: u32, bytes: u64, end: u64) -> Error {
+    Error::guest(
+        Misbehavior::OutOfBounds,
+        format!(
+            "range {ptr:#x}..{end:#x} ({bytes} bytes) is outside linear memory of {size:#x} bytes"
+        ),
+    )
 }
 
 /// Like [`range`] for memory an allocator just returned: a bad one is a bad
@@ -98,6 +106,24 @@ impl Budget {
 
 /// `memory-to-string`: checks and copies `len` code units at `ptr` into a new
 /// host string (one validation pass, one copy for UTF-8).
+/// [`read_string`] of UTF-8: one validation, one copy.
+#[inline]
+pub(crate) fn read_utf8(data: &[u8], ptr: u32, len: u32) -> Result<String, Error> {
+    let bytes = &data[range(data.len(), ptr, len.into())?];
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_owned()),
+        Err(e) => Err(invalid_utf8(ptr, e)),
+    }
+}
+
+#[cold]
+fn invalid_utf8(ptr: u32, e: std::str::Utf8Error) -> Error {
+    Error::guest(
+        Misbehavior::InvalidEncoding,
+        format!("string at {ptr:#x} is not valid UTF-8: {e}"),
+    )
+}
+
 pub(crate) fn read_string(
     data: &[u8],
     ptr: u32,
@@ -105,16 +131,7 @@ pub(crate) fn read_string(
     enc: StringEncoding,
 ) -> Result<String, Error> {
     match enc {
-        StringEncoding::Utf8 => {
-            let bytes = &data[range(data.len(), ptr, len.into())?];
-            match std::str::from_utf8(bytes) {
-                Ok(s) => Ok(s.to_owned()),
-                Err(e) => Err(Error::guest(
-                    Misbehavior::InvalidEncoding,
-                    format!("string at {ptr:#x} is not valid UTF-8: {e}"),
-                )),
-            }
-        }
+        StringEncoding::Utf8 => read_utf8(data, ptr, len),
         StringEncoding::Utf16 => {
             if ptr % 2 != 0 {
                 return Err(Error::guest(
@@ -370,11 +387,77 @@ fn load_list(
     if let Kind::U8 = elem.kind {
         return Ok(Value::Bytes(data[r].to_vec()));
     }
+    if let Some(vs) = load_scalars(&elem.kind, &data[r.clone()]) {
+        return Ok(Value::List(vs));
+    }
     let mut vs = Vec::with_capacity(len.min(1 << 16) as usize);
     for i in 0..len {
         vs.push(load(data, elem, ptr + i * elem.size, enc, budget)?);
     }
     Ok(Value::List(vs))
+}
+
+/// Element kinds whose memory form is their little-endian bytes.
+fn scalar_kind(k: &Kind) -> bool {
+    matches!(
+        k,
+        Kind::Bool
+            | Kind::S8
+            | Kind::U8
+            | Kind::S16
+            | Kind::U16
+            | Kind::S32
+            | Kind::U32
+            | Kind::S64
+            | Kind::U64
+            | Kind::F32
+            | Kind::F64
+            | Kind::Char
+    )
+}
+
+/// Appends the memory form of scalar `v` of kind `k`.
+fn encode_scalar(k: &Kind, v: &Value, out: &mut Vec<u8>) -> Result<(), Error> {
+    match (k, v) {
+        (Kind::Bool, Value::Bool(b)) => out.push(u8::from(*b)),
+        (Kind::S8, Value::S8(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::U8, Value::U8(x)) => out.push(*x),
+        (Kind::S16, Value::S16(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::U16, Value::U16(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::S32, Value::S32(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::U32, Value::U32(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::S64, Value::S64(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::U64, Value::U64(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::F32, Value::F32(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::F64, Value::F64(x)) => out.extend_from_slice(&x.to_le_bytes()),
+        (Kind::Char, Value::Char(c)) => out.extend_from_slice(&u32::from(*c).to_le_bytes()),
+        (_, v) => return Err(wrong("a value of the adapter's type", v)),
+    }
+    Ok(())
+}
+
+/// A list of scalars straight from its bytes (bounds, alignment and budget
+/// already checked); `None` for element kinds that need validation.
+fn load_scalars(k: &Kind, b: &[u8]) -> Option<Vec<Value>> {
+    macro_rules! each {
+        ($n:literal, |$c:ident| $v:expr) => {
+            b.chunks_exact($n)
+                .map(|$c| $v(<[u8; $n]>::try_from($c).unwrap()))
+                .collect()
+        };
+    }
+    Some(match k {
+        Kind::S8 => b.iter().map(|x| Value::S8(*x as i8)).collect(),
+        Kind::S16 => each!(2, |c| |a| Value::S16(i16::from_le_bytes(a))),
+        Kind::U16 => each!(2, |c| |a| Value::U16(u16::from_le_bytes(a))),
+        Kind::S32 => each!(4, |c| |a| Value::S32(i32::from_le_bytes(a))),
+        Kind::U32 => each!(4, |c| |a| Value::U32(u32::from_le_bytes(a))),
+        Kind::F32 => each!(4, |c| |a| Value::F32(f32::from_le_bytes(a))),
+        Kind::S64 => each!(8, |c| |a| Value::S64(i64::from_le_bytes(a))),
+        Kind::U64 => each!(8, |c| |a| Value::U64(u64::from_le_bytes(a))),
+        Kind::F64 => each!(8, |c| |a| Value::F64(f64::from_le_bytes(a))),
+        _ => return None,
+    })
 }
 
 fn check_flags(count: u32, words: &[u32]) -> Result<(), Error> {
@@ -650,13 +733,52 @@ impl Lowerer<'_, '_> {
             }
             (_, ArgRef::Str(s)) => return self.lower_flat(shape, &Value::String(s.into()), out),
             (_, ArgRef::Bytes(b)) => return self.lower_flat(shape, &Value::Bytes(b.into()), out),
+            (Kind::List(elem), ArgRef::Scalars(list))
+                if crate::args::scalar_width(&list.elem()) == Some(elem.size as usize)
+                    && scalar_kind(&elem.kind) =>
+            {
+                self.raw_list(elem, list.byte_len(), |out| list.write_le(out))?
+            }
+            (_, ArgRef::Scalars(list)) => {
+                return self.lower_flat(shape, &crate::args::scalars_value(&list)?, out)
+            }
         };
         out.push(Value::I32(p as i32));
         out.push(Value::I32(l as i32));
         Ok(())
     }
 
+    /// A list of scalars already in their little-endian layout: one
+    /// allocation, one copy.
+    /// `fill` writes exactly `byte_len` bytes.
+    fn raw_list(
+        &mut self,
+        elem: &Shape,
+        byte_len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<(u32, u32), Error> {
+        let bytes = u32::try_from(byte_len)
+            .ok()
+            .filter(|n| *n <= i32::MAX as u32)
+            .ok_or_else(|| Error::host_type("list too long for 32-bit memory"))?;
+        let ptr = self.alloc(bytes, elem.align)?;
+        let (mem, _) = self.memory()?;
+        let data = mem.data_mut(&mut *self.cx);
+        let r = range(data.len(), ptr, bytes.into())?;
+        fill(&mut data[r]);
+        Ok((ptr, bytes / elem.size))
+    }
+
     fn list(&mut self, elem: &Shape, vs: &[Value]) -> Result<(u32, u32), Error> {
+        // Scalars: encoded in one pass (no memory lookup per element), then
+        // one allocation and one copy.
+        if scalar_kind(&elem.kind) {
+            let mut le = Vec::with_capacity(vs.len() * elem.size as usize);
+            for v in vs {
+                encode_scalar(&elem.kind, v, &mut le)?;
+            }
+            return self.raw_list(elem, le.len(), |out| out.copy_from_slice(&le));
+        }
         let len = u32::try_from(vs.len()).map_err(|_| Error::host_type("list too long"))?;
         let bytes = u32::try_from(u64::from(len) * u64::from(elem.size))
             .map_err(|_| Error::host_type("list too long for 32-bit memory"))?;

@@ -9,8 +9,9 @@ use crate::args::{ArgRef, ArgSource};
 use crate::canon::{self, write_string, Lowerer};
 use crate::error::{Error, Misbehavior};
 use crate::plan::{
-    AdapterPlan, Dst, FastOp, FastPlan, FastResult, FuncPlan, I32Call, Malloc, Op, Operand,
-    FAST_INTS, FAST_STRS,
+    conversion_type, convert_bits, from_bits, to_bits, AdapterPlan, DirectCall, Dst, FastOp,
+    FastPlan, FastResult, FuncPlan, I32Call, Malloc, Op, Operand, ScalarOp, ScalarPlan, StringCall,
+    FAST_INTS, FAST_STRS, SCALAR_IO, SCALAR_REGS,
 };
 use crate::store::{internal, wasm_error, Callee, RawCaller, Runtime, StoreData};
 use crate::value::{ExternRef, Value};
@@ -64,6 +65,7 @@ impl<A: ArgSource + ?Sized> Frame<'_, A> {
                 Some(ArgRef::Value(v)) => Ok(v.clone()),
                 Some(ArgRef::Str(s)) => Ok(Value::String(s.to_owned())),
                 Some(ArgRef::Bytes(b)) => Ok(Value::Bytes(b.to_vec())),
+                Some(ArgRef::Scalars(l)) => crate::args::scalars_value(&l),
                 None => Err(internal("argument")),
             },
             Operand::Reg(r) => self
@@ -125,6 +127,7 @@ impl<A: ArgSource + ?Sized> Frame<'_, A> {
 }
 
 /// Calls adapter `func` with `args`, appending its results to `out`.
+#[inline]
 pub(crate) fn call_adapter<A: ArgSource + ?Sized>(
     cx: &mut StoreContextMut<'_, StoreData>,
     rt: &Runtime,
@@ -142,6 +145,7 @@ pub(crate) fn call_adapter<A: ArgSource + ?Sized>(
                     Some(ArgRef::Value(v)) => v.clone(),
                     Some(ArgRef::Str(s)) => Value::String(s.to_owned()),
                     Some(ArgRef::Bytes(b)) => Value::Bytes(b.to_vec()),
+                    Some(ArgRef::Scalars(l)) => crate::args::scalars_value(&l)?,
                     None => return Err(internal("argument")),
                 });
             }
@@ -223,6 +227,15 @@ fn run<A: ArgSource + ?Sized>(
     out: &mut Vec<Value>,
 ) -> Result<(), Error> {
     if let Some(fast) = &plan.fast {
+        if let Some(sc) = &fast.string_call {
+            let s = match args.arg(sc.arg) {
+                Some(ArgRef::Str(s)) => s,
+                Some(ArgRef::Value(Value::String(s))) => s,
+                _ => return Err(internal("expected a string argument")),
+            };
+            out.push(Value::String(run_string_call(cx, rt, plan, sc, s)?));
+            return Ok(());
+        }
         return run_fast(cx, rt, plan, fast, args, out);
     }
     // Small register files live on the native stack; larger ones come from
@@ -367,6 +380,307 @@ fn run_fast<A: ArgSource + ?Sized>(
     Ok(())
 }
 
+/// Runs a [`StringCall`] with its string argument `s`: the fast plan's
+/// steps written out, with the same checks, errors and deferred call.
+#[inline]
+pub(crate) fn run_string_call(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    plan: &FuncPlan,
+    sc: &StringCall,
+    s: &str,
+) -> Result<String, Error> {
+    let [at_arg, at_call, at_read] = sc.at;
+    let mem = memory(rt, sc.arg_mem)?;
+    let (ptr, len) = match (sc.malloc.realloc, rt.funcs.get(sc.malloc.func as usize)) {
+        // `malloc(size)`: called straight, then `write_string`'s UTF-8 steps.
+        (false, Some(Callee::P1R1(malloc))) => {
+            let at = |e| in_instruction(e, plan, at_arg, "string-to-memory");
+            let n = canon::utf8_len(s).map_err(at)?;
+            cx.data_mut().entered = true;
+            let ptr = match malloc.call(&mut *cx, n as i32) {
+                Ok(p) => p as u32,
+                Err(e) => return Err(at(wasm_error(cx, e))),
+            };
+            let data = mem.data_mut(&mut *cx);
+            match data.get_mut(ptr as usize..ptr as usize + n as usize) {
+                Some(dst) => dst.copy_from_slice(s.as_bytes()),
+                None => {
+                    let e = canon::alloc_range(data.len(), ptr, n, 1).err();
+                    return Err(at(e.unwrap_or_else(|| internal("string range"))));
+                }
+            }
+            (ptr, n)
+        }
+        _ => write_string(cx, rt, mem, sc.malloc, s, StringEncoding::Utf8)
+            .map_err(|e| in_instruction(e, plan, at_arg, "string-to-memory"))?,
+    };
+    let Some(Callee::P2R2(f)) = rt.funcs.get(sc.func as usize) else {
+        return Err(internal("callee"));
+    };
+    // `entered` is set: the allocator ran.
+    let (p, l) = match f.call(&mut *cx, (ptr as i32, len as i32)) {
+        Ok(r) => r,
+        Err(e) => {
+            return Err(in_instruction(
+                wasm_error(cx, e),
+                plan,
+                at_call,
+                "call-core",
+            ))
+        }
+    };
+    let regs = [ptr as i32, len as i32, p, l];
+    let out_mem = if sc.result_mem == sc.arg_mem {
+        mem
+    } else {
+        memory(rt, sc.result_mem)?
+    };
+    let read = |cx: &mut StoreContextMut<'_, StoreData>| {
+        canon::read_utf8(out_mem.data(&*cx), p as u32, l as u32)
+            .map_err(|e| in_instruction(e, plan, at_read, "memory-to-string"))
+    };
+    let Some((func, args, nargs, before_read)) = sc.deferred else {
+        return read(cx);
+    };
+    let result = read(cx);
+    if result.is_err() && !before_read {
+        return result; // the deferred call was not reached
+    }
+    let callee = rt
+        .funcs
+        .get(func as usize)
+        .ok_or_else(|| internal("callee slot"))?;
+    let reg = |i: usize| regs[usize::from(args[i % 2]) % 4];
+    let deferred = match callee {
+        // `free(ptr, len)`: called straight.
+        Callee::P2R0(free) if nargs == 2 => free
+            .call(&mut *cx, (reg(0), reg(1)))
+            .map_err(|e| wasm_error(cx, e)),
+        _ => match callee.call_i32(cx, [reg(0), reg(1), 0, 0]) {
+            Some(Ok(_)) => Ok(()),
+            Some(Err(e)) => Err(wasm_error(cx, e)),
+            None => Err(internal("callee")),
+        },
+    };
+    let deferred = deferred.map_err(|e| e.context(format!("in a deferred call of {}", plan.label)));
+    // As in `run`: a failure before the deferred call wins.
+    let s = result?;
+    deferred?;
+    Ok(s)
+}
+
+/// Runs a [`ScalarPlan`]: `io` holds the arguments' bits on entry and the
+/// results' bits (in order) on return. Same semantics and errors as [`run`].
+#[inline]
+pub(crate) fn run_scalar(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    plan: &FuncPlan,
+    sp: &ScalarPlan,
+    io: &mut [u64; SCALAR_IO],
+) -> Result<(), Error> {
+    if let Some(d) = &sp.direct {
+        return run_direct(cx, rt, plan, d, io);
+    }
+    let mut regs = [0u64; SCALAR_REGS];
+    regs[..SCALAR_IO].copy_from_slice(io);
+    for (at, op) in sp.ops.iter() {
+        if let Err(e) = scalar_op(cx, rt, op, &mut regs) {
+            return Err(in_instruction(e, plan, *at, op.mnemonic()));
+        }
+    }
+    for (o, r) in io.iter_mut().zip(sp.results.iter()) {
+        *o = regs[*r as usize % SCALAR_REGS];
+    }
+    Ok(())
+}
+
+/// A [`DirectCall`]: the core arguments straight from the parameters' bits.
+#[inline]
+fn run_direct(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    plan: &FuncPlan,
+    d: &DirectCall,
+    io: &mut [u64; SCALAR_IO],
+) -> Result<(), Error> {
+    let mut a = [0i32; 4];
+    for (slot, p) in a.iter_mut().zip(&d.args[..usize::from(d.nargs).min(4)]) {
+        *slot = io[*p as usize % SCALAR_IO] as i32;
+    }
+    let Some(callee) = rt.funcs.get(d.func as usize) else {
+        return Err(internal("callee slot"));
+    };
+    // The commonest shapes called straight, the others through `call_i32`.
+    let r = match callee {
+        Callee::P2R1(f) => {
+            cx.data_mut().entered = true;
+            f.call(&mut *cx, (a[0], a[1])).map(|x| [x, 0])
+        }
+        Callee::P1R1(f) => {
+            cx.data_mut().entered = true;
+            f.call(&mut *cx, a[0]).map(|x| [x, 0])
+        }
+        _ => match callee.call_i32(cx, a) {
+            Some(r) => r,
+            None => return Err(internal("callee")),
+        },
+    };
+    let r = match r {
+        Ok(r) => r,
+        Err(e) => return Err(in_instruction(wasm_error(cx, e), plan, d.at, "call-core")),
+    };
+    for (o, (k, conv)) in io
+        .iter_mut()
+        .zip(&d.results[..usize::from(d.nresults).min(2)])
+    {
+        let x = u64::from(r[usize::from(*k) % 2] as u32);
+        *o = match *conv {
+            None => x,
+            Some((conv, at)) => match convert_bits(conv, x) {
+                Some(y) => y,
+                None => convert_checked(conv, x)
+                    .map_err(|e| in_instruction(e, plan, at, conv.name()))?,
+            },
+        };
+    }
+    Ok(())
+}
+
+#[cold]
+fn in_instruction(e: Error, plan: &FuncPlan, at: u32, mnemonic: &str) -> Error {
+    e.context(format!(
+        "in {} at instruction {at} `{mnemonic}`",
+        plan.label
+    ))
+}
+
+#[inline]
+fn scalar_op(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    op: &ScalarOp,
+    regs: &mut [u64; SCALAR_REGS],
+) -> Result<(), Error> {
+    // Register indices are below SCALAR_REGS by construction (`% ` lets
+    // the compiler drop the bounds checks).
+    let reg = |r: u8| r as usize % SCALAR_REGS;
+    match *op {
+        ScalarOp::Convert { conv, src, dst } => {
+            let x = regs[reg(src)];
+            regs[reg(dst)] = match convert_bits(conv, x) {
+                Some(y) => y,
+                None => convert_checked(conv, x)?,
+            };
+            Ok(())
+        }
+        ScalarOp::CallI32 {
+            func,
+            args,
+            nargs,
+            results,
+            nresults,
+        } => {
+            let mut a = [0i32; 4];
+            for (slot, r) in a.iter_mut().zip(&args[..usize::from(nargs).min(4)]) {
+                *slot = regs[reg(*r)] as i32;
+            }
+            let callee = rt
+                .funcs
+                .get(func as usize)
+                .ok_or_else(|| internal("callee slot"))?;
+            match callee.call_i32(cx, a) {
+                Some(Ok(r)) => {
+                    for (d, v) in results[..usize::from(nresults).min(2)].iter().zip(r) {
+                        regs[reg(*d)] = u64::from(v as u32);
+                    }
+                    Ok(())
+                }
+                Some(Err(e)) => Err(wasm_error(cx, e)),
+                None => Err(internal("callee")),
+            }
+        }
+        ScalarOp::Call {
+            func,
+            ref args,
+            ref results,
+        } => {
+            let callee = rt
+                .funcs
+                .get(func as usize)
+                .ok_or_else(|| internal("callee slot"))?;
+            if !matches!(callee, Callee::Dynamic { .. }) {
+                let mut a = [0i32; 4];
+                for (slot, (r, _)) in a.iter_mut().zip(args.iter()) {
+                    *slot = regs[reg(*r)] as i32;
+                }
+                return match callee.call_i32(cx, a) {
+                    Some(Ok(r)) => {
+                        for ((d, _), v) in results.iter().zip(r) {
+                            regs[reg(*d)] = u64::from(v as u32);
+                        }
+                        Ok(())
+                    }
+                    Some(Err(e)) => Err(wasm_error(cx, e)),
+                    None => Err(internal("callee")),
+                };
+            }
+            let Callee::Dynamic { func, .. } = callee else {
+                return Err(internal("callee"));
+            };
+            let mut vals = cx.data_mut().vals_pool.pop().unwrap_or_default();
+            vals.clear();
+            let raw = |t: CoreType, b: u64| match t {
+                CoreType::I32 => Val::I32(b as i32),
+                CoreType::I64 => Val::I64(b as i64),
+                CoreType::F32 => Val::F32(b as u32),
+                CoreType::F64 => Val::F64(b),
+                CoreType::Externref => Val::ExternRef(None),
+            };
+            vals.extend(args.iter().map(|(r, t)| raw(*t, regs[reg(*r)])));
+            vals.extend(results.iter().map(|(_, t)| raw(*t, 0)));
+            let (params, outs) = vals.split_at_mut(args.len());
+            cx.data_mut().entered = true;
+            let r = func
+                .call(&mut *cx, params, outs)
+                .map_err(|e| wasm_error(cx, e));
+            if r.is_ok() {
+                for ((d, _), v) in results.iter().zip(outs.iter()) {
+                    regs[reg(*d)] = match *v {
+                        Val::I32(x) => u64::from(x as u32),
+                        Val::I64(x) => x as u64,
+                        Val::F32(x) => x.into(),
+                        Val::F64(x) => x,
+                        _ => 0,
+                    };
+                }
+            }
+            vals.clear();
+            cx.data_mut().vals_pool.push(vals);
+            r
+        }
+    }
+}
+
+/// A checked conversion on bits, through [`convert`] (one source for its
+/// range checks and messages).
+#[cold]
+fn convert_checked(conv: Conversion, x: u64) -> Result<u64, Error> {
+    let from = conversion_type(conv.from()).ok_or_else(|| internal("conversion"))?;
+    let v = from_bits(&from, x).ok_or_else(|| internal("conversion operand"))?;
+    to_bits(&convert(conv, v)?).ok_or_else(|| internal("conversion result"))
+}
+
+impl ScalarOp {
+    fn mnemonic(&self) -> &'static str {
+        match self {
+            ScalarOp::Convert { conv, .. } => conv.name(),
+            ScalarOp::CallI32 { .. } | ScalarOp::Call { .. } => "call-core",
+        }
+    }
+}
+
 #[inline]
 fn set_int(ints: &mut [i32], r: u32, v: i32) -> Result<(), Error> {
     *ints
@@ -440,6 +754,7 @@ fn exec<A: ArgSource + ?Sized>(
     Ok(())
 }
 
+#[inline]
 fn memory(rt: &Runtime, slot: u32) -> Result<Memory, Error> {
     rt.memories
         .get(slot as usize)
@@ -908,6 +1223,83 @@ impl Op {
             Op::ValueLoad { .. } => "value.load",
             Op::ValueStore { .. } => "value.store",
             Op::ValueStoreNew { .. } => "value.store_new",
+        }
+    }
+}
+
+#[cfg(test)]
+mod scalar_tests {
+    //! The bits of scalar plans (`plan/scalar.rs`) against [`convert`].
+    use super::convert;
+    use crate::plan::{conversion_type, convert_bits, from_bits, to_bits};
+    use crate::types::Type;
+    use crate::value::Value;
+    use intertype::Conversion;
+
+    fn samples(t: &Type) -> Vec<Value> {
+        let ints: [i64; 12] = [
+            0,
+            1,
+            -1,
+            127,
+            128,
+            -129,
+            255,
+            65535,
+            -32769,
+            i32::MAX as i64 + 1,
+            u32::MAX as i64,
+            i64::MIN,
+        ];
+        let mut out: Vec<Value> = ints
+            .iter()
+            .chain(&[i64::MAX, 0x11_0000, 0xd800, 0x10_ffff])
+            .filter_map(|x| from_bits(t, *x as u64))
+            .collect();
+        out.push(from_bits(t, u64::MAX).unwrap_or(Value::Bool(false)));
+        out
+    }
+
+    /// The bits path and `convert` on values agree on every conversion.
+    #[test]
+    fn bits_agree_with_values() {
+        for conv in Conversion::ALL {
+            let from = conversion_type(conv.from()).unwrap();
+            let to = conversion_type(conv.to()).unwrap();
+            for v in samples(&from)
+                .into_iter()
+                .filter(|v| v.check(&from).is_ok())
+            {
+                let via_value = convert(*conv, v.clone()).map(|r| to_bits(&r).unwrap());
+                let bits = to_bits(&v).unwrap();
+                match convert_bits(*conv, bits) {
+                    Some(b) => {
+                        assert_eq!(Ok(b), via_value.map_err(|e| e.to_string()), "{conv} {v:?}");
+                        assert_eq!(from_bits(&to, b).as_ref().and_then(to_bits), Some(b));
+                    }
+                    None => assert!(conv.is_checked(), "{conv} has no bits form"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bits_round_trip() {
+        for t in [
+            Type::S8,
+            Type::U16,
+            Type::S32,
+            Type::U64,
+            Type::F32,
+            Type::Char,
+            Type::I32,
+        ] {
+            for v in samples(&t) {
+                if v.check(&t).is_ok() {
+                    let b = to_bits(&v).unwrap();
+                    assert_eq!(from_bits(&t, b).as_ref().and_then(to_bits), Some(b));
+                }
+            }
         }
     }
 }

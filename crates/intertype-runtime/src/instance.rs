@@ -4,6 +4,7 @@ use crate::args::{core_args, ArgSource};
 use crate::error::{Error, ErrorKind};
 use crate::exec;
 use crate::module::{ExportKind, Module};
+use crate::plan::{from_bits, to_bits, AdapterPlan, SCALAR_IO};
 use crate::store::{wasm_error, Runtime, StoreData};
 use crate::types::FuncType;
 use crate::value::Value;
@@ -39,6 +40,10 @@ pub struct Func {
     kind: ExportKind,
     ty: FuncType,
     uses_externref: bool,
+    /// Whether its adapter has a scalar plan ([`CallContext::invoke_scalar`]).
+    scalar: bool,
+    /// Whether its adapter has a string-call plan ([`CallContext::invoke_string`]).
+    string_call: bool,
     module_id: usize,
 }
 
@@ -60,6 +65,25 @@ pub trait CallContext {
     fn take_results(&mut self) -> Vec<Value>;
     #[doc(hidden)]
     fn put_results(&mut self, buf: Vec<Value>);
+    /// Runs `f`'s scalar plan: `regs` holds the arguments' bits on entry
+    /// and the results' on return (`plan/scalar.rs`). `None` when this
+    /// context has no such path (callers then take the general one).
+    #[doc(hidden)]
+    fn invoke_scalar(
+        &mut self,
+        f: &Func,
+        regs: &mut [u64; SCALAR_IO],
+    ) -> Option<Result<(), Error>> {
+        let _ = (f, regs);
+        None
+    }
+    /// Runs `f`'s string-call plan on `s` (`plan/mod.rs`, `StringCall`).
+    /// `None` when this context has no such path.
+    #[doc(hidden)]
+    fn invoke_string(&mut self, f: &Func, s: &str) -> Option<Result<String, Error>> {
+        let _ = (f, s);
+        None
+    }
 }
 
 impl Module {
@@ -72,18 +96,24 @@ impl Module {
                 .chain(&e.ty.results)
                 .any(|t| t.has_externref())
         };
-        let uses_externref = match e.kind {
+        let (uses_externref, scalar, string_call) = match e.kind {
             ExportKind::Adapter(idx) => match self.inner.plans.func(idx) {
-                Some(crate::plan::AdapterPlan::Func(p)) => p.uses_externref,
-                _ => any_externref(),
+                Some(AdapterPlan::Func(p)) => (
+                    p.uses_externref,
+                    p.scalar.is_some(),
+                    p.fast.as_ref().is_some_and(|f| f.string_call.is_some()),
+                ),
+                _ => (any_externref(), false, false),
             },
-            ExportKind::Core(_) => any_externref(),
+            ExportKind::Core(_) => (any_externref(), false, false),
         };
         Some(Func {
             name: e.name.clone(),
             kind: e.kind,
             ty: e.ty.clone(),
             uses_externref,
+            scalar,
+            string_call,
             module_id: self.id(),
         })
     }
@@ -266,6 +296,7 @@ impl<T: 'static> Instance<T> {
         self.store.data_mut().poisoned = None;
     }
 
+    #[inline]
     fn check_poison(&self) -> Result<(), Error> {
         match &self.store.data().poisoned {
             None => Ok(()),
@@ -274,6 +305,7 @@ impl<T: 'static> Instance<T> {
     }
 
     /// Starts an outermost call: per-call budgets, and nothing entered yet.
+    #[inline(always)]
     fn begin_call(&mut self) -> Result<(), Error> {
         if let Some(fuel) = self.fuel_per_call {
             self.set_fuel(fuel)?;
@@ -288,6 +320,7 @@ impl<T: 'static> Instance<T> {
     }
 
     /// Poisons the instance if `r` failed after wasm ran.
+    #[inline]
     fn end_call<R>(&mut self, r: &Result<R, Error>) {
         if let Err(e) = r {
             let d = self.store.data_mut();
@@ -342,6 +375,72 @@ impl<T: 'static> CallContext for Instance<T> {
     fn put_results(&mut self, mut buf: Vec<Value>) {
         buf.clear();
         self.store.data_mut().results_pool = buf;
+    }
+
+    fn invoke_string(&mut self, f: &Func, s: &str) -> Option<Result<String, Error>> {
+        let ExportKind::Adapter(idx) = f.kind else {
+            return None;
+        };
+        if !f.string_call {
+            return None;
+        }
+        if let Err(e) = self.check_poison().and_then(|()| self.begin_call()) {
+            return Some(Err(e));
+        }
+        let r = match self.rt.plans.func(idx) {
+            Some(AdapterPlan::Func(plan)) => match plan
+                .fast
+                .as_ref()
+                .and_then(|f| f.string_call.as_ref())
+            {
+                Some(sc) => {
+                    exec::run_string_call(&mut self.store.as_context_mut(), &self.rt, plan, sc, s)
+                }
+                None => Err(crate::store::internal("string-call plan")),
+            },
+            _ => Err(crate::store::internal("string-call plan")),
+        };
+        match r {
+            Ok(s) => Some(Ok(s)),
+            Err(e) => {
+                let e = crate::guest_panic::annotate(&mut self.store, &self.core, e);
+                let r = Err(e);
+                self.end_call(&r);
+                Some(r)
+            }
+        }
+    }
+
+    fn invoke_scalar(
+        &mut self,
+        f: &Func,
+        regs: &mut [u64; SCALAR_IO],
+    ) -> Option<Result<(), Error>> {
+        let ExportKind::Adapter(idx) = f.kind else {
+            return None;
+        };
+        if !f.scalar {
+            return None;
+        }
+        if let Err(e) = self.check_poison().and_then(|()| self.begin_call()) {
+            return Some(Err(e));
+        }
+        let r = match self.rt.plans.func(idx) {
+            Some(AdapterPlan::Func(plan)) => match &plan.scalar {
+                Some(sp) => {
+                    exec::run_scalar(&mut self.store.as_context_mut(), &self.rt, plan, sp, regs)
+                }
+                None => Err(crate::store::internal("scalar plan")),
+            },
+            _ => Err(crate::store::internal("scalar plan")),
+        };
+        if let Err(e) = r {
+            let e = crate::guest_panic::annotate(&mut self.store, &self.core, e);
+            let r = Err(e);
+            self.end_call(&r);
+            return Some(r);
+        }
+        Some(Ok(()))
     }
 }
 
@@ -407,6 +506,22 @@ impl Func {
             a.check(t)
                 .map_err(|e| e.context(format!("in argument {i} of `{}`", self.name)))?;
         }
+        if self.scalar {
+            // Scalars only: raw registers, no `Value` inside the call.
+            let mut regs = [0u64; SCALAR_IO];
+            for (r, a) in regs.iter_mut().zip(args) {
+                *r = to_bits(a).ok_or_else(|| crate::store::internal("scalar argument"))?;
+            }
+            if let Some(r) = instance.invoke_scalar(self, &mut regs) {
+                r?;
+                for (b, t) in regs.iter().zip(&self.ty.results) {
+                    out.push(
+                        from_bits(t, *b).ok_or_else(|| crate::store::internal("scalar result"))?,
+                    );
+                }
+                return Ok(());
+            }
+        }
         instance.invoke(self, args, args.len(), out)
     }
 
@@ -416,6 +531,16 @@ impl Func {
 
     pub(crate) fn uses_externref(&self) -> bool {
         self.uses_externref
+    }
+
+    /// Whether calls may take [`CallContext::invoke_scalar`].
+    pub(crate) fn is_scalar(&self) -> bool {
+        self.scalar
+    }
+
+    /// Whether calls may take [`CallContext::invoke_string`].
+    pub(crate) fn is_string_call(&self) -> bool {
+        self.string_call
     }
 
     pub(crate) fn module_id(&self) -> usize {

@@ -69,7 +69,7 @@ pub use wasmtime;
 #[doc(hidden)]
 pub mod __private {
     //! Support for code that `#[derive(Interface)]` generates.
-    pub use crate::args::{ArgRef, ArgSource, TypedArg};
+    pub use crate::args::{ArgRef, ArgSource, ScalarSlice, TypedArg};
     pub use crate::typed::derive_mismatch as mismatch;
 }
 pub use types::{Case, Field, FuncType, Type};

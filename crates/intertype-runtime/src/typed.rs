@@ -11,11 +11,12 @@
 //! implement these two traits by mapping fields to [`Value::Record`] and
 //! cases to [`Value::Variant`].
 
-use crate::args::TypedArg;
+use crate::args::{ScalarSlice, TypedArg};
 use crate::caller::Caller;
 use crate::error::Error;
 use crate::instance::{CallContext, Func, Instance};
 use crate::linker::Linker;
+use crate::plan::SCALAR_IO;
 use crate::types::{FuncType, Type};
 use crate::value::{ExternRef, Value};
 use std::marker::PhantomData;
@@ -50,6 +51,20 @@ pub trait Lower {
     {
         TypedArg::Value(Self::list_to_value(items))
     }
+    /// Whether the value is a scalar with [`Lower::to_bits`] (scalar plans,
+    /// `plan/scalar.rs`).
+    #[doc(hidden)]
+    const SCALAR: bool = false;
+    /// The scalar's bits (see `plan/scalar.rs`); only for [`Lower::SCALAR`] types.
+    #[doc(hidden)]
+    fn to_bits(&self) -> u64 {
+        0
+    }
+    /// The string, for `str` and `String` (string-call plans).
+    #[doc(hidden)]
+    fn as_str(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A Rust type that can be made from an interface value.
@@ -66,6 +81,21 @@ pub trait Lift: Sized {
             other => mismatch(&Type::list(Self::ty()), &other),
         }
     }
+    /// Whether [`Lift::from_bits`] makes the value (scalar plans).
+    #[doc(hidden)]
+    const SCALAR: bool = false;
+    /// The scalar with these bits (see `plan/scalar.rs`).
+    #[doc(hidden)]
+    fn from_bits(bits: u64) -> Option<Self> {
+        let _ = bits;
+        None
+    }
+    /// A `String` takes the string out of `s` (string-call plans).
+    #[doc(hidden)]
+    fn from_string(s: &mut Option<String>) -> Option<Self> {
+        let _ = s;
+        None
+    }
 }
 
 /// The error of a derived `Lift` given a value of another type.
@@ -81,11 +111,20 @@ fn mismatch<T>(want: &Type, v: &Value) -> Result<T, Error> {
     )))
 }
 
+// `|x| bits` and `|b| value` give each scalar's bits (`plan/scalar.rs`:
+// signed sign-extended, unsigned and `char` zero-extended, floats' IEEE bits).
 macro_rules! scalar {
-    ($($rust:ty => $variant:ident, $ty:ident;)*) => {$(
+    ($($rust:ty => $variant:ident, $ty:ident, |$x:ident| $to:expr, |$b:ident| $from:expr;)*) => {$(
         impl Lower for $rust {
             fn ty() -> Type { Type::$ty }
             fn to_value(&self) -> Value { Value::$variant(*self) }
+            const SCALAR: bool = true;
+            #[inline]
+            fn to_bits(&self) -> u64 { let $x = *self; $to }
+            // Borrowed: written straight into guest memory.
+            fn list_to_arg(items: &[Self]) -> TypedArg<'_> {
+                TypedArg::Scalars(ScalarSlice::$ty(items))
+            }
         }
         impl Lift for $rust {
             fn ty() -> Type { Type::$ty }
@@ -95,22 +134,41 @@ macro_rules! scalar {
                     other => mismatch(&Type::$ty, &other),
                 }
             }
+            const SCALAR: bool = true;
+            #[inline]
+            fn from_bits($b: u64) -> Option<Self> { $from }
+            // One pre-sized pass (a `Result` collect cannot pre-size).
+            fn list_from_value(v: Value) -> Result<Vec<Self>, Error> {
+                match v {
+                    Value::List(vs) => {
+                        let mut out = Vec::with_capacity(vs.len());
+                        for v in vs {
+                            match v {
+                                Value::$variant(x) => out.push(x),
+                                other => return mismatch(&Type::$ty, &other),
+                            }
+                        }
+                        Ok(out)
+                    }
+                    other => mismatch(&Type::list(Type::$ty), &other),
+                }
+            }
         }
     )*};
 }
 
 scalar! {
-    bool => Bool, Bool;
-    i8 => S8, S8;
-    i16 => S16, S16;
-    u16 => U16, U16;
-    i32 => S32, S32;
-    u32 => U32, U32;
-    i64 => S64, S64;
-    u64 => U64, U64;
-    f32 => F32, F32;
-    f64 => F64, F64;
-    char => Char, Char;
+    bool => Bool, Bool, |x| x.into(), |b| Some(b != 0);
+    i8 => S8, S8, |x| x as i64 as u64, |b| Some(b as i8);
+    i16 => S16, S16, |x| x as i64 as u64, |b| Some(b as i16);
+    u16 => U16, U16, |x| x.into(), |b| Some(b as u16);
+    i32 => S32, S32, |x| x as i64 as u64, |b| Some(b as i32);
+    u32 => U32, U32, |x| x.into(), |b| Some(b as u32);
+    i64 => S64, S64, |x| x as u64, |b| Some(b as i64);
+    u64 => U64, U64, |x| x, |b| Some(b);
+    f32 => F32, F32, |x| x.to_bits().into(), |b| Some(f32::from_bits(b as u32));
+    f64 => F64, F64, |x| x.to_bits(), |b| Some(f64::from_bits(b));
+    char => Char, Char, |x| u32::from(x).into(), |b| char::from_u32(b as u32);
 }
 
 impl Lower for u8 {
@@ -125,6 +183,11 @@ impl Lower for u8 {
     }
     fn list_to_arg(items: &[u8]) -> TypedArg<'_> {
         TypedArg::Bytes(items)
+    }
+    const SCALAR: bool = true;
+    #[inline]
+    fn to_bits(&self) -> u64 {
+        (*self).into()
     }
 }
 
@@ -145,6 +208,11 @@ impl Lift for u8 {
             other => mismatch(&Type::list(Type::U8), &other),
         }
     }
+    const SCALAR: bool = true;
+    #[inline]
+    fn from_bits(bits: u64) -> Option<u8> {
+        Some(bits as u8)
+    }
 }
 
 impl Lower for str {
@@ -156,6 +224,9 @@ impl Lower for str {
     }
     fn to_arg(&self) -> TypedArg<'_> {
         TypedArg::Str(self)
+    }
+    fn as_str(&self) -> Option<&str> {
+        Some(self)
     }
 }
 
@@ -169,6 +240,9 @@ impl Lower for String {
     fn to_arg(&self) -> TypedArg<'_> {
         self.as_str().to_arg()
     }
+    fn as_str(&self) -> Option<&str> {
+        Some(self)
+    }
 }
 
 impl Lift for String {
@@ -181,6 +255,9 @@ impl Lift for String {
             other => mismatch(&Type::String, &other),
         }
     }
+    fn from_string(s: &mut Option<String>) -> Option<Self> {
+        s.take()
+    }
 }
 
 impl<T: Lower + ?Sized> Lower for &T {
@@ -192,6 +269,14 @@ impl<T: Lower + ?Sized> Lower for &T {
     }
     fn to_arg(&self) -> TypedArg<'_> {
         (**self).to_arg()
+    }
+    const SCALAR: bool = T::SCALAR;
+    #[inline]
+    fn to_bits(&self) -> u64 {
+        (**self).to_bits()
+    }
+    fn as_str(&self) -> Option<&str> {
+        (**self).as_str()
     }
 }
 
@@ -343,6 +428,19 @@ pub trait LowerList {
     fn with_args<R>(&self, f: impl FnOnce(&[TypedArg<'_>]) -> R) -> R;
     #[doc(hidden)]
     fn push_values(&self, out: &mut Vec<Value>);
+    /// Whether every element is a [`Lower::SCALAR`].
+    #[doc(hidden)]
+    const SCALARS: bool = false;
+    /// The elements' bits, in order (only when [`LowerList::SCALARS`]).
+    #[doc(hidden)]
+    fn to_bits(&self, out: &mut [u64; SCALAR_IO]) {
+        let _ = out;
+    }
+    /// The one string of a one-string list (string-call plans).
+    #[doc(hidden)]
+    fn single_str(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A list of values lifted out of wasm: the results of a typed call, the
@@ -351,6 +449,27 @@ pub trait LiftList: Sized {
     fn types() -> Vec<Type>;
     #[doc(hidden)]
     fn from_values(vs: &mut dyn Iterator<Item = Value>) -> Result<Self, Error>;
+    /// [`LiftList::from_values`] taking (and emptying) a vector: tuples
+    /// read it without a `dyn` iterator.
+    #[doc(hidden)]
+    fn from_vec(vs: &mut Vec<Value>) -> Result<Self, Error> {
+        Self::from_values(&mut vs.drain(..))
+    }
+    /// Whether every element is a [`Lift::SCALAR`].
+    #[doc(hidden)]
+    const SCALARS: bool = false;
+    /// The elements from their bits, in order (only when [`LiftList::SCALARS`]).
+    #[doc(hidden)]
+    fn from_bits(bits: &[u64; SCALAR_IO]) -> Option<Self> {
+        let _ = bits;
+        None
+    }
+    /// A one-string list made of `s` (string-call plans).
+    #[doc(hidden)]
+    fn from_string(s: String) -> Option<Self> {
+        let _ = s;
+        None
+    }
 }
 
 macro_rules! tuples {
@@ -363,6 +482,15 @@ macro_rules! tuples {
             fn push_values(&self, _out: &mut Vec<Value>) {
                 $(_out.push(self.$i.to_value());)*
             }
+            const SCALARS: bool = true $(&& $t::SCALAR)*;
+            #[inline]
+            fn to_bits(&self, _out: &mut [u64; SCALAR_IO]) {
+                $(_out[$i] = self.$i.to_bits();)*
+            }
+            #[inline]
+            fn single_str(&self) -> Option<&str> {
+                if [$($i),*].len() == 1 { self.0.as_str() } else { None }
+            }
         }
         impl<$($t: Lift),*> LiftList for ($($t,)*) {
             fn types() -> Vec<Type> { vec![$($t::ty()),*] }
@@ -370,6 +498,23 @@ macro_rules! tuples {
                 Ok(($(
                     $t::from_value(_vs.next().ok_or_else(|| Error::host_type("too few values"))?)?,
                 )*))
+            }
+            #[inline]
+            fn from_vec(_vs: &mut Vec<Value>) -> Result<Self, Error> {
+                let mut _it = _vs.drain(..);
+                Ok(($(
+                    $t::from_value(_it.next().ok_or_else(|| Error::host_type("too few values"))?)?,
+                )*))
+            }
+            const SCALARS: bool = true $(&& $t::SCALAR)*;
+            #[inline]
+            fn from_bits(_bits: &[u64; SCALAR_IO]) -> Option<Self> {
+                Some(($($t::from_bits(_bits[$i])?,)*))
+            }
+            #[inline]
+            fn from_string(s: String) -> Option<Self> {
+                let mut _s = Some(s);
+                Some(($($t::from_string(&mut _s)?,)*))
             }
         }
         impl<$($t: Lower),*> Lower for ($($t,)*) where ($($t,)*): NonEmpty {
@@ -416,6 +561,7 @@ impl LowerList for () {
         f(&[])
     }
     fn push_values(&self, _out: &mut Vec<Value>) {}
+    const SCALARS: bool = true;
 }
 
 impl LiftList for () {
@@ -424,6 +570,10 @@ impl LiftList for () {
     }
     fn from_values(_vs: &mut dyn Iterator<Item = Value>) -> Result<Self, Error> {
         Ok(())
+    }
+    const SCALARS: bool = true;
+    fn from_bits(_bits: &[u64; SCALAR_IO]) -> Option<Self> {
+        Some(())
     }
 }
 
@@ -453,6 +603,12 @@ tuples! {
 /// result inside a loop.
 pub struct TypedFunc<P, R> {
     func: Func,
+    /// Parameters and results are all scalars and the adapter has a scalar
+    /// plan: calls pass raw bits, no `Value` (`plan/scalar.rs`).
+    scalar: bool,
+    /// One string in, one string out, and the adapter has a string-call
+    /// plan: calls pass the `&str` and get the `String` (`plan/mod.rs`).
+    string: bool,
     _marker: PhantomData<fn() -> (P, R)>,
 }
 
@@ -460,6 +616,8 @@ impl<P, R> Clone for TypedFunc<P, R> {
     fn clone(&self) -> Self {
         TypedFunc {
             func: self.func.clone(),
+            scalar: self.scalar,
+            string: self.string,
             _marker: PhantomData,
         }
     }
@@ -481,9 +639,33 @@ impl<P: LowerList, R: LiftList> TypedFunc<P, R> {
                 self.func.name()
             )));
         }
+        if self.string {
+            if let Some(s) = params.single_str() {
+                if let Some(r) = instance.invoke_string(&self.func, s) {
+                    return R::from_string(r?)
+                        .ok_or_else(|| Error::internal("a string call's result is no string"));
+                }
+            }
+            return self.call_general(instance, &params);
+        }
+        if self.scalar {
+            let mut regs = [0u64; SCALAR_IO];
+            params.to_bits(&mut regs);
+            if let Some(r) = instance.invoke_scalar(&self.func, &mut regs) {
+                r?;
+                return R::from_bits(&regs)
+                    .ok_or_else(|| Error::internal("a scalar result out of its type's range"));
+            }
+            return self.call_general(instance, &params);
+        }
+        self.call_general(instance, &params)
+    }
+
+    /// The call through `Value` results (any types, any context).
+    fn call_general(&self, instance: &mut impl CallContext, params: &P) -> Result<R, Error> {
         let mut out = instance.take_results();
         let r = params.with_args(|args| instance.invoke(&self.func, args, args.len(), &mut out));
-        let r = r.and_then(|()| R::from_values(&mut out.drain(..)));
+        let r = r.and_then(|()| R::from_vec(&mut out));
         instance.put_results(out);
         r
     }
@@ -535,6 +717,8 @@ impl Func {
         let _ = self.kind();
         Ok(TypedFunc {
             func: self.clone(),
+            scalar: P::SCALARS && R::SCALARS && self.is_scalar(),
+            string: self.is_string_call(),
             _marker: PhantomData,
         })
     }

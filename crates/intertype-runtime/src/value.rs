@@ -99,10 +99,28 @@ impl Value {
     ///
     /// The error names the first part that differs and what was found
     /// there: `.score: expected `f64`, found f32 1.5 (in a value of type …)`.
+    #[inline]
     pub fn check(&self, ty: &Type) -> Result<(), Error> {
-        if self.has_type(ty) {
-            return Ok(());
+        // Strings and scalars, the common arguments, without a call.
+        let plain = match (self, ty) {
+            (Value::String(_), Type::String)
+            | (Value::S32(_), Type::S32)
+            | (Value::U32(_), Type::U32)
+            | (Value::S64(_), Type::S64)
+            | (Value::U64(_), Type::U64)
+            | (Value::F64(_), Type::F64)
+            | (Value::Bool(_), Type::Bool) => true,
+            _ => self.has_type(ty),
+        };
+        if plain {
+            Ok(())
+        } else {
+            self.mismatch(ty)
         }
+    }
+
+    #[cold]
+    fn mismatch(&self, ty: &Type) -> Result<(), Error> {
         let (path, v, t) = self.first_mismatch(ty, String::new());
         Err(Error::host_type(if path.is_empty() {
             format!("expected a value of type `{t}`, found {}", v.describe())

@@ -312,8 +312,13 @@ impl Compiler<'_> {
             deferred,
             uses_externref,
             fast: None,
+            scalar: None,
         };
         plan.fast = FastPlan::new(&plan);
+        plan.scalar = ScalarPlan::new(&plan, &|slot| {
+            let idx = *self.plans.core_funcs.get(slot as usize)?;
+            self.core.funcs.get(idx as usize)?.ty.known()
+        });
         Ok(plan)
     }
 

@@ -16,7 +16,12 @@ use intertype::{Conversion, CoreType, StringEncoding};
 use std::collections::{BTreeMap, HashSet};
 
 mod compile;
+mod scalar;
 pub(crate) use compile::compile;
+pub(crate) use scalar::{
+    conversion_type, convert_bits, from_bits, to_bits, DirectCall, ScalarOp, ScalarPlan, SCALAR_IO,
+    SCALAR_REGS,
+};
 
 /// Where an instruction's operand lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,6 +145,93 @@ pub(crate) struct FastPlan {
     /// `(instruction index, op)`.
     pub ops: Box<[(u32, FastOp)]>,
     pub results: Box<[FastResult]>,
+    /// The same plan as a [`StringCall`], when it has that shape.
+    pub string_call: Option<StringCall>,
+}
+
+/// The commonest fast plan, `greeting(string) -> string`'s shape: the
+/// string argument written to memory, one `(ptr, len) -> (ptr, len)` core
+/// call, the result read as a string, and at most one deferred call of
+/// `i32` registers among those four. Run straight, like hand-written glue,
+/// with the same checks and errors as the fast plan it comes from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StringCall {
+    pub arg: u32,
+    pub arg_mem: MemSlot,
+    pub malloc: Malloc,
+    pub func: CoreSlot,
+    pub result_mem: MemSlot,
+    /// The deferred call (its registers: 0, 1 the argument's pointer and
+    /// length, 2, 3 the call's results), and whether it is reached before
+    /// the result is read (so it also runs when reading fails).
+    pub deferred: Option<(CoreSlot, [u8; 2], u8, bool)>,
+    /// Instruction indices, for error messages.
+    pub at: [u32; 3],
+}
+
+impl StringCall {
+    fn new(fast: &FastPlan, deferred: &[Deferred]) -> Option<StringCall> {
+        let [(
+            at0,
+            FastOp::ArgToMemory {
+                arg,
+                mem: arg_mem,
+                malloc,
+                ptr,
+                len,
+            },
+        ), (at1, FastOp::Call(call)), rest @ ..] = &*fast.ops
+        else {
+            return None;
+        };
+        if call.nargs != 2 || call.nresults != 2 || call.args[..2] != [*ptr, *len] {
+            return None;
+        }
+        let regs = [*ptr, *len, call.results[0], call.results[1]];
+        let reg = |r: u32| regs.iter().position(|x| *x == r).map(|i| i as u8);
+        let read = |op: &FastOp| match *op {
+            FastOp::MemoryToString { mem, ptr, len, dst } if ptr == regs[2] && len == regs[3] => {
+                Some((mem, dst))
+            }
+            _ => None,
+        };
+        let defer = |ordinal: u32, before: bool| {
+            let d = deferred.get(ordinal as usize)?.fast?;
+            let mut args = [0u8; 2];
+            for (a, r) in args.iter_mut().zip(&d.args[..d.nargs as usize]) {
+                *a = reg(*r)?;
+            }
+            (d.nargs <= 2 && d.nresults == 0 && deferred.len() == 1)
+                .then_some((d.func, args, d.nargs, before))
+        };
+        let (result_mem, dst, deferred, at2) = match rest {
+            [(at, op)] => {
+                let (m, d) = read(op)?;
+                (m, d, None, *at)
+            }
+            [(_, FastOp::Defer(o)), (at, op)] => {
+                let (m, d) = read(op)?;
+                (m, d, Some(defer(*o, true)?), *at)
+            }
+            [(at, op), (_, FastOp::Defer(o))] => {
+                let (m, d) = read(op)?;
+                (m, d, Some(defer(*o, false)?), *at)
+            }
+            _ => return None,
+        };
+        if !matches!(*fast.results, [FastResult::Str(r)] if r == dst) {
+            return None;
+        }
+        Some(StringCall {
+            arg: *arg,
+            arg_mem: *arg_mem,
+            malloc: *malloc,
+            func: call.func,
+            result_mem,
+            deferred,
+            at: [*at0, *at1, at2],
+        })
+    }
 }
 
 /// `i32` registers a [`FastPlan`] may use (they live on the native stack).
@@ -201,7 +293,13 @@ impl FastPlan {
                 _ => None,
             })
             .collect::<Option<_>>()?;
-        Some(FastPlan { ops, results })
+        let mut fast = FastPlan {
+            ops,
+            results,
+            string_call: None,
+        };
+        fast.string_call = StringCall::new(&fast, &plan.deferred);
+        Some(fast)
     }
 }
 
@@ -321,8 +419,13 @@ pub(crate) struct FuncPlan {
     pub uses_externref: bool,
     /// The same plan in the fast subset, when it fits.
     pub fast: Option<FastPlan>,
+    /// The same plan over raw scalar registers, when it has only scalars.
+    pub scalar: Option<ScalarPlan>,
 }
 
+// Plans are made once per adapter and read on every call: kept inline (no
+// box to follow), whatever the size difference.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum AdapterPlan {
     Import {

@@ -13,4 +13,7 @@ mod leak;
 mod lifted_size;
 mod linking;
 mod readme;
+mod scalar_lists;
+mod scalar_path;
+mod string_call;
 mod util;
