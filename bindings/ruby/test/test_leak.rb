@@ -40,12 +40,18 @@ class TestLeak < Minitest::Test
 
   def test_externrefs_are_released
     mod = Intertype::Module.from_file(TestPaths.corpus("reference/f-externref.wat"))
+    # References of instances that earlier tests dropped may still await the
+    # GC; collect them first so that they are not counted (or freed) below.
+    GC.start
+    GC.start
     baseline = Intertype::Refs.live_count
     inst = Intertype::Instance.new(mod, imports: { "host" => { "get" => -> { Object.new } } })
     1_000.times { inst.call("keep", Object.new) }
     inst = nil # rubocop:disable Lint/UselessAssignment -- dropped for the GC
     GC.start
     GC.start
-    assert_equal baseline, Intertype::Refs.live_count
+    # Not equal: a reference some other object still held at the baseline may
+    # be released by these collections too. The 1,000 kept here must be gone.
+    assert_operator Intertype::Refs.live_count, :<=, baseline
   end
 end
