@@ -364,6 +364,29 @@ fn load_list(
     enc: StringEncoding,
     budget: &mut Budget,
 ) -> Result<Value, Error> {
+    let r = list_range(data, elem, ptr, len, budget)?;
+    if let Kind::U8 = elem.kind {
+        return Ok(Value::Bytes(data[r].to_vec()));
+    }
+    if let Some(vs) = load_scalars(&elem.kind, &data[r.clone()]) {
+        return Ok(Value::List(vs));
+    }
+    let mut vs = Vec::with_capacity(len.min(1 << 16) as usize);
+    for i in 0..len {
+        vs.push(load(data, elem, ptr + i * elem.size, enc, budget)?);
+    }
+    Ok(Value::List(vs))
+}
+
+/// The bytes of a list of `len` elements at `ptr`: aligned, inside memory,
+/// charged to the budget.
+fn list_range(
+    data: &[u8],
+    elem: &Shape,
+    ptr: u32,
+    len: u32,
+    budget: &mut Budget,
+) -> Result<std::ops::Range<usize>, Error> {
     // Zero-size elements count as one byte: the length of every list is
     // bounded by memory (and by the budget), whatever its elements take.
     let counted = elem.size.max(1);
@@ -384,17 +407,66 @@ fn load_list(
         }
     })?;
     budget.charge(len, counted)?;
-    if let Kind::U8 = elem.kind {
-        return Ok(Value::Bytes(data[r].to_vec()));
+    Ok(r)
+}
+
+/// Whether `shape` is a list whose elements are taken from their
+/// little-endian bytes without validation ([`load_scalars`]'s kinds): the
+/// lists a typed call may receive as bytes (`exec.rs`, *raw lists*).
+pub(crate) fn is_raw_list(shape: &Shape) -> bool {
+    match &shape.kind {
+        Kind::List(elem) => matches!(
+            elem.kind,
+            Kind::S8
+                | Kind::S16
+                | Kind::U16
+                | Kind::S32
+                | Kind::U32
+                | Kind::F32
+                | Kind::S64
+                | Kind::U64
+                | Kind::F64
+        ),
+        _ => false,
     }
-    if let Some(vs) = load_scalars(&elem.kind, &data[r.clone()]) {
-        return Ok(Value::List(vs));
+}
+
+/// `value.load` of an [`is_raw_list`] list: its bytes, with the checks of
+/// [`load_checked`] (the pair's alignment and bounds, then the list's).
+pub(crate) fn load_raw_list<'d>(
+    data: &'d [u8],
+    shape: &Shape,
+    at: u32,
+    budget: &mut Budget,
+) -> Result<&'d [u8], Error> {
+    if !matches!(shape.kind, Kind::List(_)) {
+        return Err(Error::internal("expected a list shape"));
     }
-    let mut vs = Vec::with_capacity(len.min(1 << 16) as usize);
-    for i in 0..len {
-        vs.push(load(data, elem, ptr + i * elem.size, enc, budget)?);
+    if at % shape.align != 0 {
+        return Err(Error::guest(
+            Misbehavior::Misaligned,
+            format!("pointer {at:#x} is not {}-aligned", shape.align),
+        ));
     }
-    Ok(Value::List(vs))
+    range(data.len(), at, shape.size.into())?;
+    let ptr = u32::from_le_bytes(read(data, at)?);
+    let len = u32::from_le_bytes(read(data, at + 4)?);
+    lift_raw_list(data, shape, ptr, len, budget)
+}
+
+/// `value.lift` of an [`is_raw_list`] list from its flat `(ptr, len)`.
+pub(crate) fn lift_raw_list<'d>(
+    data: &'d [u8],
+    shape: &Shape,
+    ptr: u32,
+    len: u32,
+    budget: &mut Budget,
+) -> Result<&'d [u8], Error> {
+    let Kind::List(elem) = &shape.kind else {
+        return Err(Error::internal("expected a list shape"));
+    };
+    let r = list_range(data, elem, ptr, len, budget)?;
+    Ok(&data[r])
 }
 
 /// Element kinds whose memory form is their little-endian bytes.

@@ -136,8 +136,11 @@ pub(crate) fn call_adapter<A: ArgSource + ?Sized>(
     nargs: usize,
     out: &mut Vec<Value>,
 ) -> Result<(), Error> {
+    // A raw-list request is for the outermost adapter only: taken here,
+    // before anything this call runs can call another adapter.
+    let raw_list = std::mem::take(&mut cx.data_mut().raw_list_want);
     match rt.plans.func(func) {
-        Some(AdapterPlan::Func(plan)) => run(cx, rt, plan, args, out),
+        Some(AdapterPlan::Func(plan)) => run(cx, rt, plan, args, out, raw_list),
         Some(AdapterPlan::Import { module, name, ty }) => {
             let mut values = Vec::with_capacity(nargs);
             for i in 0..nargs as u32 {
@@ -225,6 +228,7 @@ fn run<A: ArgSource + ?Sized>(
     plan: &FuncPlan,
     args: &A,
     out: &mut Vec<Value>,
+    raw_list: bool,
 ) -> Result<(), Error> {
     if let Some(fast) = &plan.fast {
         if let Some(sc) = &fast.string_call {
@@ -278,7 +282,7 @@ fn run<A: ArgSource + ?Sized>(
         args,
     };
     let mut reached = 0usize;
-    let mut result = exec(cx, rt, plan, &mut frame, &mut reached);
+    let mut result = exec(cx, rt, plan, &mut frame, &mut reached, raw_list);
     // Deferred calls run on every exit, last reached first.
     for d in plan.deferred[..reached].iter().rev() {
         let r = match &d.fast {
@@ -741,9 +745,18 @@ fn exec<A: ArgSource + ?Sized>(
     plan: &FuncPlan,
     f: &mut Frame<'_, A>,
     reached: &mut usize,
+    raw_list: bool,
 ) -> Result<(), Error> {
-    for (instr, op) in &plan.ops {
-        exec_op(cx, rt, op, f, reached).map_err(|e| {
+    let last = plan.ops.len().wrapping_sub(1);
+    for (i, (instr, op)) in plan.ops.iter().enumerate() {
+        let r = match raw_list && i == last {
+            true => match raw_list_op(cx, rt, plan, op, f) {
+                Some(r) => r,
+                None => exec_op(cx, rt, op, f, reached),
+            },
+            false => exec_op(cx, rt, op, f, reached),
+        };
+        r.map_err(|e| {
             e.context(format!(
                 "in {} at instruction {instr} `{}`",
                 plan.label,
@@ -752,6 +765,63 @@ fn exec<A: ArgSource + ?Sized>(
         })?;
     }
     Ok(())
+}
+
+/// *Raw lists*: a typed call whose result is one list of plain scalars
+/// (`Vec<u32>`, ...) asked for the list's bytes. When the adapter's last op
+/// is the `value.load`/`value.lift` of that list into the register it
+/// returns, the op copies the checked bytes (alignment, bounds,
+/// `max_value_bytes`: the checks of the `Value` path) into the store's
+/// `raw_list` and returns an empty list in its place; the typed call decodes
+/// the bytes into its `Vec` in one pass. `None`: not such an op, run it as
+/// usual.
+fn raw_list_op<A: ArgSource + ?Sized>(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    plan: &FuncPlan,
+    op: &Op,
+    f: &mut Frame<'_, A>,
+) -> Option<Result<(), Error>> {
+    let returned =
+        |dst: &Dst| matches!((dst, &*plan.results), (Dst::Val(r), [Operand::Reg(o)]) if r == o);
+    let r = match op {
+        Op::ValueLoad {
+            shape,
+            mem,
+            ptr,
+            dst,
+        } if returned(dst) && canon::is_raw_list(shape) => (|| {
+            let ptr = f.i32(*ptr)? as u32;
+            let m = memory(rt, mem.mem)?;
+            let mut buf = std::mem::take(&mut cx.data_mut().raw_list_pool);
+            let (data, store) = m.data_and_store_mut(&mut *cx);
+            let mut budget = canon::Budget::new(store.limiter.max_value_bytes, data.len());
+            let bytes = canon::load_raw_list(data, shape, ptr, &mut budget)?;
+            buf.clear();
+            buf.extend_from_slice(bytes);
+            store.raw_list = Some(buf);
+            f.set(*dst, Value::List(Vec::new()))
+        })(),
+        Op::ValueLift {
+            shape,
+            mem: Some(mem),
+            src,
+            dst,
+        } if returned(dst) && src.len() == 2 && canon::is_raw_list(shape) => (|| {
+            let (ptr, len) = (f.i32(src[0])? as u32, f.i32(src[1])? as u32);
+            let m = memory(rt, mem.mem)?;
+            let mut buf = std::mem::take(&mut cx.data_mut().raw_list_pool);
+            let (data, store) = m.data_and_store_mut(&mut *cx);
+            let mut budget = canon::Budget::new(store.limiter.max_value_bytes, data.len());
+            let bytes = canon::lift_raw_list(data, shape, ptr, len, &mut budget)?;
+            buf.clear();
+            buf.extend_from_slice(bytes);
+            store.raw_list = Some(buf);
+            f.set(*dst, Value::List(Vec::new()))
+        })(),
+        _ => return None,
+    };
+    Some(r)
 }
 
 #[inline]

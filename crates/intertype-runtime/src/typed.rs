@@ -96,6 +96,26 @@ pub trait Lift: Sized {
         let _ = s;
         None
     }
+    /// Whether [`Lift::list_from_le`] makes lists of these (raw lists,
+    /// `exec.rs`): the scalars whose memory form needs no validation.
+    #[doc(hidden)]
+    const RAW_ELEM: bool = false;
+    /// A list of these from its little-endian memory form, in one pass.
+    #[doc(hidden)]
+    fn list_from_le(bytes: &[u8]) -> Option<Vec<Self>> {
+        let _ = bytes;
+        None
+    }
+    /// Whether [`Lift::from_raw_list`] makes this type (`Vec` of a
+    /// [`Lift::RAW_ELEM`]).
+    #[doc(hidden)]
+    const RAW_LIST: bool = false;
+    /// This list from its elements' little-endian bytes.
+    #[doc(hidden)]
+    fn from_raw_list(bytes: &[u8]) -> Option<Self> {
+        let _ = bytes;
+        None
+    }
 }
 
 /// The error of a derived `Lift` given a value of another type.
@@ -137,6 +157,10 @@ macro_rules! scalar {
             const SCALAR: bool = true;
             #[inline]
             fn from_bits($b: u64) -> Option<Self> { $from }
+            const RAW_ELEM: bool = <$rust as RawElem>::RAW;
+            fn list_from_le(bytes: &[u8]) -> Option<Vec<Self>> {
+                <$rust as RawElem>::list_from_le(bytes)
+            }
             // One pre-sized pass (a `Result` collect cannot pre-size).
             fn list_from_value(v: Value) -> Result<Vec<Self>, Error> {
                 match v {
@@ -332,7 +356,53 @@ impl<T: Lift> Lift for Vec<T> {
     fn from_value(v: Value) -> Result<Self, Error> {
         T::list_from_value(v)
     }
+    const RAW_LIST: bool = T::RAW_ELEM;
+    fn from_raw_list(bytes: &[u8]) -> Option<Self> {
+        T::list_from_le(bytes)
+    }
 }
+
+// Raw lists (`exec.rs`): the scalars read from their little-endian bytes.
+macro_rules! raw_elem {
+    ($($rust:ty),*) => {$(
+        impl RawElem for $rust {
+            fn list_from_le(bytes: &[u8]) -> Option<Vec<Self>> {
+                const N: usize = std::mem::size_of::<$rust>();
+                if bytes.len() % N != 0 {
+                    return None;
+                }
+                Some(
+                    bytes
+                        .chunks_exact(N)
+                        .map(|c| <$rust>::from_le_bytes(<[u8; N]>::try_from(c).unwrap()))
+                        .collect(),
+                )
+            }
+        }
+    )*};
+}
+
+/// The scalars' raw-list forms (`bool`, `u8` and `char` have none: their
+/// lists validate or already copy once).
+trait RawElem: Sized {
+    const RAW: bool = true;
+    fn list_from_le(bytes: &[u8]) -> Option<Vec<Self>> {
+        let _ = bytes;
+        None
+    }
+}
+
+impl RawElem for bool {
+    const RAW: bool = false;
+}
+impl RawElem for u8 {
+    const RAW: bool = false;
+}
+impl RawElem for char {
+    const RAW: bool = false;
+}
+
+raw_elem!(i8, i16, u16, i32, u32, f32, i64, u64, f64);
 
 impl<T: Lower> Lower for Option<T> {
     fn ty() -> Type {
@@ -470,6 +540,15 @@ pub trait LiftList: Sized {
         let _ = s;
         None
     }
+    /// Whether this is one [`Lift::RAW_LIST`] (raw lists, `exec.rs`).
+    #[doc(hidden)]
+    const RAW_LIST: bool = false;
+    /// The one list from its elements' little-endian bytes.
+    #[doc(hidden)]
+    fn from_raw_list(bytes: &[u8]) -> Option<Self> {
+        let _ = bytes;
+        None
+    }
 }
 
 macro_rules! tuples {
@@ -515,6 +594,14 @@ macro_rules! tuples {
             fn from_string(s: String) -> Option<Self> {
                 let mut _s = Some(s);
                 Some(($($t::from_string(&mut _s)?,)*))
+            }
+            const RAW_LIST: bool = [$($i),*].len() == 1 $(&& $t::RAW_LIST)*;
+            #[inline]
+            fn from_raw_list(_bytes: &[u8]) -> Option<Self> {
+                if !<Self as LiftList>::RAW_LIST {
+                    return None;
+                }
+                Some(($($t::from_raw_list(_bytes)?,)*))
             }
         }
         impl<$($t: Lower),*> Lower for ($($t,)*) where ($($t,)*): NonEmpty {
@@ -664,6 +751,22 @@ impl<P: LowerList, R: LiftList> TypedFunc<P, R> {
     /// The call through `Value` results (any types, any context).
     fn call_general(&self, instance: &mut impl CallContext, params: &P) -> Result<R, Error> {
         let mut out = instance.take_results();
+        if R::RAW_LIST {
+            let r = params
+                .with_args(|args| instance.invoke_raw_list(&self.func, args, args.len(), &mut out));
+            let r = match r {
+                Ok(Some(bytes)) => {
+                    let r = R::from_raw_list(&bytes)
+                        .ok_or_else(|| Error::internal("a raw list of another element size"));
+                    instance.put_raw_list(bytes);
+                    r
+                }
+                Ok(None) => R::from_vec(&mut out),
+                Err(e) => Err(e),
+            };
+            instance.put_results(out);
+            return r;
+        }
         let r = params.with_args(|args| instance.invoke(&self.func, args, args.len(), &mut out));
         let r = r.and_then(|()| R::from_vec(&mut out));
         instance.put_results(out);
