@@ -368,12 +368,12 @@ macro_rules! raw_elem {
         impl RawElem for $rust {
             fn list_from_le(bytes: &[u8]) -> Option<Vec<Self>> {
                 const N: usize = std::mem::size_of::<$rust>();
-                if bytes.len() % N != 0 {
+                let chunks = bytes.chunks_exact(N);
+                if !chunks.remainder().is_empty() {
                     return None;
                 }
                 Some(
-                    bytes
-                        .chunks_exact(N)
+                    chunks
                         .map(|c| <$rust>::from_le_bytes(<[u8; N]>::try_from(c).unwrap()))
                         .collect(),
                 )
