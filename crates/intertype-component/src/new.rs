@@ -32,7 +32,7 @@ use wasm_encoder::{
     MemoryType, Module, ModuleArg, RefType, TableType, TypeSection, ValType as W,
 };
 use wit_parser::abi::{AbiVariant, WasmSignature, WasmType};
-use wit_parser::{Resolve, SizeAlign, WorldItem};
+use wit_parser::{Resolve, SizeAlign, WorldItem, WorldKey};
 
 /// What `component new` may leave out.
 #[derive(Clone, Debug, Default)]
@@ -130,31 +130,13 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<NewComponent> {
         .with_context(|| format!("the canonical side's world does not parse:\n{shim_text}"))?;
     let world_id = resolve.select_world(&[pkg], Some("shim"))?;
     let world = &resolve.worlds[world_id];
-    let func_of = |item: &WorldItem| match item {
-        WorldItem::Function(f) => Some(f.clone()),
-        _ => None,
-    };
-    let export_funcs: Vec<wit_parser::Function> = exports
+    let export_funcs = exports
         .iter()
-        .map(|i| {
-            world
-                .imports
-                .iter()
-                .find(|(k, _)| resolve.name_world_key(k) == format!("export-{i}"))
-                .and_then(|(_, it)| func_of(it))
-                .expect("shim world import")
-        })
-        .collect();
-    let import_funcs: Vec<wit_parser::Function> = (0..booklet.imports.len())
-        .map(|i| {
-            world
-                .exports
-                .iter()
-                .find(|(k, _)| resolve.name_world_key(k) == format!("import-{i}"))
-                .and_then(|(_, it)| func_of(it))
-                .expect("shim world export")
-        })
-        .collect();
+        .map(|i| shim_function(&resolve, &world.imports, &format!("export-{i}")))
+        .collect::<Result<Vec<_>>>()?;
+    let import_funcs = (0..booklet.imports.len())
+        .map(|i| shim_function(&resolve, &world.exports, &format!("import-{i}")))
+        .collect::<Result<Vec<_>>>()?;
     let mut sizes = SizeAlign::default();
     sizes.fill(&resolve);
     let sig = |f: &wit_parser::Function, v| Sig::of(resolve.wasm_signature(v, f));
@@ -1135,4 +1117,21 @@ fn adapter_args(
         args.push((imp.module.clone(), inst));
     }
     args
+}
+
+/// The function `name` of the shim world. The world was generated with one
+/// function per name, so a missing one is our bug: an error, not a panic.
+fn shim_function<'a>(
+    resolve: &Resolve,
+    items: impl IntoIterator<Item = (&'a WorldKey, &'a WorldItem)>,
+    name: &str,
+) -> Result<wit_parser::Function> {
+    items
+        .into_iter()
+        .find(|(k, _)| resolve.name_world_key(k) == name)
+        .and_then(|(_, item)| match item {
+            WorldItem::Function(f) => Some(f.clone()),
+            _ => None,
+        })
+        .ok_or_else(|| anyhow!("internal: the shim world has no function `{name}`"))
 }
