@@ -338,6 +338,22 @@ impl<T: 'static> Instance<T> {
         Ok(())
     }
 
+    /// The frame of a specialised call (string call, scalar plan): refuses
+    /// a poisoned instance, sets the per-call budgets, and on failure names
+    /// a guest panic and poisons as the general path does.
+    #[inline]
+    fn fast_call<R>(
+        &mut self,
+        run: impl FnOnce(&mut Self) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        self.check_poison().and_then(|()| self.begin_call())?;
+        let r = run(self);
+        let Err(e) = r else { return r };
+        let r = Err(crate::guest_panic::annotate(&mut self.store, &self.core, e));
+        self.end_call(&r);
+        r
+    }
+
     /// Poisons the instance if `r` failed after wasm ran.
     #[inline]
     fn end_call<R>(&mut self, r: &Result<R, Error>) {
@@ -432,31 +448,21 @@ impl<T: 'static> CallContext for Instance<T> {
         if !f.string_call {
             return None;
         }
-        if let Err(e) = self.check_poison().and_then(|()| self.begin_call()) {
-            return Some(Err(e));
-        }
-        let r = match self.rt.plans.func(idx) {
-            Some(AdapterPlan::Func(plan)) => match plan
-                .fast
-                .as_ref()
-                .and_then(|f| f.string_call.as_ref())
-            {
-                Some(sc) => {
-                    exec::run_string_call(&mut self.store.as_context_mut(), &self.rt, plan, sc, s)
+        Some(self.fast_call(|this| match this.rt.plans.func(idx) {
+            Some(AdapterPlan::Func(plan)) => {
+                match plan.fast.as_ref().and_then(|f| f.string_call.as_ref()) {
+                    Some(sc) => exec::run_string_call(
+                        &mut this.store.as_context_mut(),
+                        &this.rt,
+                        plan,
+                        sc,
+                        s,
+                    ),
+                    None => Err(crate::store::internal("string-call plan")),
                 }
-                None => Err(crate::store::internal("string-call plan")),
-            },
-            _ => Err(crate::store::internal("string-call plan")),
-        };
-        match r {
-            Ok(s) => Some(Ok(s)),
-            Err(e) => {
-                let e = crate::guest_panic::annotate(&mut self.store, &self.core, e);
-                let r = Err(e);
-                self.end_call(&r);
-                Some(r)
             }
-        }
+            _ => Err(crate::store::internal("string-call plan")),
+        }))
     }
 
     fn invoke_scalar(
@@ -470,25 +476,15 @@ impl<T: 'static> CallContext for Instance<T> {
         if !f.scalar {
             return None;
         }
-        if let Err(e) = self.check_poison().and_then(|()| self.begin_call()) {
-            return Some(Err(e));
-        }
-        let r = match self.rt.plans.func(idx) {
+        Some(self.fast_call(|this| match this.rt.plans.func(idx) {
             Some(AdapterPlan::Func(plan)) => match &plan.scalar {
                 Some(sp) => {
-                    exec::run_scalar(&mut self.store.as_context_mut(), &self.rt, plan, sp, regs)
+                    exec::run_scalar(&mut this.store.as_context_mut(), &this.rt, plan, sp, regs)
                 }
                 None => Err(crate::store::internal("scalar plan")),
             },
             _ => Err(crate::store::internal("scalar plan")),
-        };
-        if let Err(e) = r {
-            let e = crate::guest_panic::annotate(&mut self.store, &self.core, e);
-            let r = Err(e);
-            self.end_call(&r);
-            return Some(r);
-        }
-        Some(Ok(()))
+        }))
     }
 }
 
