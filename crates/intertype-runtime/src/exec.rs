@@ -8,6 +8,7 @@
 use crate::args::{ArgRef, ArgSource};
 use crate::canon::{self, write_string, Lowerer};
 use crate::error::{Error, Misbehavior};
+use crate::plan::ResultBits;
 use crate::plan::{
     conversion_type, convert_bits, from_bits, to_bits, AdapterPlan, DirectCall, Dst, FastOp,
     FastPlan, FastResult, FuncPlan, I32Call, Malloc, Op, Operand, ScalarOp, ScalarPlan, StringCall,
@@ -140,7 +141,7 @@ pub(crate) fn call_adapter<A: ArgSource + ?Sized>(
     // before anything this call runs can call another adapter.
     let raw_list = std::mem::take(&mut cx.data_mut().raw_list_want);
     match rt.plans.func(func) {
-        Some(AdapterPlan::Func(plan)) => run(cx, rt, plan, args, out, raw_list),
+        Some(AdapterPlan::Func(plan)) => run(cx, rt, func, plan, args, out, raw_list),
         Some(AdapterPlan::Import { module, name, ty }) => {
             let mut values = Vec::with_capacity(nargs);
             for i in 0..nargs as u32 {
@@ -225,6 +226,7 @@ const STACK_STRS: usize = 4;
 fn run<A: ArgSource + ?Sized>(
     cx: &mut StoreContextMut<'_, StoreData>,
     rt: &Runtime,
+    adapter: u32,
     plan: &FuncPlan,
     args: &A,
     out: &mut Vec<Value>,
@@ -237,7 +239,7 @@ fn run<A: ArgSource + ?Sized>(
                 Some(ArgRef::Value(Value::String(s))) => s,
                 _ => return Err(internal("expected a string argument")),
             };
-            out.push(Value::String(run_string_call(cx, rt, plan, sc, s)?));
+            out.push(Value::String(run_string_call(cx, rt, adapter, sc, s)?));
             return Ok(());
         }
         return run_fast(cx, rt, plan, fast, args, out);
@@ -289,7 +291,7 @@ fn run<A: ArgSource + ?Sized>(
             Some(call) => call_i32(cx, rt, call, frame.ints),
             None => call_core(cx, rt, d.func, &d.args, &[], &mut frame),
         };
-        let r = r.map_err(|e| e.context(format!("in a deferred call of {}", plan.label)));
+        let r = r.map_err(|e| in_deferred(e, plan));
         if let (Err(e), true) = (r, result.is_ok()) {
             result = Err(e);
         }
@@ -365,7 +367,7 @@ fn run_fast<A: ArgSource + ?Sized>(
             Some(call) => call_i32(cx, rt, call, &mut ints),
             None => Err(internal("deferred call outside the fast subset")),
         };
-        let r = r.map_err(|e| e.context(format!("in a deferred call of {}", plan.label)));
+        let r = r.map_err(|e| in_deferred(e, plan));
         if let (Err(e), true) = (r, result.is_ok()) {
             result = Err(e);
         }
@@ -390,10 +392,12 @@ fn run_fast<A: ArgSource + ?Sized>(
 pub(crate) fn run_string_call(
     cx: &mut StoreContextMut<'_, StoreData>,
     rt: &Runtime,
-    plan: &FuncPlan,
+    adapter: u32,
     sc: &StringCall,
     s: &str,
 ) -> Result<String, Error> {
+    // The plan is only needed to name the adapter in an error.
+    let plan = Label(rt, adapter);
     let [at_arg, at_call, at_read] = sc.at;
     let mem = memory(rt, sc.arg_mem)?;
     let (ptr, len) = match (sc.malloc.realloc, rt.funcs.get(sc.malloc.func as usize)) {
@@ -440,14 +444,12 @@ pub(crate) fn run_string_call(
     } else {
         memory(rt, sc.result_mem)?
     };
-    let read = |cx: &mut StoreContextMut<'_, StoreData>| {
-        canon::read_utf8(out_mem.data(&*cx), p as u32, l as u32)
-            .map_err(|e| in_instruction(e, plan, at_read, "memory-to-string"))
-    };
+    // Read once, whatever follows (one call site keeps it inline).
+    let result = canon::read_utf8(out_mem.data(&*cx), p as u32, l as u32)
+        .map_err(|e| in_instruction(e, plan, at_read, "memory-to-string"));
     let Some((func, args, nargs, before_read)) = sc.deferred else {
-        return read(cx);
+        return result;
     };
-    let result = read(cx);
     if result.is_err() && !before_read {
         return result; // the deferred call was not reached
     }
@@ -467,7 +469,7 @@ pub(crate) fn run_string_call(
             None => Err(internal("callee")),
         },
     };
-    let deferred = deferred.map_err(|e| e.context(format!("in a deferred call of {}", plan.label)));
+    let deferred = deferred.map_err(|e| in_deferred(e, plan));
     // As in `run`: a failure before the deferred call wins.
     let s = result?;
     deferred?;
@@ -476,6 +478,7 @@ pub(crate) fn run_string_call(
 
 /// Runs a [`ScalarPlan`]: `io` holds the arguments' bits on entry and the
 /// results' bits (in order) on return. Same semantics and errors as [`run`].
+/// (A plan with a [`DirectCall`] runs through [`run_direct`] instead.)
 #[inline]
 pub(crate) fn run_scalar(
     cx: &mut StoreContextMut<'_, StoreData>,
@@ -484,9 +487,6 @@ pub(crate) fn run_scalar(
     sp: &ScalarPlan,
     io: &mut [u64; SCALAR_IO],
 ) -> Result<(), Error> {
-    if let Some(d) = &sp.direct {
-        return run_direct(cx, rt, plan, d, io);
-    }
     let mut regs = [0u64; SCALAR_REGS];
     regs[..SCALAR_IO].copy_from_slice(io);
     for (at, op) in sp.ops.iter() {
@@ -500,64 +500,125 @@ pub(crate) fn run_scalar(
     Ok(())
 }
 
-/// A [`DirectCall`]: the core arguments straight from the parameters' bits.
-#[inline]
-fn run_direct(
+/// Runs adapter `adapter`'s [`DirectCall`] with its core arguments `args`
+/// (each the low 32 bits of a parameter's bits, in the call's order);
+/// returns the results' bits. Same semantics and errors as [`run`].
+///
+/// Inlined whole into the typed call: the two commonest callee shapes are
+/// called straight, everything else (other shapes, traps, checked
+/// conversions) is out of line.
+#[inline(always)]
+pub(crate) fn run_direct(
     cx: &mut StoreContextMut<'_, StoreData>,
     rt: &Runtime,
-    plan: &FuncPlan,
+    adapter: u32,
     d: &DirectCall,
-    io: &mut [u64; SCALAR_IO],
-) -> Result<(), Error> {
-    let mut a = [0i32; 4];
-    for (slot, p) in a.iter_mut().zip(&d.args[..usize::from(d.nargs).min(4)]) {
-        *slot = io[*p as usize % SCALAR_IO] as i32;
-    }
-    let Some(callee) = rt.funcs.get(d.func as usize) else {
-        return Err(internal("callee slot"));
-    };
-    // The commonest shapes called straight, the others through `call_i32`.
-    let r = match callee {
-        Callee::P2R1(f) => {
+    a: [i32; 4],
+) -> Result<[u64; 2], Error> {
+    let r = match rt.funcs.get(d.func as usize) {
+        Some(Callee::P2R1(f)) => {
             cx.data_mut().entered = true;
             f.call(&mut *cx, (a[0], a[1])).map(|x| [x, 0])
         }
-        Callee::P1R1(f) => {
+        Some(Callee::P1R1(f)) => {
             cx.data_mut().entered = true;
             f.call(&mut *cx, a[0]).map(|x| [x, 0])
         }
-        _ => match callee.call_i32(cx, a) {
-            Some(r) => r,
-            None => return Err(internal("callee")),
-        },
+        callee => call_direct_other(cx, callee, a)?,
     };
     let r = match r {
         Ok(r) => r,
-        Err(e) => return Err(in_instruction(wasm_error(cx, e), plan, d.at, "call-core")),
+        Err(e) => return Err(direct_trap(cx, rt, adapter, d, e)),
     };
-    for (o, (k, conv)) in io
-        .iter_mut()
-        .zip(&d.results[..usize::from(d.nresults).min(2)])
-    {
-        let x = u64::from(r[usize::from(*k) % 2] as u32);
-        *o = match *conv {
-            None => x,
-            Some((conv, at)) => match convert_bits(conv, x) {
-                Some(y) => y,
-                None => convert_checked(conv, x)
-                    .map_err(|e| in_instruction(e, plan, at, conv.name()))?,
-            },
-        };
+    let bits = |(k, lift): (u8, ResultBits)| {
+        let x = r[usize::from(k) % 2];
+        match lift {
+            ResultBits::Zext => Ok(u64::from(x as u32)),
+            ResultBits::Sext => Ok(x as i64 as u64),
+            ResultBits::Checked(conv, at) => direct_checked(rt, adapter, conv, at, x),
+        }
+    };
+    // At most two results: unrolled.
+    let mut out = [0u64; 2];
+    if d.nresults > 0 {
+        out[0] = bits(d.results[0])?;
     }
-    Ok(())
+    if d.nresults > 1 {
+        out[1] = bits(d.results[1])?;
+    }
+    Ok(out)
+}
+
+/// [`run_direct`] for the callee shapes it does not call straight.
+#[inline(never)]
+fn call_direct_other(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    callee: Option<&Callee>,
+    a: [i32; 4],
+) -> Result<wasmtime::Result<[i32; 2]>, Error> {
+    callee
+        .and_then(|c| c.call_i32(cx, a))
+        .ok_or_else(|| internal("callee"))
 }
 
 #[cold]
-fn in_instruction(e: Error, plan: &FuncPlan, at: u32, mnemonic: &str) -> Error {
-    e.context(format!(
-        "in {} at instruction {at} `{mnemonic}`",
-        plan.label
-    ))
+#[inline(never)]
+fn direct_trap(
+    cx: &mut StoreContextMut<'_, StoreData>,
+    rt: &Runtime,
+    adapter: u32,
+    d: &DirectCall,
+    e: wasmtime::Error,
+) -> Error {
+    let e = wasm_error(cx, e);
+    in_instruction(e, Label(rt, adapter), d.at, "call-core")
+}
+
+#[inline(never)]
+fn direct_checked(
+    rt: &Runtime,
+    adapter: u32,
+    conv: Conversion,
+    at: u32,
+    x: i32,
+) -> Result<u64, Error> {
+    convert_checked(conv, u64::from(x as u32))
+        .map_err(|e| in_instruction(e, Label(rt, adapter), at, conv.name()))
+}
+
+/// Names an adapter in an error message: its plan, or the runtime and
+/// index to find the plan by, on the error path only.
+trait AdapterLabel: Copy {
+    fn with_label<R>(self, f: impl FnOnce(&str) -> R) -> R;
+}
+
+impl AdapterLabel for &FuncPlan {
+    fn with_label<R>(self, f: impl FnOnce(&str) -> R) -> R {
+        f(&self.label)
+    }
+}
+
+/// Adapter `.1` of runtime `.0` (the fast paths carry no plan reference).
+#[derive(Clone, Copy)]
+struct Label<'r>(&'r Runtime, u32);
+
+impl AdapterLabel for Label<'_> {
+    fn with_label<R>(self, f: impl FnOnce(&str) -> R) -> R {
+        match self.0.plans.func(self.1) {
+            Some(AdapterPlan::Func(p)) => f(&p.label),
+            _ => f(&format!("adapter {}", self.1)),
+        }
+    }
+}
+
+#[cold]
+fn in_deferred(e: Error, plan: impl AdapterLabel) -> Error {
+    plan.with_label(|label| e.context(format!("in a deferred call of {label}")))
+}
+
+#[cold]
+fn in_instruction(e: Error, plan: impl AdapterLabel, at: u32, mnemonic: &str) -> Error {
+    plan.with_label(|label| e.context(format!("in {label} at instruction {at} `{mnemonic}`")))
 }
 
 #[inline]
@@ -1349,6 +1410,43 @@ mod scalar_tests {
                     }
                     None => assert!(conv.is_checked(), "{conv} has no bits form"),
                 }
+            }
+        }
+    }
+
+    /// A direct call's two extensions (`ResultBits`) read back as every
+    /// unchecked conversion out of `i32` does.
+    #[test]
+    fn direct_result_bits_read_as_the_conversions() {
+        use crate::plan::ResultBits;
+        let xs = [
+            0i32,
+            1,
+            -1,
+            127,
+            128,
+            -129,
+            255,
+            256,
+            65535,
+            -32769,
+            i32::MAX,
+            i32::MIN,
+        ];
+        for conv in Conversion::ALL
+            .iter()
+            .filter(|c| c.from() == intertype::ValType::I32 && !c.is_checked())
+        {
+            let to = conversion_type(conv.to()).unwrap();
+            for x in xs {
+                let zext = u64::from(x as u32);
+                let want = from_bits(&to, convert_bits(*conv, zext).unwrap());
+                let got = match ResultBits::of(Some((*conv, 0))) {
+                    ResultBits::Zext => zext,
+                    ResultBits::Sext => x as i64 as u64,
+                    ResultBits::Checked(..) => panic!("{conv} is unchecked"),
+                };
+                assert_eq!(from_bits(&to, got), want, "{conv} {x}");
             }
         }
     }

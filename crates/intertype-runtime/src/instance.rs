@@ -4,7 +4,7 @@ use crate::args::{core_args, ArgSource};
 use crate::error::{Error, ErrorKind};
 use crate::exec;
 use crate::module::{ExportKind, Module};
-use crate::plan::{from_bits, to_bits, AdapterPlan, SCALAR_IO};
+use crate::plan::{from_bits, to_bits, AdapterPlan, DirectCall, StringCall, SCALAR_IO};
 use crate::store::{wasm_error, Runtime, StoreData};
 use crate::types::FuncType;
 use crate::value::Value;
@@ -42,8 +42,13 @@ pub struct Func {
     uses_externref: bool,
     /// Whether its adapter has a scalar plan ([`CallContext::invoke_scalar`]).
     scalar: bool,
-    /// Whether its adapter has a string-call plan ([`CallContext::invoke_string`]).
-    string_call: bool,
+    /// Its adapter's scalar plan as one direct call, when it has that shape
+    /// ([`CallContext::invoke_direct`]). Fast plans are copied here so that
+    /// a call needs no plan lookup (the plan is read again only to name the
+    /// adapter in an error).
+    direct: Option<DirectCall>,
+    /// Its adapter's string-call plan ([`CallContext::invoke_string`]).
+    string_call: Option<StringCall>,
     module_id: usize,
 }
 
@@ -96,6 +101,14 @@ pub trait CallContext {
     fn put_raw_list(&mut self, buf: Vec<u8>) {
         let _ = buf;
     }
+    /// Runs `f`'s scalar plan as one direct core call (`plan/scalar.rs`,
+    /// `DirectCall`): `args` are the core arguments, the result the
+    /// results' bits. `None` when `f` or this context has no such path.
+    #[doc(hidden)]
+    fn invoke_direct(&mut self, f: &Func, args: [i32; 4]) -> Option<Result<[u64; 2], Error>> {
+        let _ = (f, args);
+        None
+    }
     /// Runs `f`'s string-call plan on `s` (`plan/mod.rs`, `StringCall`).
     /// `None` when this context has no such path.
     #[doc(hidden)]
@@ -115,16 +128,17 @@ impl Module {
                 .chain(&e.ty.results)
                 .any(|t| t.has_externref())
         };
-        let (uses_externref, scalar, string_call) = match e.kind {
+        let (uses_externref, scalar, direct, string_call) = match e.kind {
             ExportKind::Adapter(idx) => match self.inner.plans.func(idx) {
                 Some(AdapterPlan::Func(p)) => (
                     p.uses_externref,
                     p.scalar.is_some(),
-                    p.fast.as_ref().is_some_and(|f| f.string_call.is_some()),
+                    p.scalar.as_ref().and_then(|s| s.direct),
+                    p.fast.as_ref().and_then(|f| f.string_call),
                 ),
-                _ => (any_externref(), false, false),
+                _ => (any_externref(), false, None, None),
             },
-            ExportKind::Core(_) => (any_externref(), false, false),
+            ExportKind::Core(_) => (any_externref(), false, None, None),
         };
         Some(Func {
             name: e.name.clone(),
@@ -132,6 +146,7 @@ impl Module {
             ty: e.ty.clone(),
             uses_externref,
             scalar,
+            direct,
             string_call,
             module_id: self.id(),
         })
@@ -142,6 +157,8 @@ impl Module {
     }
 }
 
+#[cold]
+#[inline(never)]
 pub(crate) fn poisoned_error(why: &str) -> Error {
     Error::new(
         ErrorKind::Poisoned,
@@ -315,7 +332,7 @@ impl<T: 'static> Instance<T> {
         self.store.data_mut().poisoned = None;
     }
 
-    #[inline]
+    #[inline(always)]
     fn check_poison(&self) -> Result<(), Error> {
         match &self.store.data().poisoned {
             None => Ok(()),
@@ -341,27 +358,40 @@ impl<T: 'static> Instance<T> {
     /// The frame of a specialised call (string call, scalar plan): refuses
     /// a poisoned instance, sets the per-call budgets, and on failure names
     /// a guest panic and poisons as the general path does.
-    #[inline]
+    #[inline(always)]
     fn fast_call<R>(
         &mut self,
         run: impl FnOnce(&mut Self) -> Result<R, Error>,
     ) -> Result<R, Error> {
         self.check_poison().and_then(|()| self.begin_call())?;
-        let r = run(self);
-        let Err(e) = r else { return r };
-        let r = Err(crate::guest_panic::annotate(&mut self.store, &self.core, e));
-        self.end_call(&r);
-        r
+        match run(self) {
+            Ok(r) => Ok(r),
+            Err(e) => Err(self.fast_call_failed(e)),
+        }
+    }
+
+    /// The failure half of [`Instance::fast_call`], out of line.
+    #[cold]
+    #[inline(never)]
+    fn fast_call_failed(&mut self, e: Error) -> Error {
+        let e = crate::guest_panic::annotate(&mut self.store, &self.core, e);
+        self.poison_on(&e);
+        e
     }
 
     /// Poisons the instance if `r` failed after wasm ran.
     #[inline]
     fn end_call<R>(&mut self, r: &Result<R, Error>) {
         if let Err(e) = r {
-            let d = self.store.data_mut();
-            if e.poisons() && d.entered {
-                d.poisoned = Some(e.to_string());
-            }
+            self.poison_on(e);
+        }
+    }
+
+    /// Poisons the instance if `e` happened after wasm ran.
+    fn poison_on(&mut self, e: &Error) {
+        let d = self.store.data_mut();
+        if e.poisons() && d.entered {
+            d.poisoned = Some(e.to_string());
         }
     }
 }
@@ -441,28 +471,27 @@ impl<T: 'static> CallContext for Instance<T> {
         self.store.data_mut().results_pool = buf;
     }
 
+    #[inline]
     fn invoke_string(&mut self, f: &Func, s: &str) -> Option<Result<String, Error>> {
-        let ExportKind::Adapter(idx) = f.kind else {
+        let (ExportKind::Adapter(idx), Some(sc)) = (f.kind, &f.string_call) else {
             return None;
         };
-        if !f.string_call {
-            return None;
-        }
-        Some(self.fast_call(|this| match this.rt.plans.func(idx) {
-            Some(AdapterPlan::Func(plan)) => {
-                match plan.fast.as_ref().and_then(|f| f.string_call.as_ref()) {
-                    Some(sc) => exec::run_string_call(
-                        &mut this.store.as_context_mut(),
-                        &this.rt,
-                        plan,
-                        sc,
-                        s,
-                    ),
-                    None => Err(crate::store::internal("string-call plan")),
-                }
-            }
-            _ => Err(crate::store::internal("string-call plan")),
+        Some(self.fast_call(|this| {
+            exec::run_string_call(&mut this.store.as_context_mut(), &this.rt, idx, sc, s)
         }))
+    }
+
+    #[inline(always)]
+    fn invoke_direct(&mut self, f: &Func, args: [i32; 4]) -> Option<Result<[u64; 2], Error>> {
+        let (ExportKind::Adapter(idx), Some(d)) = (f.kind, &f.direct) else {
+            return None;
+        };
+        // `fast_call` written out: a closure here would not be inlined.
+        if let Err(e) = self.check_poison().and_then(|()| self.begin_call()) {
+            return Some(Err(e));
+        }
+        let r = exec::run_direct(&mut self.store.as_context_mut(), &self.rt, idx, d, args);
+        Some(r.map_err(|e| self.fast_call_failed(e)))
     }
 
     fn invoke_scalar(
@@ -550,6 +579,33 @@ impl Func {
             a.check(t)
                 .map_err(|e| e.context(format!("in argument {i} of `{}`", self.name)))?;
         }
+        if let Some(sc) = &self.string_call {
+            // The greeting shape: the string in, the string out, no `Value`
+            // inside the call.
+            if let Some(Value::String(s)) = args.get(sc.arg as usize) {
+                if let Some(r) = instance.invoke_string(self, s) {
+                    out.push(Value::String(r?));
+                    return Ok(());
+                }
+            }
+        }
+        if let Some(d) = &self.direct {
+            // One direct core call: the arguments' low 32 bits in, bits out.
+            let mut a = [0i32; 4];
+            for (slot, p) in a.iter_mut().zip(&d.args[..usize::from(d.nargs).min(4)]) {
+                let arg = args.get(usize::from(*p)).and_then(to_bits);
+                *slot = arg.ok_or_else(|| crate::store::internal("scalar argument"))? as i32;
+            }
+            if let Some(r) = instance.invoke_direct(self, a) {
+                let bits = r?;
+                for (b, t) in bits.iter().zip(&self.ty.results) {
+                    out.push(
+                        from_bits(t, *b).ok_or_else(|| crate::store::internal("scalar result"))?,
+                    );
+                }
+                return Ok(());
+            }
+        }
         if self.scalar {
             // Scalars only: raw registers, no `Value` inside the call.
             let mut regs = [0u64; SCALAR_IO];
@@ -584,7 +640,12 @@ impl Func {
 
     /// Whether calls may take [`CallContext::invoke_string`].
     pub(crate) fn is_string_call(&self) -> bool {
-        self.string_call
+        self.string_call.is_some()
+    }
+
+    /// The direct call that [`CallContext::invoke_direct`] runs, if any.
+    pub(crate) fn direct(&self) -> Option<&DirectCall> {
+        self.direct.as_ref()
     }
 
     pub(crate) fn module_id(&self) -> usize {

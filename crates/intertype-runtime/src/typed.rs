@@ -511,6 +511,15 @@ pub trait LowerList {
     fn single_str(&self) -> Option<&str> {
         None
     }
+    /// The number of elements.
+    #[doc(hidden)]
+    const LEN: usize = 0;
+    /// The first four elements' bits (direct calls; only when
+    /// [`LowerList::SCALARS`]).
+    #[doc(hidden)]
+    fn to_bits4(&self) -> [u64; 4] {
+        [0; 4]
+    }
 }
 
 /// A list of values lifted out of wasm: the results of a typed call, the
@@ -538,6 +547,15 @@ pub trait LiftList: Sized {
     #[doc(hidden)]
     fn from_string(s: String) -> Option<Self> {
         let _ = s;
+        None
+    }
+    /// The number of elements.
+    #[doc(hidden)]
+    const LEN: usize = 0;
+    /// A list of at most two scalars from their bits (direct calls).
+    #[doc(hidden)]
+    fn from_bits2(bits: [u64; 2]) -> Option<Self> {
+        let _ = bits;
         None
     }
     /// Whether this is one [`Lift::RAW_LIST`] (raw lists, `exec.rs`).
@@ -570,6 +588,15 @@ macro_rules! tuples {
             fn single_str(&self) -> Option<&str> {
                 if [$($i),*].len() == 1 { self.0.as_str() } else { None }
             }
+            const LEN: usize = [$($i),*].len();
+            #[inline]
+            fn to_bits4(&self) -> [u64; 4] {
+                let mut _out = [0; 4];
+                // Only the first four (`% 4` keeps the others' indices in
+                // range; callers check `LEN`).
+                $(if $i < 4 { _out[$i % 4] = self.$i.to_bits(); })*
+                _out
+            }
         }
         impl<$($t: Lift),*> LiftList for ($($t,)*) {
             fn types() -> Vec<Type> { vec![$($t::ty()),*] }
@@ -594,6 +621,14 @@ macro_rules! tuples {
             fn from_string(s: String) -> Option<Self> {
                 let mut _s = Some(s);
                 Some(($($t::from_string(&mut _s)?,)*))
+            }
+            const LEN: usize = [$($i),*].len();
+            #[inline]
+            fn from_bits2(_bits: [u64; 2]) -> Option<Self> {
+                if <Self as LiftList>::LEN > 2 {
+                    return None;
+                }
+                Some(($($t::from_bits(_bits[$i % 2])?,)*))
             }
             const RAW_LIST: bool = [$($i),*].len() == 1 $(&& $t::RAW_LIST)*;
             #[inline]
@@ -662,6 +697,9 @@ impl LiftList for () {
     fn from_bits(_bits: &[u64; SCALAR_IO]) -> Option<Self> {
         Some(())
     }
+    fn from_bits2(_bits: [u64; 2]) -> Option<Self> {
+        Some(())
+    }
 }
 
 tuples! {
@@ -696,6 +734,10 @@ pub struct TypedFunc<P, R> {
     /// One string in, one string out, and the adapter has a string-call
     /// plan: calls pass the `&str` and get the `String` (`plan/mod.rs`).
     string: bool,
+    /// `scalar`, and the plan is one direct core call
+    /// (`plan/scalar.rs`, `DirectCall`): the call's core arguments, each a
+    /// parameter's index (at most four parameters and two results).
+    direct: Option<[u8; 4]>,
     _marker: PhantomData<fn() -> (P, R)>,
 }
 
@@ -705,6 +747,7 @@ impl<P, R> Clone for TypedFunc<P, R> {
             func: self.func.clone(),
             scalar: self.scalar,
             string: self.string,
+            direct: self.direct,
             _marker: PhantomData,
         }
     }
@@ -713,12 +756,14 @@ impl<P, R> Clone for TypedFunc<P, R> {
 impl<P: LowerList, R: LiftList> TypedFunc<P, R> {
     /// Calls the function. No per-call type check: the signature was
     /// checked when the `TypedFunc` was made.
+    #[inline]
     pub fn call<T: 'static>(&self, instance: &mut Instance<T>, params: P) -> Result<R, Error> {
         self.call_in(instance, params)
     }
 
     /// [`TypedFunc::call`] in any [`CallContext`]: an [`Instance`], or the
     /// [`Caller`] of a host function calling back into the guest.
+    #[inline]
     pub fn call_in(&self, instance: &mut impl CallContext, params: P) -> Result<R, Error> {
         if instance.module_id() != self.func.module_id() {
             return Err(Error::usage(format!(
@@ -726,29 +771,46 @@ impl<P: LowerList, R: LiftList> TypedFunc<P, R> {
                 self.func.name()
             )));
         }
-        if self.string {
+        // `SCALARS` and `LEN` are constants: each monomorphised call keeps
+        // only the branch its types can take.
+        if P::SCALARS && R::SCALARS {
+            if let Some(map) = self.direct {
+                let bits = params.to_bits4();
+                let a = if map == [0, 1, 2, 3] {
+                    bits.map(|b| b as i32)
+                } else {
+                    map.map(|p| bits[usize::from(p) % 4] as i32)
+                };
+                if let Some(r) = instance.invoke_direct(&self.func, a) {
+                    return R::from_bits2(r?)
+                        .ok_or_else(|| Error::internal("a scalar result out of its type's range"));
+                }
+                return self.call_general(instance, &params);
+            }
+            if self.scalar {
+                let mut regs = [0u64; SCALAR_IO];
+                params.to_bits(&mut regs);
+                if let Some(r) = instance.invoke_scalar(&self.func, &mut regs) {
+                    r?;
+                    return R::from_bits(&regs)
+                        .ok_or_else(|| Error::internal("a scalar result out of its type's range"));
+                }
+                return self.call_general(instance, &params);
+            }
+        } else if P::LEN == 1 && R::LEN == 1 && self.string {
             if let Some(s) = params.single_str() {
                 if let Some(r) = instance.invoke_string(&self.func, s) {
                     return R::from_string(r?)
                         .ok_or_else(|| Error::internal("a string call's result is no string"));
                 }
             }
-            return self.call_general(instance, &params);
-        }
-        if self.scalar {
-            let mut regs = [0u64; SCALAR_IO];
-            params.to_bits(&mut regs);
-            if let Some(r) = instance.invoke_scalar(&self.func, &mut regs) {
-                r?;
-                return R::from_bits(&regs)
-                    .ok_or_else(|| Error::internal("a scalar result out of its type's range"));
-            }
-            return self.call_general(instance, &params);
         }
         self.call_general(instance, &params)
     }
 
-    /// The call through `Value` results (any types, any context).
+    /// The call through `Value` results (any types, any context). Out of
+    /// line: the specialised paths above stay small enough to inline.
+    #[inline(never)]
     fn call_general(&self, instance: &mut impl CallContext, params: &P) -> Result<R, Error> {
         let mut out = instance.take_results();
         if R::RAW_LIST {
@@ -818,10 +880,24 @@ impl Func {
             R::types(),
         )?;
         let _ = self.kind();
+        let scalar = P::SCALARS && R::SCALARS && self.is_scalar();
+        let direct = self
+            .direct()
+            .filter(|_| scalar && P::LEN <= 4 && R::LEN <= 2);
+        let direct = direct.map(|d| {
+            // Unused core-argument slots are ignored: they take the
+            // identity's indices, so that the common in-order call maps
+            // nothing.
+            let mut map = [0, 1, 2, 3];
+            let n = usize::from(d.nargs).min(4);
+            map[..n].copy_from_slice(&d.args[..n]);
+            map
+        });
         Ok(TypedFunc {
             func: self.clone(),
-            scalar: P::SCALARS && R::SCALARS && self.is_scalar(),
+            scalar,
             string: self.is_string_call(),
+            direct,
             _marker: PhantomData,
         })
     }

@@ -19,8 +19,8 @@ mod compile;
 mod scalar;
 pub(crate) use compile::compile;
 pub(crate) use scalar::{
-    conversion_type, convert_bits, from_bits, to_bits, DirectCall, ScalarOp, ScalarPlan, SCALAR_IO,
-    SCALAR_REGS,
+    conversion_type, convert_bits, from_bits, to_bits, DirectCall, ResultBits, ScalarOp,
+    ScalarPlan, SCALAR_IO, SCALAR_REGS,
 };
 
 /// Where an instruction's operand lives.

@@ -69,10 +69,36 @@ pub(crate) struct DirectCall {
     /// The parameter passed as each core argument.
     pub args: [u8; 4],
     pub nargs: u8,
-    /// For each result: the core result it is, and the conversion applied
-    /// to it with its instruction index.
-    pub results: [(u8, Option<(Conversion, u32)>); 2],
+    /// For each result: the core result it is, and how it becomes bits.
+    pub results: [(u8, ResultBits); 2],
     pub nresults: u8,
+}
+
+/// How a [`DirectCall`]'s core `i32` result becomes a result's bits: the
+/// unchecked conversions out of `i32` reduced to the two extensions they
+/// differ by. Every reader of bits (`from_bits`, `Lift::from_bits`) reads
+/// only the low bits of types narrower than 64 bits (and `bool` as "not
+/// zero"), so zero-extending stands for every such conversion; only
+/// `i32-to-s64` sign-extends (a unit test in `exec.rs` checks this against
+/// [`convert_bits`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ResultBits {
+    Zext,
+    Sext,
+    /// A checked conversion (`i32-to-char`, `i32-to-s8x`, ...), with its
+    /// instruction index.
+    Checked(Conversion, u32),
+}
+
+impl ResultBits {
+    pub(crate) fn of(conv: Option<(Conversion, u32)>) -> ResultBits {
+        match conv {
+            None => ResultBits::Zext,
+            Some((c, at)) if c.is_checked() => ResultBits::Checked(c, at),
+            Some((Conversion::I32ToS64, _)) => ResultBits::Sext,
+            Some(_) => ResultBits::Zext,
+        }
+    }
 }
 
 impl DirectCall {
@@ -111,7 +137,7 @@ impl DirectCall {
                         at: *at,
                         args: [0; 4],
                         nargs,
-                        results: [(0, None); 2],
+                        results: [(0, ResultBits::Zext); 2],
                         nresults: 0,
                     };
                     for (p, r) in d.args.iter_mut().zip(&args[..nargs as usize]) {
@@ -130,7 +156,11 @@ impl DirectCall {
             return None;
         }
         for (slot, r) in d.results.iter_mut().zip(results) {
-            *slot = lifted.remove(r)?;
+            let (k, conv) = lifted.remove(r)?;
+            if conv.is_some_and(|(c, _)| c.from() != ValType::I32) {
+                return None;
+            }
+            *slot = (k, ResultBits::of(conv));
         }
         d.nresults = results.len() as u8;
         Some(d)

@@ -2,7 +2,7 @@
 //! and dynamic: the same values, errors, poisoning and limits as any call.
 
 use crate::util::load;
-use intertype_runtime::{Engine, ErrorKind, Instance, Linker, Misbehavior, Value};
+use intertype_runtime::{Config, Engine, ErrorKind, Instance, Limit, Linker, Misbehavior, Value};
 
 const SCALARS: &str = r#"
 (module
@@ -30,6 +30,18 @@ const SCALARS: &str = r#"
     arg.get 0 arg.get 1 s64-to-i64 call-core $mix_ i64-to-s64)
   (@interface func (export "trap") (param s32) (result s32)
     arg.get 0 s32-to-i32 call-core $trap_ i32-to-s32)
+  (func $sub_ (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+  (func $spin_ (param i32) (result i32) (loop (br 0)) unreachable)
+  (@interface func (export "widen") (param s32) (result s64)
+    arg.get 0 s32-to-i32 call-core $id_ i32-to-s64)
+  (@interface func (export "widen-u") (param u32) (result u64)
+    arg.get 0 u32-to-i32 call-core $id_ i32-to-u64)
+  (@interface func (export "rsub") (param s32 s32) (result s32)
+    arg.get 1 s32-to-i32 arg.get 0 s32-to-i32 call-core $sub_ i32-to-s32)
+  (@interface func (export "core") (param u8) (result i32)
+    arg.get 0 u8-to-i32 call-core $id_)
+  (@interface func (export "spin") (param s32) (result s32)
+    arg.get 0 s32-to-i32 call-core $spin_ i32-to-s32)
 )
 "#;
 
@@ -131,4 +143,73 @@ fn a_trap_poisons_until_cleared() {
     assert_eq!(err.kind(), ErrorKind::Poisoned, "{err:?}");
     inst.clear_poison();
     assert_eq!(add.call(&mut inst, (1, 1)).unwrap(), (2,));
+}
+
+/// Direct calls (one all-`i32` core call, `DirectCall`): the result's
+/// extension, the argument order, a core result left unconverted, typed
+/// and dynamic alike.
+#[test]
+fn direct_calls_extend_and_order_like_the_general_path() {
+    let mut inst = instance();
+    let widen = inst.typed_func::<(i32,), (i64,)>("widen").unwrap();
+    assert_eq!(widen.call(&mut inst, (-5,)).unwrap(), (-5,));
+    assert_eq!(
+        inst.call("widen", &[Value::S32(i32::MIN)]).unwrap(),
+        [Value::S64(i32::MIN.into())]
+    );
+    let widen_u = inst.typed_func::<(u32,), (u64,)>("widen-u").unwrap();
+    assert_eq!(
+        widen_u.call(&mut inst, (u32::MAX,)).unwrap(),
+        (u32::MAX.into(),)
+    );
+    assert_eq!(
+        inst.call("widen-u", &[Value::U32(0x8000_0000)]).unwrap(),
+        [Value::U64(0x8000_0000)]
+    );
+    // Arguments passed in another order than the parameters'.
+    let rsub = inst.typed_func::<(i32, i32), (i32,)>("rsub").unwrap();
+    assert_eq!(rsub.call(&mut inst, (10, 3)).unwrap(), (-7,));
+    assert_eq!(
+        inst.call("rsub", &[Value::S32(10), Value::S32(3)]).unwrap(),
+        [Value::S32(-7)]
+    );
+    assert_eq!(
+        inst.call("core", &[Value::U8(200)]).unwrap(),
+        [Value::I32(200)]
+    );
+    assert!(!inst.is_poisoned());
+}
+
+/// A trap in a direct call names the adapter and the instruction; the
+/// per-call fuel budget is set on this path too.
+#[test]
+fn direct_calls_name_the_adapter_and_keep_per_call_budgets() {
+    let mut inst = instance();
+    let err = inst.call("trap", &[Value::S32(1)]).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("\"trap\"") && msg.contains("`call-core`"),
+        "{msg}"
+    );
+
+    let engine = Engine::new(&Config {
+        consume_fuel: true,
+        ..Config::default()
+    })
+    .unwrap();
+    let mut inst = Linker::new(&engine)
+        .instantiate(&load(&engine, SCALARS))
+        .unwrap();
+    inst.set_fuel_per_call(Some(20_000)).unwrap();
+    let spin = inst.typed_func::<(i32,), (i32,)>("spin").unwrap();
+    let err = spin.call(&mut inst, (1,)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit(Limit::Fuel), "{err:?}");
+    inst.clear_poison();
+    // Refilled: the next call has its own budget.
+    let add = inst.typed_func::<(i32, i32), (i32,)>("add").unwrap();
+    for _ in 0..3 {
+        assert_eq!(add.call(&mut inst, (1, 2)).unwrap(), (3,));
+    }
+    let err = inst.call("spin", &[Value::S32(0)]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit(Limit::Fuel), "{err:?}");
 }
