@@ -501,8 +501,9 @@ pub(crate) fn run_scalar(
 }
 
 /// Runs adapter `adapter`'s [`DirectCall`] with its core arguments `args`
-/// (each the low 32 bits of a parameter's bits, in the call's order);
-/// returns the results' bits. Same semantics and errors as [`run`].
+/// (the low 32 bits of the parameters' bits); returns the results' bits.
+/// `nresults` is the plan's (a constant in typed calls, so the compiler
+/// keeps only what is used). Same semantics and errors as [`run`].
 ///
 /// Inlined whole into the typed call: the two commonest callee shapes are
 /// called straight, everything else (other shapes, traps, checked
@@ -514,6 +515,7 @@ pub(crate) fn run_direct(
     adapter: u32,
     d: &DirectCall,
     a: [i32; 4],
+    nresults: usize,
 ) -> Result<[u64; 2], Error> {
     let r = match rt.funcs.get(d.func as usize) {
         Some(Callee::P2R1(f)) => {
@@ -530,21 +532,18 @@ pub(crate) fn run_direct(
         Ok(r) => r,
         Err(e) => return Err(direct_trap(cx, rt, adapter, d, e)),
     };
-    let bits = |(k, lift): (u8, ResultBits)| {
-        let x = r[usize::from(k) % 2];
-        match lift {
-            ResultBits::Zext => Ok(u64::from(x as u32)),
-            ResultBits::Sext => Ok(x as i64 as u64),
-            ResultBits::Checked(conv, at) => direct_checked(rt, adapter, conv, at, x),
-        }
+    let bits = |lift: ResultBits, x: i32| match lift {
+        ResultBits::Zext => Ok(u64::from(x as u32)),
+        ResultBits::Sext => Ok(x as i64 as u64),
+        ResultBits::Checked(conv, at) => direct_checked(rt, adapter, conv, at, x),
     };
     // At most two results: unrolled.
     let mut out = [0u64; 2];
-    if d.nresults > 0 {
-        out[0] = bits(d.results[0])?;
+    if nresults > 0 {
+        out[0] = bits(d.results[0], r[0])?;
     }
-    if d.nresults > 1 {
-        out[1] = bits(d.results[1])?;
+    if nresults > 1 {
+        out[1] = bits(d.results[1], r[1])?;
     }
     Ok(out)
 }

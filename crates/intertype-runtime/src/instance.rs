@@ -105,8 +105,13 @@ pub trait CallContext {
     /// `DirectCall`): `args` are the core arguments, the result the
     /// results' bits. `None` when `f` or this context has no such path.
     #[doc(hidden)]
-    fn invoke_direct(&mut self, f: &Func, args: [i32; 4]) -> Option<Result<[u64; 2], Error>> {
-        let _ = (f, args);
+    fn invoke_direct(
+        &mut self,
+        f: &Func,
+        args: [i32; 4],
+        nresults: usize,
+    ) -> Option<Result<[u64; 2], Error>> {
+        let _ = (f, args, nresults);
         None
     }
     /// Runs `f`'s string-call plan on `s` (`plan/mod.rs`, `StringCall`).
@@ -482,7 +487,12 @@ impl<T: 'static> CallContext for Instance<T> {
     }
 
     #[inline(always)]
-    fn invoke_direct(&mut self, f: &Func, args: [i32; 4]) -> Option<Result<[u64; 2], Error>> {
+    fn invoke_direct(
+        &mut self,
+        f: &Func,
+        args: [i32; 4],
+        nresults: usize,
+    ) -> Option<Result<[u64; 2], Error>> {
         let (ExportKind::Adapter(idx), Some(d)) = (f.kind, &f.direct) else {
             return None;
         };
@@ -490,7 +500,14 @@ impl<T: 'static> CallContext for Instance<T> {
         if let Err(e) = self.check_poison().and_then(|()| self.begin_call()) {
             return Some(Err(e));
         }
-        let r = exec::run_direct(&mut self.store.as_context_mut(), &self.rt, idx, d, args);
+        let r = exec::run_direct(
+            &mut self.store.as_context_mut(),
+            &self.rt,
+            idx,
+            d,
+            args,
+            nresults,
+        );
         Some(r.map_err(|e| self.fast_call_failed(e)))
     }
 
@@ -592,11 +609,14 @@ impl Func {
         if let Some(d) = &self.direct {
             // One direct core call: the arguments' low 32 bits in, bits out.
             let mut a = [0i32; 4];
-            for (slot, p) in a.iter_mut().zip(&d.args[..usize::from(d.nargs).min(4)]) {
-                let arg = args.get(usize::from(*p)).and_then(to_bits);
-                *slot = arg.ok_or_else(|| crate::store::internal("scalar argument"))? as i32;
+            for (slot, arg) in a
+                .iter_mut()
+                .zip(&args[..usize::from(d.nargs).min(args.len())])
+            {
+                let bits = to_bits(arg).ok_or_else(|| crate::store::internal("scalar argument"))?;
+                *slot = bits as i32;
             }
-            if let Some(r) = instance.invoke_direct(self, a) {
+            if let Some(r) = instance.invoke_direct(self, a, usize::from(d.nresults)) {
                 let bits = r?;
                 for (b, t) in bits.iter().zip(&self.ty.results) {
                     out.push(

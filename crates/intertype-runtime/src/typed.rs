@@ -734,10 +734,9 @@ pub struct TypedFunc<P, R> {
     /// One string in, one string out, and the adapter has a string-call
     /// plan: calls pass the `&str` and get the `String` (`plan/mod.rs`).
     string: bool,
-    /// `scalar`, and the plan is one direct core call
-    /// (`plan/scalar.rs`, `DirectCall`): the call's core arguments, each a
-    /// parameter's index (at most four parameters and two results).
-    direct: Option<[u8; 4]>,
+    /// `scalar`, and the plan is one direct core call (`plan/scalar.rs`,
+    /// `DirectCall`) with at most four parameters and two results.
+    direct: bool,
     _marker: PhantomData<fn() -> (P, R)>,
 }
 
@@ -774,14 +773,9 @@ impl<P: LowerList, R: LiftList> TypedFunc<P, R> {
         // `SCALARS` and `LEN` are constants: each monomorphised call keeps
         // only the branch its types can take.
         if P::SCALARS && R::SCALARS {
-            if let Some(map) = self.direct {
-                let bits = params.to_bits4();
-                let a = if map == [0, 1, 2, 3] {
-                    bits.map(|b| b as i32)
-                } else {
-                    map.map(|p| bits[usize::from(p) % 4] as i32)
-                };
-                if let Some(r) = instance.invoke_direct(&self.func, a) {
+            if self.direct {
+                let a = params.to_bits4().map(|b| b as i32);
+                if let Some(r) = instance.invoke_direct(&self.func, a, R::LEN) {
                     return R::from_bits2(r?)
                         .ok_or_else(|| Error::internal("a scalar result out of its type's range"));
                 }
@@ -881,18 +875,11 @@ impl Func {
         )?;
         let _ = self.kind();
         let scalar = P::SCALARS && R::SCALARS && self.is_scalar();
-        let direct = self
-            .direct()
-            .filter(|_| scalar && P::LEN <= 4 && R::LEN <= 2);
-        let direct = direct.map(|d| {
-            // Unused core-argument slots are ignored: they take the
-            // identity's indices, so that the common in-order call maps
-            // nothing.
-            let mut map = [0, 1, 2, 3];
-            let n = usize::from(d.nargs).min(4);
-            map[..n].copy_from_slice(&d.args[..n]);
-            map
-        });
+        let direct = scalar
+            && P::LEN <= 4
+            && self
+                .direct()
+                .is_some_and(|d| usize::from(d.nresults) == R::LEN && R::LEN <= 2);
         Ok(TypedFunc {
             func: self.clone(),
             scalar,

@@ -57,20 +57,20 @@ pub(crate) struct ScalarPlan {
     pub direct: Option<DirectCall>,
 }
 
-/// The commonest scalar adapter, `add(s32, s32) -> s32`'s shape: every core
-/// argument an unchecked conversion of a parameter to `i32` (the low 32 bits
-/// of its bits), one call of an all-`i32` core function, every result a core
-/// result, converted or not. Runs without a register file.
+/// The commonest scalar adapter, `add(s32, s32) -> s32`'s shape: core
+/// argument `k` an unchecked conversion of parameter `k` to `i32` (the low
+/// 32 bits of its bits), one call of an all-`i32` core function, result `k`
+/// core result `k`, converted or not. Runs without a register file, inlined
+/// into typed calls. (Other orders run as the general scalar plan.)
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct DirectCall {
     pub func: CoreSlot,
     /// Instruction index of the `call-core`.
     pub at: u32,
-    /// The parameter passed as each core argument.
-    pub args: [u8; 4],
+    /// Core arguments: parameters `0..nargs`.
     pub nargs: u8,
-    /// For each result: the core result it is, and how it becomes bits.
-    pub results: [(u8, ResultBits); 2],
+    /// How each core result becomes a result's bits.
+    pub results: [ResultBits; 2],
     pub nresults: u8,
 }
 
@@ -132,16 +132,17 @@ impl DirectCall {
                     results,
                     nresults,
                 } if call.is_none() => {
-                    let mut d = DirectCall {
+                    let d = DirectCall {
                         func,
                         at: *at,
-                        args: [0; 4],
                         nargs,
-                        results: [(0, ResultBits::Zext); 2],
+                        results: [ResultBits::Zext; 2],
                         nresults: 0,
                     };
-                    for (p, r) in d.args.iter_mut().zip(&args[..nargs as usize]) {
-                        *p = lowered.remove(r)?;
+                    for (k, r) in args[..nargs as usize].iter().enumerate() {
+                        if lowered.remove(r)? != k as u8 {
+                            return None;
+                        }
                     }
                     for (k, r) in results[..nresults as usize].iter().enumerate() {
                         lifted.insert(*r, (k as u8, None));
@@ -155,12 +156,12 @@ impl DirectCall {
         if results.len() > 2 {
             return None;
         }
-        for (slot, r) in d.results.iter_mut().zip(results) {
+        for (i, (slot, r)) in d.results.iter_mut().zip(results).enumerate() {
             let (k, conv) = lifted.remove(r)?;
-            if conv.is_some_and(|(c, _)| c.from() != ValType::I32) {
+            if usize::from(k) != i || conv.is_some_and(|(c, _)| c.from() != ValType::I32) {
                 return None;
             }
-            *slot = (k, ResultBits::of(conv));
+            *slot = ResultBits::of(conv);
         }
         d.nresults = results.len() as u8;
         Some(d)

@@ -146,8 +146,9 @@ fn a_trap_poisons_until_cleared() {
 }
 
 /// Direct calls (one all-`i32` core call, `DirectCall`): the result's
-/// extension, the argument order, a core result left unconverted, typed
-/// and dynamic alike.
+/// extension, a core result left unconverted, typed and dynamic alike; and
+/// arguments in another order than the parameters' (not a direct call:
+/// the general scalar plan runs it).
 #[test]
 fn direct_calls_extend_and_order_like_the_general_path() {
     let mut inst = instance();
