@@ -6,11 +6,12 @@ use crate::error::{Error, Misbehavior};
 use crate::exec;
 use crate::instance::{CallContext, Func};
 use crate::module::ExportKind;
-use crate::store::RawCaller;
+use crate::plan::{AdapterPlan, SCALAR_IO};
 use crate::store::{downcast, downcast_mut};
+use crate::store::{RawCaller, Runtime, StoreData};
 use crate::value::Value;
 use std::marker::PhantomData;
-use wasmtime::AsContextMut;
+use wasmtime::{AsContextMut, StoreContextMut};
 
 /// The context of a host function call, as wasmtime's `Caller`: the data
 /// `T` of the instance (`Linker<T>`, [`crate::Instance::data`]), the guest's
@@ -100,6 +101,30 @@ impl<'a, T: 'static> Caller<'a, T> {
     }
 }
 
+impl<T: 'static> Caller<'_, T> {
+    /// The frame of a call back into the guest: refuses a poisoned
+    /// instance, and on failure names a guest panic and poisons, as the
+    /// outermost call does (whose per-call budgets also cover this one).
+    fn nested<R>(
+        &mut self,
+        run: impl FnOnce(&mut StoreContextMut<'_, StoreData>, &Runtime) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let mut cx = self.raw.cx.as_context_mut();
+        if let Some(why) = &cx.data().poisoned {
+            return Err(crate::instance::poisoned_error(why));
+        }
+        let rt = self.raw.rt;
+        run(&mut cx, rt).map_err(|e| {
+            let e = crate::guest_panic::annotate(&mut cx, &rt.core, e);
+            let d = cx.data_mut();
+            if e.poisons() && d.entered {
+                d.poisoned = Some(e.to_string());
+            }
+            e
+        })
+    }
+}
+
 impl<T: 'static> CallContext for Caller<'_, T> {
     fn invoke<A: ArgSource + ?Sized>(
         &mut self,
@@ -108,46 +133,64 @@ impl<T: 'static> CallContext for Caller<'_, T> {
         nargs: usize,
         out: &mut Vec<Value>,
     ) -> Result<(), Error> {
-        let mut cx = self.raw.cx.as_context_mut();
-        if let Some(why) = &cx.data().poisoned {
-            return Err(crate::instance::poisoned_error(why));
-        }
-        let r = match f.kind() {
+        self.nested(|cx, rt| match f.kind() {
             ExportKind::Adapter(idx) => {
                 if f.uses_externref() {
-                    let mut scope = wasmtime::RootScope::new(&mut cx);
-                    exec::call_adapter(
-                        &mut scope.as_context_mut(),
-                        self.raw.rt,
-                        idx,
-                        args,
-                        nargs,
-                        out,
-                    )
+                    let mut scope = wasmtime::RootScope::new(&mut *cx);
+                    exec::call_adapter(&mut scope.as_context_mut(), rt, idx, args, nargs, out)
                 } else {
-                    exec::call_adapter(&mut cx, self.raw.rt, idx, args, nargs, out)
+                    exec::call_adapter(cx, rt, idx, args, nargs, out)
                 }
             }
             ExportKind::Core(_) => {
                 let vals = core_args(args, nargs)?;
-                let func = self
-                    .raw
-                    .rt
+                let func = rt
                     .core
-                    .get_func(&mut cx, f.name())
+                    .get_func(&mut *cx, f.name())
                     .ok_or_else(|| Error::usage(format!("no core function `{}`", f.name())))?;
-                crate::instance::call_core_func(&mut cx, func, f.name(), &vals)
-                    .map(|vs| out.extend(vs))
+                crate::instance::call_core_func(cx, func, f.name(), &vals).map(|vs| out.extend(vs))
             }
+        })
+    }
+
+    // The specialised paths of `Instance` (`instance.rs`), nested.
+    fn invoke_direct(
+        &mut self,
+        f: &Func,
+        args: [i32; 4],
+        nresults: usize,
+    ) -> Option<Result<[u64; 2], Error>> {
+        let (ExportKind::Adapter(idx), Some(d)) = (f.kind(), f.direct()) else {
+            return None;
         };
-        let r = r.map_err(|e| crate::guest_panic::annotate(&mut cx, &self.raw.rt.core, e));
-        if let Err(e) = &r {
-            let d = cx.data_mut();
-            if e.poisons() && d.entered {
-                d.poisoned = Some(e.to_string());
-            }
+        Some(self.nested(|cx, rt| exec::run_direct(cx, rt, idx, d, args, nresults)))
+    }
+
+    fn invoke_string(&mut self, f: &Func, s: &str) -> Option<Result<String, Error>> {
+        let (ExportKind::Adapter(idx), Some(sc)) = (f.kind(), f.string_call()) else {
+            return None;
+        };
+        Some(self.nested(|cx, rt| exec::run_string_call(cx, rt, idx, sc, s)))
+    }
+
+    fn invoke_scalar(
+        &mut self,
+        f: &Func,
+        regs: &mut [u64; SCALAR_IO],
+    ) -> Option<Result<(), Error>> {
+        let ExportKind::Adapter(idx) = f.kind() else {
+            return None;
+        };
+        if !f.is_scalar() {
+            return None;
         }
-        r
+        Some(self.nested(|cx, rt| match rt.plans.func(idx) {
+            Some(AdapterPlan::Func(plan)) => match &plan.scalar {
+                Some(sp) => exec::run_scalar(cx, rt, plan, sp, regs),
+                None => Err(crate::store::internal("scalar plan")),
+            },
+            _ => Err(crate::store::internal("scalar plan")),
+        }))
     }
 
     fn module_id(&self) -> usize {

@@ -663,6 +663,11 @@ impl Func {
         self.string_call.is_some()
     }
 
+    /// The string call that [`CallContext::invoke_string`] runs, if any.
+    pub(crate) fn string_call(&self) -> Option<&StringCall> {
+        self.string_call.as_ref()
+    }
+
     /// The direct call that [`CallContext::invoke_direct`] runs, if any.
     pub(crate) fn direct(&self) -> Option<&DirectCall> {
         self.direct.as_ref()
