@@ -214,6 +214,13 @@ impl<'a> TypeGen<'a> {
         })
     }
 
+    /// [`Self::cases`] of a type the caller matched as a variant, enum,
+    /// option or result (an error, never a panic, if it is not one).
+    fn cases_of(&self, ty: ValType) -> GenResult<(Form, Cases)> {
+        self.cases(ty)
+            .ok_or_else(|| format!("internal: {} has no cases", self.describe(ty)))
+    }
+
     /// Whether an `option<ty>`'s `some` must be wrapped as `{tag: 'some', val}`
     /// (when `ty` is itself an option, so `null` would be ambiguous).
     fn wraps_some(&self, payload: ValType) -> bool {
@@ -259,7 +266,10 @@ impl<'a> TypeGen<'a> {
         let mut out = String::new();
         match form {
             Form::Option => {
-                let payload = cases[1].1.unwrap();
+                // `cases` builds an option as `none`, then `some` with a payload.
+                let Some((_, Some(payload))) = cases.get(1).cloned() else {
+                    return Err("internal: an option without a `some` payload".into());
+                };
                 let some = if self.wraps_some(payload) {
                     out.push_str(&format!(
                         "  if ({v} != null && {v}.tag !== 'some') badValue({v}, 'null or {{ tag: \"some\", val }}');\n"
@@ -441,7 +451,7 @@ impl<'a> TypeGen<'a> {
             | TypeDef::Enum(_)
             | TypeDef::Option(_)
             | TypeDef::Result { .. } => {
-                let (form, cases) = self.cases(ty).unwrap();
+                let (form, cases) = self.cases_of(ty)?;
                 let joined = self.flat(ty)?[1..].to_vec();
                 body.push_str("  switch (a0) {\n");
                 for (i, (cname, cty)) in cases.iter().enumerate() {
@@ -620,7 +630,7 @@ impl<'a> TypeGen<'a> {
             | TypeDef::Enum(_)
             | TypeDef::Option(_)
             | TypeDef::Result { .. } => {
-                let (form, cases) = self.cases(ty).unwrap();
+                let (form, cases) = self.cases_of(ty)?;
                 let joined = self.flat(ty)?[1..].to_vec();
                 let what = self.describe(ty);
                 let cases2 = cases.clone();
@@ -758,7 +768,7 @@ impl<'a> TypeGen<'a> {
             | TypeDef::Enum(_)
             | TypeDef::Option(_)
             | TypeDef::Result { .. } => {
-                let (form, cases) = self.cases(ty).unwrap();
+                let (form, cases) = self.cases_of(ty)?;
                 let payload_tys: Vec<Option<ValType>> = cases.iter().map(|c| c.1).collect();
                 let payload = self
                     .layouts
@@ -912,7 +922,7 @@ impl<'a> TypeGen<'a> {
             | TypeDef::Enum(_)
             | TypeDef::Option(_)
             | TypeDef::Result { .. } => {
-                let (form, cases) = self.cases(ty).unwrap();
+                let (form, cases) = self.cases_of(ty)?;
                 let payload_tys: Vec<Option<ValType>> = cases.iter().map(|c| c.1).collect();
                 let payload = self
                     .layouts
