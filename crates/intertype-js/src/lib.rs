@@ -23,6 +23,7 @@ mod helpers;
 pub mod interface;
 mod link;
 mod quote;
+mod snippets;
 mod trampoline;
 mod wasmlink;
 mod xfer;
