@@ -5,7 +5,9 @@
 ;; benchmark passes strings up to 16 MiB); once every allocation is freed the
 ;; bump heap starts over. One text for intertype-runtime's `greet` and `growth`
 ;; benchmarks and `callgrind` example, module B of intertype-adapt's `fused`
-;; benchmark, and B of the JS link benchmark (benches/js/link.mjs).
+;; benchmark, B of the JS link benchmark (benches/js/link.mjs), and the guest
+;; of benches/ruby/bench.rb, benches/python/bench.py and intertype-c-api's
+;; greet_reference example.
 (module
   (memory (export "mem") 2)
   (global $heap (mut i32) (i32.const 1024))

@@ -14,8 +14,10 @@
 //!
 //! Users: intertype-runtime's `greet` and `growth` benchmarks and its
 //! `callgrind` example (`scripts/callgrind.sh`), intertype-adapt's `fused`
-//! benchmark, intertype-component's `adopted` benchmark. Not published; a
-//! dev-dependency only. Bench code: setup failures panic with the cause.
+//! benchmark, intertype-component's `adopted` benchmark; the other hosts'
+//! benchmarks (`benches/js/link.mjs`, `benches/ruby/bench.rb`,
+//! `benches/python/bench.py`) read the same `guests/*.wat` files. Not
+//! published; a dev-dependency only. Bench code: setup failures panic with the cause.
 
 /// `greet(string) -> string` returning `"Hello, " + name` in a fresh guest
 /// allocation, as an intertype adapter over a core module (text; the file
