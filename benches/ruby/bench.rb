@@ -9,7 +9,8 @@
 #   (e) the Rust engine's own call (crates/intertype-c-api/examples/
 #       greet_reference.rs: Func::call_into with a Value::String)
 #
-# All three run the same guest (benches/ruby/greet.wat) on an engine without
+# All three run the same guest (crates/intertype-bench-support/guests/greet.wat,
+# the criterion benchmarks' greeting guest) on an engine without
 # fuel metering, each timed as the best of five ~200 ms batches.
 #
 #   cargo build --release -p intertype-c-api --example greet_reference
@@ -24,7 +25,7 @@ require "intertype"
 require "json"
 
 N = Intertype::Native
-WAT = File.join(ROOT, "benches/ruby/greet.wat")
+WAT = File.join(ROOT, "crates/intertype-bench-support/guests/greet.wat")
 
 # Seconds per call: batch size doubled until a batch takes ~200 ms (the
 # warm-up), then the best of five batches.

@@ -18,98 +18,25 @@
 //! run with the machine load (`docs/performance.md`).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use intertype_bench_support::{GUEST, LINK_APP, LINK_FLOOR};
 use intertype_runtime::Value;
 use std::hint::black_box;
 use std::sync::{Arc, Mutex};
 use wasmtime::{Engine, Instance, Module, Ref, Store, TypedFunc};
 
-/// The name lives at 65536 in A; A's heap starts at 262144 and is reset by
-/// every `run`.
-const HEAP: &str = r#"
-  (memory (export "memory") 8)
-  (global $heap (mut i32) (i32.const 262144))
-  (func $malloc (export "malloc") (param $n i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $heap))
-    (global.set $heap (i32.add (global.get $heap) (local.get $n)))
-    (local.get $p))
-  (func (export "fill") (param $n i32)
-    (memory.fill (i32.const 65536) (i32.const 119) (local.get $n)))
-"#;
-
+/// A (`run`), B (the greeting guest of `intertype-runtime`'s benchmarks)
+/// and the floor: the texts of `intertype-bench-support`, shared with the
+/// JS link benchmark (`benches/js/link.mjs`).
 fn app() -> Vec<u8> {
-    let text = format!(
-        r#"(module
-  (import "lib" "greet_" (func $greet_ (param i32 i32) (result i32 i32)))
-  {HEAP}
-  (func (export "run") (param i32 i32) (result i32 i32)
-    (global.set $heap (i32.const 262144))
-    local.get 0 local.get 1 call $greet_)
-  (func $run_n (export "run_n") (param $n i32) (result i32)
-    (global.set $heap (i32.const 262144))
-    (call $greet_ (i32.const 65536) (local.get $n))
-    (local.set $n)
-    drop
-    (local.get $n))
-  (@interface func (export "run") (param u32) (result u32)
-    arg.get 0 u32-to-i32 call-core $run_n i32-to-u32)
-  (@interface import "lib" "greet" (func $greet (param string) (result string)))
-  (@interface implement (import "lib" "greet_") (param i32 i32) (result i32 i32)
-    arg.get 0 arg.get 1 memory-to-string
-    call-adapter $greet
-    string-to-memory $malloc))"#
-    );
-    intertype::parse_str(&text, None).unwrap()
+    intertype::parse_str(LINK_APP, None).unwrap()
 }
 
-/// B as in `intertype-runtime`'s greet benchmark: allocate, copy, free the
-/// argument, deferred free of the result.
 fn lib() -> Vec<u8> {
-    let text = r#"(module
-  (memory (export "memory") 8)
-  (global $heap (mut i32) (i32.const 1024))
-  (global $live (mut i32) (i32.const 0))
-  (data (i32.const 16) "Hello, ")
-  (func $malloc (export "malloc") (param $n i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $heap))
-    (global.set $heap (i32.add (global.get $heap) (local.get $n)))
-    (global.set $live (i32.add (global.get $live) (i32.const 1)))
-    (local.get $p))
-  (func $free (export "free") (param $p i32) (param $n i32)
-    (global.set $live (i32.sub (global.get $live) (i32.const 1)))
-    (if (i32.eqz (global.get $live)) (then (global.set $heap (i32.const 1024)))))
-  (func $greet_ (export "greet_") (param $p i32) (param $n i32) (result i32 i32)
-    (local $q i32)
-    (local.set $q (call $malloc (i32.add (local.get $n) (i32.const 7))))
-    (memory.copy (local.get $q) (i32.const 16) (i32.const 7))
-    (memory.copy (i32.add (local.get $q) (i32.const 7)) (local.get $p) (local.get $n))
-    (call $free (local.get $p) (local.get $n))
-    (local.get $q) (i32.add (local.get $n) (i32.const 7)))
-  (@interface func (export "greet") (param string) (result string)
-    arg.get 0
-    string-to-memory $malloc
-    call-core $greet_
-    defer-call-core $free
-    memory-to-string))"#;
-    intertype::parse_str(text, None).unwrap()
+    intertype::parse_str(GUEST, None).unwrap()
 }
 
-/// The floor: the same work in one module.
 fn floor() -> Vec<u8> {
-    let text = format!(
-        r#"(module
-  {HEAP}
-  (data (i32.const 16) "Hello, ")
-  (func (export "run") (param $p i32) (param $n i32) (result i32 i32)
-    (local $q i32)
-    (global.set $heap (i32.const 262144))
-    (local.set $q (call $malloc (i32.add (local.get $n) (i32.const 7))))
-    (memory.copy (local.get $q) (i32.const 16) (i32.const 7))
-    (memory.copy (i32.add (local.get $q) (i32.const 7)) (local.get $p) (local.get $n))
-    (local.get $q) (i32.add (local.get $n) (i32.const 7))))"#
-    );
-    wat::parse_str(text).unwrap()
+    wat::parse_str(LINK_FLOOR).unwrap()
 }
 
 struct Core {
@@ -244,7 +171,7 @@ impl EngineLinked {
 mod component {
     use std::path::Path;
     use wasmtime::component::{Component, Linker, TypedFunc};
-    use wasmtime::{Engine, Store};
+    use wasmtime::Store;
 
     const WIT: &str = r#"
 package bench:greet;
@@ -289,6 +216,12 @@ world app {
     (local $p i32)
     (local.set $p (global.get $heap))
     (global.set $heap (i32.add (global.get $heap) (local.get $n)))
+    (if (i32.gt_u (global.get $heap) (i32.mul (memory.size) (i32.const 65536)))
+      (then (drop (memory.grow
+        (i32.add (i32.const 1)
+          (i32.shr_u
+            (i32.sub (global.get $heap) (i32.mul (memory.size) (i32.const 65536)))
+            (i32.const 16)))))))
     (global.set $live (i32.add (global.get $live) (i32.const 1)))
     (local.get $p))
   (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
@@ -358,9 +291,7 @@ world app {
         pub fn new() -> Composed {
             // As the other component peers (`docs/performance.md`): no
             // async machinery on the call path.
-            let mut config = wasmtime::Config::new();
-            config.concurrency_support(false);
-            let engine = Engine::new(&config).unwrap();
+            let engine = intertype_bench_support::component_engine();
             let component = Component::new(&engine, composed()).unwrap();
             let mut store = Store::new(&engine, ());
             let instance = Linker::new(&engine)

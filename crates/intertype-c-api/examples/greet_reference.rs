@@ -11,9 +11,13 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let wat = concat!(env!("CARGO_MANIFEST_DIR"), "/../../benches/ruby/greet.wat");
+    // The benchmarks' greeting guest (intertype-bench-support).
+    let wat = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../intertype-bench-support/guests/greet.wat"
+    );
     let engine = Engine::default();
-    let module = Module::from_file(&engine, wat.as_ref()).expect("loading benches/ruby/greet.wat");
+    let module = Module::from_file(&engine, wat.as_ref()).expect("loading the greeting guest");
     let mut inst = Linker::new(&engine)
         .instantiate(&module)
         .expect("instantiating");

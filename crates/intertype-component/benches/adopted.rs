@@ -26,10 +26,8 @@ fn bench(c: &mut Criterion) {
     let engine = Engine::default();
     let module = Module::new(&engine, &adopted).unwrap();
 
-    // The component peer, configured as in the intertype-runtime benchmark.
-    let mut config = wasmtime::Config::new();
-    config.concurrency_support(false);
-    let cengine = wasmtime::Engine::new(&config).unwrap();
+    // The component peer, on the engine of every component peer.
+    let cengine = intertype_bench_support::component_engine();
     let component = Component::new(&cengine, COMPONENT).unwrap();
     let remade = intertype_component::new(&adopted, &Default::default())
         .unwrap()

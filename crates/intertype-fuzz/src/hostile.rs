@@ -130,7 +130,7 @@ fn types(b: &mut Bytes<'_>) -> Vec<Ty> {
     for i in 0..count {
         // Operand types: a primitive or an earlier definition.
         let operand = |b: &mut Bytes<'_>, defs: &[Ty]| -> (String, u32) {
-            if !defs.is_empty() && b.u8() % 2 == 0 {
+            if !defs.is_empty() && b.u8().is_multiple_of(2) {
                 let j = b.below(defs.len());
                 (format!("$t{j}"), defs[j].align)
             } else {
@@ -183,7 +183,7 @@ fn types(b: &mut Bytes<'_>) -> Vec<Ty> {
                 let cases: Vec<_> = names(b, n)
                     .into_iter()
                     .map(|n| {
-                        let p = (b.u8() % 2 == 0).then(|| operand(b, &defs));
+                        let p = (b.u8().is_multiple_of(2)).then(|| operand(b, &defs));
                         (n, p)
                     })
                     .collect();
@@ -257,7 +257,7 @@ fn types(b: &mut Bytes<'_>) -> Vec<Ty> {
             },
             // Zero-size elements.
             _ => Ty {
-                text: if b.u8() % 2 == 0 {
+                text: if b.u8().is_multiple_of(2) {
                     "(list (tuple))".into()
                 } else {
                     "(list (flags))".into()
@@ -364,10 +364,10 @@ pub fn generate(data: &[u8]) -> Case {
         );
         let mut t = b.below(defs.len());
         let encoding = ["", " utf16 $mem", " latin1 $mem"][b.below(3)];
-        let ptr = if b.u8() % 4 == 0 {
+        let ptr = if b.u8().is_multiple_of(4) {
             t = defs.len() - 1;
             0 // the gadget
-        } else if b.u8() % 8 == 0 {
+        } else if b.u8().is_multiple_of(8) {
             b.u32() // anywhere, also out of bounds or misaligned
         } else {
             (b.u32() % DATA as u32) & !(defs[t].align - 1)

@@ -9,6 +9,7 @@
 use crate::canon::{GenResult, MemCx, TypeGen};
 use crate::helpers::{Helper, Helpers};
 use crate::quote::{js_get, js_key};
+use crate::snippets::{alloc, checked_addr, start_budget};
 use intertype::core::CoreModule;
 use intertype::{Booklet, Conversion, Instruction, ValType};
 use std::collections::BTreeSet;
@@ -274,8 +275,7 @@ impl<'a> Compiler<'a> {
                 if self.types.spans_memory(*ty) {
                     self.helpers.need(Helper::Budget);
                     self.types.memories.insert(m);
-                    body.stmts
-                        .push(format!("startBudget(MEM_{m}.buffer.byteLength);"));
+                    body.stmts.push(start_budget(m));
                 }
                 body.stmts.push(format!("const {v} = {e};"));
                 stack.push(v);
@@ -315,13 +315,10 @@ impl<'a> Compiler<'a> {
                 let e = self.types.load(*ty, &p, cx, &mut self.helpers)?;
                 if self.types.spans_memory(*ty) {
                     self.helpers.need(Helper::Budget);
-                    body.stmts
-                        .push(format!("startBudget(MEM_{m}.buffer.byteLength);"));
+                    body.stmts.push(start_budget(m));
                 }
-                body.stmts.push(format!(
-                    "const {p} = {} >>> 0;\ncheckRange{m}({p}, {}, {});\nconst {v} = {e};",
-                    a[0], l.size, l.align
-                ));
+                let at = checked_addr(&p, &a[0], m, l.size, l.align);
+                body.stmts.push(format!("{at}\nconst {v} = {e};"));
                 stack.push(v);
             }
             Instruction::ValueStore { ty, malloc, mem } => {
@@ -351,13 +348,8 @@ impl<'a> Compiler<'a> {
                 let p = body.fresh();
                 let s = self.types.store(*ty, &p, &a[0], cx, &mut self.helpers)?;
                 self.note_malloc();
-                body.stmts.push(format!(
-                    "const {p} = checkAlloc{m}({}({size}, {align}) >>> 0, {size}, {align});\n{}",
-                    self.core_name(*malloc),
-                    s.trim(),
-                    size = l.size,
-                    align = l.align
-                ));
+                let new = alloc(m, &self.core_name(*malloc), l.size, l.align);
+                body.stmts.push(format!("const {p} = {new};\n{}", s.trim()));
                 stack.push(p);
             }
         }

@@ -13,6 +13,7 @@
 
 use crate::helpers::{Helper, Helpers};
 use crate::quote::{js_get, js_key, js_str};
+use crate::snippets::{disc_accessors, disc_read, off, ptr_len_at, set_ptr_len};
 use intertype::layout::{self, Layouts};
 use intertype::{CoreType, StringEncoding, TypeDef, ValType};
 use std::collections::BTreeMap;
@@ -75,14 +76,6 @@ pub(crate) struct TypeGen<'a> {
     pub mallocs: std::collections::BTreeSet<u32>,
     /// Memories touched.
     pub memories: std::collections::BTreeSet<u32>,
-}
-
-fn off(base: &str, k: u32) -> String {
-    if k == 0 {
-        base.to_string()
-    } else {
-        format!("{base} + {k}")
-    }
 }
 
 fn zero(t: CoreType) -> &'static str {
@@ -214,6 +207,13 @@ impl<'a> TypeGen<'a> {
         })
     }
 
+    /// [`Self::cases`] of a type the caller matched as a variant, enum,
+    /// option or result (an error, never a panic, if it is not one).
+    fn cases_of(&self, ty: ValType) -> GenResult<(Form, Cases)> {
+        self.cases(ty)
+            .ok_or_else(|| format!("internal: {} has no cases", self.describe(ty)))
+    }
+
     /// Whether an `option<ty>`'s `some` must be wrapped as `{tag: 'some', val}`
     /// (when `ty` is itself an option, so `null` would be ambiguous).
     fn wraps_some(&self, payload: ValType) -> bool {
@@ -259,7 +259,10 @@ impl<'a> TypeGen<'a> {
         let mut out = String::new();
         match form {
             Form::Option => {
-                let payload = cases[1].1.unwrap();
+                // `cases` builds an option as `none`, then `some` with a payload.
+                let Some((_, Some(payload))) = cases.get(1).cloned() else {
+                    return Err("internal: an option without a `some` payload".into());
+                };
                 let some = if self.wraps_some(payload) {
                     out.push_str(&format!(
                         "  if ({v} != null && {v}.tag !== 'some') badValue({v}, 'null or {{ tag: \"some\", val }}');\n"
@@ -441,7 +444,7 @@ impl<'a> TypeGen<'a> {
             | TypeDef::Enum(_)
             | TypeDef::Option(_)
             | TypeDef::Result { .. } => {
-                let (form, cases) = self.cases(ty).unwrap();
+                let (form, cases) = self.cases_of(ty)?;
                 let joined = self.flat(ty)?[1..].to_vec();
                 body.push_str("  switch (a0) {\n");
                 for (i, (cname, cty)) in cases.iter().enumerate() {
@@ -620,7 +623,7 @@ impl<'a> TypeGen<'a> {
             | TypeDef::Enum(_)
             | TypeDef::Option(_)
             | TypeDef::Result { .. } => {
-                let (form, cases) = self.cases(ty).unwrap();
+                let (form, cases) = self.cases_of(ty)?;
                 let joined = self.flat(ty)?[1..].to_vec();
                 let what = self.describe(ty);
                 let cases2 = cases.clone();
@@ -687,8 +690,8 @@ impl<'a> TypeGen<'a> {
                 let f = self.lift_str(cx, h);
                 h.need(Helper::Budget);
                 let unit = cx.encoding().unit_bytes();
-                let len = format!("DV_{m}.getUint32({}, true)", off(addr, 4));
-                format!("charged({f}{m}(DV_{m}.getUint32({addr}, true), {len}), {len}, {unit})")
+                let (ptr, len) = ptr_len_at(m, addr);
+                format!("charged({f}{m}({ptr}, {len}), {len}, {unit})")
             }
             Externref => return Err("externref cannot be loaded from linear memory".into()),
             Type(_) => {
@@ -758,17 +761,13 @@ impl<'a> TypeGen<'a> {
             | TypeDef::Enum(_)
             | TypeDef::Option(_)
             | TypeDef::Result { .. } => {
-                let (form, cases) = self.cases(ty).unwrap();
+                let (form, cases) = self.cases_of(ty)?;
                 let payload_tys: Vec<Option<ValType>> = cases.iter().map(|c| c.1).collect();
                 let payload = self
                     .layouts
                     .variant_payload_offset(&payload_tys)
                     .map_err(|e| e.to_string())?;
-                let d = match layout::discriminant_size(cases.len()) {
-                    1 => format!("U8_{m}[p]"),
-                    2 => format!("DV_{m}.getUint16(p, true)"),
-                    _ => format!("DV_{m}.getUint32(p, true)"),
-                };
+                let d = disc_read(m, "p", cases.len());
                 body.push_str(&format!("  const d = {d};\n  switch (d) {{\n"));
                 for (i, (cname, cty)) in cases.iter().enumerate() {
                     let val = match cty {
@@ -842,7 +841,8 @@ impl<'a> TypeGen<'a> {
                 let f = self.lower_str(cx, h);
                 let mal = self.malloc(cx)?;
                 h.need(Helper::Len);
-                format!("  {{\n    const sp = {f}({v}, {mal});\n    view{m}(); DV_{m}.setUint32({addr}, sp, true); DV_{m}.setUint32({}, LEN, true);\n  }}\n", off(addr, 4))
+                let set = set_ptr_len(m, addr, "sp", "LEN");
+                format!("  {{\n    const sp = {f}({v}, {mal});\n    view{m}(); {set}\n  }}\n")
             }
             Externref => return Err("externref cannot be stored in linear memory".into()),
             Type(_) => {
@@ -912,17 +912,13 @@ impl<'a> TypeGen<'a> {
             | TypeDef::Enum(_)
             | TypeDef::Option(_)
             | TypeDef::Result { .. } => {
-                let (form, cases) = self.cases(ty).unwrap();
+                let (form, cases) = self.cases_of(ty)?;
                 let payload_tys: Vec<Option<ValType>> = cases.iter().map(|c| c.1).collect();
                 let payload = self
                     .layouts
                     .variant_payload_offset(&payload_tys)
                     .map_err(|e| e.to_string())?;
-                let setter = match layout::discriminant_size(cases.len()) {
-                    1 => "setUint8",
-                    2 => "setUint16",
-                    _ => "setUint32",
-                };
+                let (_, setter) = disc_accessors(cases.len());
                 let what = self.describe(ty);
                 body.push_str(
                     &self.switch_case(form, &cases, "v", &what, h, |g, i, val, h| {

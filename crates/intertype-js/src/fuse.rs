@@ -17,6 +17,7 @@ use crate::adapter::{pop, push_call, Body, Compiler};
 use crate::canon::{GenResult, MemCx};
 use crate::helpers::Helper;
 use crate::quote::js_str;
+use crate::snippets::{alloc, checked_addr, ptr_len_at, set_ptr_len, start_budget};
 use crate::xfer::{self, Place, Types, Xfer};
 use intertype::{Booklet, Instruction, StringEncoding, TypeDef, ValType};
 
@@ -64,6 +65,12 @@ enum Slot {
         enc: StringEncoding,
         vals: Vec<String>,
     },
+}
+
+/// Whether `s` (the top of the stack) is a value of another side than
+/// `side`: one the fused walk moves memory to memory.
+fn from_other_side(s: Option<&Slot>, side: usize) -> bool {
+    s.and_then(Slot::side).is_some_and(|s| s != side)
 }
 
 impl Slot {
@@ -328,7 +335,8 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 });
             }
             I::ValueLower { ty, malloc, mem }
-                if matches!(stack.last(), Some(s @ (Slot::Mem { .. } | Slot::Flat { .. })) if s.side().is_some_and(|s| s != side))
+                if matches!(stack.last(), Some(Slot::Mem { .. } | Slot::Flat { .. }))
+                    && from_other_side(stack.last(), side)
                     && self.flat_aggregate(side, *ty) =>
             {
                 let v = pop(stack, 1)?.remove(0);
@@ -348,10 +356,9 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 c.helpers.need(Helper::CheckRange(m));
                 c.types.memories.insert(m);
                 let p = self.body.fresh();
-                self.body.stmts.push(format!(
-                    "const {p} = {a} >>> 0;\ncheckRange{m}({p}, {}, {});",
-                    l.size, l.align
-                ));
+                self.body
+                    .stmts
+                    .push(checked_addr(&p, &a, m, l.size, l.align));
                 stack.push(Slot::Mem {
                     side,
                     ty: *ty,
@@ -364,25 +371,18 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 malloc,
                 mem,
                 encoding,
-            } if matches!(stack.last(), Some(s) if s.side().is_some_and(|s| s != side)) => {
-                let v = pop(stack, 1)?.remove(0);
+            } if from_other_side(stack.last(), side) => {
                 let dst = self.place(side, *mem, *encoding, *malloc, true);
-                let (p, l) = self.copy_out(v, &dst)?;
-                stack.push(Slot::Js(p));
-                stack.push(Slot::Js(l));
+                self.lower_copy(stack, &dst)?;
             }
             I::ValueLower { ty, malloc, mem }
-                if matches!(stack.last(), Some(s) if s.side().is_some_and(|s| s != side))
+                if from_other_side(stack.last(), side)
                     && (*ty == ValType::String || self.list_elem(side, *ty).is_some()) =>
             {
-                let v = pop(stack, 1)?.remove(0);
                 let dst = self.place(side, mem.mem, mem.encoding, *malloc, true);
-                let (p, l) = self.copy_out(v, &dst)?;
-                stack.push(Slot::Js(p));
-                stack.push(Slot::Js(l));
+                self.lower_copy(stack, &dst)?;
             }
-            I::ValueStore { ty, malloc, mem } if matches!(stack.last(), Some(s) if s.side().is_some_and(|s| s != side)) =>
-            {
+            I::ValueStore { ty, malloc, mem } if from_other_side(stack.last(), side) => {
                 let mut a = pop(stack, 2)?;
                 let v = a.pop().ok_or("empty")?;
                 let addr = self.materialize(a.pop().ok_or("empty")?)?;
@@ -391,26 +391,19 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 let l = self.c(side).types.layout(*ty)?;
                 self.importer.helpers.need(Helper::CheckRange(dst.mem));
                 let q = self.body.fresh();
-                self.body.stmts.push(format!(
-                    "const {q} = {addr} >>> 0;\ncheckRange{}({q}, {}, {});",
-                    dst.mem, l.size, l.align
-                ));
+                self.body
+                    .stmts
+                    .push(checked_addr(&q, &addr, dst.mem, l.size, l.align));
                 self.store(v, &q, &dst)?;
             }
-            I::ValueStoreNew { ty, malloc, mem } if matches!(stack.last(), Some(s) if s.side().is_some_and(|s| s != side)) =>
-            {
+            I::ValueStoreNew { ty, malloc, mem } if from_other_side(stack.last(), side) => {
                 let v = pop(stack, 1)?.remove(0);
                 let dst = self.place(side, mem.mem, mem.encoding, *malloc, true);
                 let l = self.c(side).types.layout(*ty)?;
                 self.importer.helpers.need(Helper::CheckAlloc(dst.mem));
                 let q = self.body.fresh();
-                self.body.stmts.push(format!(
-                    "const {q} = checkAlloc{m}({}({size}, {align}) >>> 0, {size}, {align});",
-                    dst.malloc,
-                    m = dst.mem,
-                    size = l.size,
-                    align = l.align
-                ));
+                let new = alloc(dst.mem, &dst.malloc, l.size, l.align);
+                self.body.stmts.push(format!("const {q} = {new};"));
                 self.store(v, &q, &dst)?;
                 stack.push(Slot::Js(q));
             }
@@ -477,13 +470,21 @@ impl<'x, 'a> Fuser<'x, 'a> {
     /// Moves a value from the other side (in memory or flat) into flat
     /// values for `dst`'s side: `let`s, one per flat slot.
     fn move_flat(&mut self, v: Slot, dst: &Place) -> GenResult<Vec<String>> {
-        let (side, ty, mem, enc) = match &v {
+        let (side, ty, mem, enc, src) = match &v {
             Slot::Mem {
-                side, ty, mem, enc, ..
-            }
-            | Slot::Flat {
-                side, ty, mem, enc, ..
-            } => (*side, *ty, *mem, *enc),
+                side,
+                ty,
+                mem,
+                enc,
+                addr,
+            } => (*side, *ty, *mem, *enc, xfer::Src::Mem(addr.clone())),
+            Slot::Flat {
+                side,
+                ty,
+                mem,
+                enc,
+                vals,
+            } => (*side, *ty, *mem, *enc, xfer::Src::Flat(vals)),
             _ => return Err("not an aggregate".into()),
         };
         let t = self.types(side);
@@ -492,11 +493,6 @@ impl<'x, 'a> Fuser<'x, 'a> {
         if !outs.is_empty() {
             self.body.stmts.push(format!("let {};", outs.join(", ")));
         }
-        let src = match &v {
-            Slot::Mem { addr, .. } => xfer::Src::Mem(addr.clone()),
-            Slot::Flat { vals, .. } => xfer::Src::Flat(vals),
-            _ => unreachable!(),
-        };
         let code = self.xfer.move_value(
             &t,
             ty,
@@ -578,9 +574,9 @@ impl<'x, 'a> Fuser<'x, 'a> {
             } => {
                 let f = self.xfer.check_list(&t, *elem, *mem, *enc, h)?;
                 h.need(Helper::Budget);
-                self.body.stmts.push(format!(
-                    "startBudget(MEM_{mem}.buffer.byteLength);\n{f}({ptr}, {len});"
-                ));
+                self.body
+                    .stmts
+                    .push(format!("{}\n{f}({ptr}, {len});", start_budget(*mem)));
             }
             Slot::Flat {
                 ty, mem, enc, vals, ..
@@ -589,7 +585,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 if !code.is_empty() {
                     let budget = if self.spans(side, *ty) {
                         self.importer.helpers.need(Helper::Budget);
-                        format!("startBudget(MEM_{mem}.buffer.byteLength);\n")
+                        format!("{}\n", start_budget(*mem))
                     } else {
                         String::new()
                     };
@@ -601,11 +597,21 @@ impl<'x, 'a> Fuser<'x, 'a> {
             } => {
                 let f = self.xfer.check_mem(&t, *ty, *mem, *enc, h)?;
                 h.need(Helper::Budget);
-                self.body.stmts.push(format!(
-                    "startBudget(MEM_{mem}.buffer.byteLength);\n{f}({addr});"
-                ));
+                self.body
+                    .stmts
+                    .push(format!("{}\n{f}({addr});", start_budget(*mem)));
             }
         }
+        Ok(())
+    }
+
+    /// Lowers the string or list on top of the stack from the other side:
+    /// copied into a new allocation at `dst`, its pointer and length pushed.
+    fn lower_copy(&mut self, stack: &mut Vec<Slot>, dst: &Place) -> GenResult<()> {
+        let v = pop(stack, 1)?.remove(0);
+        let (p, l) = self.copy_out(v, dst)?;
+        stack.push(Slot::Js(p));
+        stack.push(Slot::Js(l));
         Ok(())
     }
 
@@ -650,10 +656,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                 let t = self.types(*side);
                 let h = &mut self.importer.helpers;
                 h.need(Helper::View(*mem));
-                let (sp, sl) = (
-                    format!("DV_{mem}.getUint32({addr}, true)"),
-                    format!("DV_{mem}.getUint32({addr} + 4, true)"),
-                );
+                let (sp, sl) = ptr_len_at(*mem, addr);
                 let f = match layout_list_elem(t.defs, *ty) {
                     Some(elem) => self.xfer.copy_list(&t, elem, (*mem, *enc), dst, h)?,
                     None => self.xfer.copy_str(*mem, *enc, dst, h),
@@ -707,9 +710,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
             }
             Slot::Str { .. } | Slot::List { .. } => {
                 let (p, l) = self.copy_out(v, dst)?;
-                self.body.stmts.push(format!(
-                    "DV_{m}.setUint32({q}, {p}, true); DV_{m}.setUint32({q} + 4, {l}, true);"
-                ));
+                self.body.stmts.push(set_ptr_len(m, q, &p, &l));
             }
             Slot::Js(_) => return Err("not a value in memory".into()),
         }
@@ -758,7 +759,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                     .types
                     .lift_list(elem, MemCx::new(mem, enc, None), &mut c.helpers)?;
                 c.helpers.need(Helper::Budget);
-                format!("startBudget(MEM_{mem}.buffer.byteLength);\nconst {v} = {f}({ptr}, {len});")
+                format!("{}\nconst {v} = {f}({ptr}, {len});", start_budget(mem))
             }
             Slot::Mem {
                 side,
@@ -772,7 +773,7 @@ impl<'x, 'a> Fuser<'x, 'a> {
                     .types
                     .load(ty, &addr, MemCx::new(mem, enc, None), &mut c.helpers)?;
                 c.helpers.need(Helper::Budget);
-                format!("startBudget(MEM_{mem}.buffer.byteLength);\nconst {v} = {e};")
+                format!("{}\nconst {v} = {e};", start_budget(mem))
             }
         };
         self.body.stmts.push(stmt);
@@ -796,7 +797,8 @@ impl<'x, 'a> Fuser<'x, 'a> {
         let mut stmt = String::new();
         if c.types.spans_memory(ty) {
             c.helpers.need(Helper::Budget);
-            stmt.push_str(&format!("startBudget(MEM_{mem}.buffer.byteLength);\n"));
+            stmt.push_str(&start_budget(mem));
+            stmt.push('\n');
         }
         stmt.push_str(&format!("const {v} = {e};"));
         self.body.stmts.push(stmt);

@@ -23,6 +23,7 @@ mod helpers;
 pub mod interface;
 mod link;
 mod quote;
+mod snippets;
 mod trampoline;
 mod wasmlink;
 mod xfer;
@@ -84,6 +85,10 @@ pub enum ErrorKind {
     /// Linked modules do not fit together (`bindgen js --link`): a missing
     /// or ill-typed export, a cycle, or a linked module that is not valid.
     Link,
+    /// An invariant of the generator itself did not hold (a bug in
+    /// intertype-js, not the input's fault): reported as an error rather
+    /// than a panic, so a caller never crashes on any input.
+    Internal,
 }
 
 impl Error {
@@ -101,6 +106,15 @@ impl Error {
         Error {
             kind: ErrorKind::Link,
             message: message.into(),
+            format: None,
+        }
+    }
+
+    #[cold]
+    fn internal(message: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::Internal,
+            message: format!("internal error: {}", message.into()),
             format: None,
         }
     }

@@ -167,18 +167,30 @@ pub fn generate_linked(
     let mut report = Vec::new();
     for &i in &order {
         let wasm = if i == 0 { app } else { &links[i - 1].wasm[..] };
+        // `order` is a post-order of `deps`, so every exporter was generated
+        // before its importers; a gap would be a bug here, reported as one.
+        let deps = deps[i]
+            .iter()
+            .map(|&j| {
+                let gen = generated[j].as_ref().ok_or_else(|| {
+                    Error::internal(format!(
+                        "linked module {} was not generated before its importer {}",
+                        crate::quote::js_str(&label(j)),
+                        crate::quote::js_str(&label(i))
+                    ))
+                })?;
+                Ok(GraphDep {
+                    link: label(j),
+                    file: file(j),
+                    gen,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
         let graph = Graph {
             label: label(i),
             fuse: options.fuse,
             fuse_in_wasm: options.fuse_in_wasm,
-            deps: deps[i]
-                .iter()
-                .map(|&j| GraphDep {
-                    link: label(j),
-                    file: file(j),
-                    gen: generated[j].as_ref().expect("exporters come first"),
-                })
-                .collect(),
+            deps,
         };
         let node = generate_node(wasm, &file(i), Some(&graph))?;
         files.push(File {

@@ -16,6 +16,7 @@
 //! the destination's are structurally the same.
 
 use crate::helpers::{Helper, Helpers};
+use crate::snippets::{alloc, disc_accessors, disc_read, off, ptr_len_at, set_ptr_len};
 use intertype::layout::{self, Layouts};
 use intertype::{StringEncoding, TypeDef, ValType};
 use std::collections::BTreeMap;
@@ -45,19 +46,36 @@ fn enc_tag(e: StringEncoding) -> &'static str {
     }
 }
 
-fn off(base: &str, k: u32) -> String {
-    if k == 0 {
-        base.to_string()
-    } else {
-        format!("{base} + {k}")
-    }
-}
-
 fn ty_tag(ty: ValType) -> String {
     match ty {
         ValType::Type(i) => format!("t{i}"),
         other => other.keyword().unwrap_or("x").to_string(),
     }
+}
+
+/// `ck{kind}…`: the name of a check of `ty` (side, type, memory, encoding).
+fn check_name(kind: &str, t: &Types<'_>, ty: ValType, mem: u32, enc: StringEncoding) -> String {
+    format!("ck{kind}{}_{}_{mem}_{}", t.side, ty_tag(ty), enc_tag(enc))
+}
+
+/// `x{kind}…`: the name of a copy of `ty` from `src` to `dst`.
+fn copy_name(
+    kind: &str,
+    t: &Types<'_>,
+    ty: ValType,
+    src: (u32, StringEncoding),
+    dst: &Place,
+) -> String {
+    format!(
+        "x{kind}{}_{}_{}_{}_{}_{}_{}",
+        t.side,
+        ty_tag(ty),
+        src.0,
+        enc_tag(src.1),
+        dst.mem,
+        enc_tag(dst.enc),
+        dst.malloc
+    )
 }
 
 /// One side's types, for layouts.
@@ -166,7 +184,7 @@ impl Xfer {
         enc: StringEncoding,
         h: &mut Helpers,
     ) -> R<String> {
-        let name = format!("ckL{}_{}_{mem}_{}", t.side, ty_tag(elem), enc_tag(enc));
+        let name = check_name("L", t, elem, mem, enc);
         self.define(&name, |x| {
             h.need(Helper::CheckRange(mem));
             h.need(Helper::Budget);
@@ -197,7 +215,7 @@ impl Xfer {
         enc: StringEncoding,
         h: &mut Helpers,
     ) -> R<String> {
-        let name = format!("ckM{}_{}_{mem}_{}", t.side, ty_tag(ty), enc_tag(enc));
+        let name = check_name("M", t, ty, mem, enc);
         self.define(&name, |x| {
             let body = x.check_at(t, ty, "p", mem, enc, h)?;
             Ok(format!("function {name}(p) {{\n{body}}}\n"))
@@ -228,9 +246,9 @@ impl Xfer {
             String => {
                 let f = self.check_str(m, enc, h);
                 h.need(Helper::Budget);
+                let (sp, sl) = ptr_len_at(m, p);
                 format!(
-                    "    {{ const sp = DV_{m}.getUint32({p}, true), sl = DV_{m}.getUint32({}, true); {f}(sp, sl); charge(sl, {}); }}\n",
-                    off(p, 4),
+                    "    {{ const sp = {sp}, sl = {sl}; {f}(sp, sl); charge(sl, {}); }}\n",
                     enc.unit_bytes()
                 )
             }
@@ -238,10 +256,8 @@ impl Xfer {
             Type(_) => match t.def(ty).ok_or("undefined type")? {
                 TypeDef::List(elem) => {
                     let f = self.check_list(t, *elem, m, enc, h)?;
-                    format!(
-                        "    {f}(DV_{m}.getUint32({p}, true), DV_{m}.getUint32({}, true));\n",
-                        off(p, 4)
-                    )
+                    let (lp, ll) = ptr_len_at(m, p);
+                    format!("    {f}({lp}, {ll});\n")
                 }
                 TypeDef::Record(_) | TypeDef::Tuple(_) => {
                     let tys = layout::record_fields(t.defs, ty).unwrap_or_default();
@@ -382,10 +398,8 @@ impl Xfer {
                 format!("  const d = U8_{d};\n  for (let i = 0; i < l; i++) d[q + i] = s[i];\n  LEN = l;\n"),
             ),
         };
-        let mal = &dst.malloc;
-        let body = format!(
-            "{count}  const q = checkAlloc{d}({mal}({size}, {align}) >>> 0, {size}, {align});\n{copy}"
-        );
+        let q = alloc(d, &dst.malloc, size, align);
+        let body = format!("{count}  const q = {q};\n{copy}");
         let code = format!("function {name}(p, l) {{\n  view{s}();\n{body}  return q;\n}}\n");
         self.funcs.entry(name.clone()).or_insert(Some(code));
         name
@@ -401,16 +415,7 @@ impl Xfer {
         dst: &Place,
         h: &mut Helpers,
     ) -> R<String> {
-        let name = format!(
-            "xl{}_{}_{}_{}_{}_{}_{}",
-            t.side,
-            ty_tag(elem),
-            src.0,
-            enc_tag(src.1),
-            dst.mem,
-            enc_tag(dst.enc),
-            dst.malloc
-        );
+        let name = copy_name("l", t, elem, src, dst);
         self.define(&name, |x| {
             let (s, d) = (src.0, dst.mem);
             h.need(Helper::CheckAlloc(d));
@@ -419,10 +424,8 @@ impl Xfer {
             h.need(Helper::CopyBytes);
             let l = t.layout(elem)?;
             let (size, align) = (l.size, l.align);
-            let mut body = format!(
-                "  view{s}();\n  const q = checkAlloc{d}({}(n * {size}, {align}) >>> 0, n * {size}, {align});\n",
-                dst.malloc
-            );
+            let q = alloc(d, &dst.malloc, format!("n * {size}"), align);
+            let mut body = format!("  view{s}();\n  const q = {q};\n");
             if t.plain(elem) {
                 body.push_str(&format!("  copyBytes(U8_{s}, p, U8_{d}, q, n * {size});\n"));
             } else {
@@ -452,16 +455,7 @@ impl Xfer {
         dst: &Place,
         h: &mut Helpers,
     ) -> R<String> {
-        let name = format!(
-            "xm{}_{}_{}_{}_{}_{}_{}",
-            t.side,
-            ty_tag(ty),
-            src.0,
-            enc_tag(src.1),
-            dst.mem,
-            enc_tag(dst.enc),
-            dst.malloc
-        );
+        let name = copy_name("m", t, ty, src, dst);
         self.define(&name, |x| {
             let body = x.copy_at(t, ty, "p", "q", src, dst, h)?;
             Ok(format!("function {name}(p, q) {{\n{body}}}\n"))
@@ -505,20 +499,16 @@ impl Xfer {
             Char => format!("    DV_{d}.setUint32({q}, DV_{s}.getUint32({p}, true), true);\n"),
             String => {
                 let f = self.copy_str(s, src.1, dst, h);
-                format!(
-                    "    {{ const sq = {f}(DV_{s}.getUint32({p}, true), DV_{s}.getUint32({}, true)); DV_{d}.setUint32({q}, sq, true); DV_{d}.setUint32({}, LEN, true); }}\n",
-                    off(p, 4),
-                    off(q, 4)
-                )
+                let (sp, sl) = ptr_len_at(s, p);
+                let set = set_ptr_len(d, q, "sq", "LEN");
+                format!("    {{ const sq = {f}({sp}, {sl}); {set} }}\n")
             }
             Type(_) => match t.def(ty).ok_or("undefined type")? {
                 TypeDef::List(elem) => {
                     let f = self.copy_list(t, *elem, src, dst, h)?;
-                    format!(
-                        "    {{ const lq = {f}(DV_{s}.getUint32({p}, true), DV_{s}.getUint32({}, true)); DV_{d}.setUint32({q}, lq, true); DV_{d}.setUint32({}, LEN, true); }}\n",
-                        off(p, 4),
-                        off(q, 4)
-                    )
+                    let (lp, ll) = ptr_len_at(s, p);
+                    let set = set_ptr_len(d, q, "lq", "LEN");
+                    format!("    {{ const lq = {f}({lp}, {ll}); {set} }}\n")
                 }
                 TypeDef::Record(_) | TypeDef::Tuple(_) => {
                     let tys = layout::record_fields(t.defs, ty).unwrap_or_default();
@@ -537,11 +527,7 @@ impl Xfer {
                     let cases = layout::variant_cases(t.defs, ty).unwrap_or_default();
                     let payload = t.payload(&cases)?;
                     let n = cases.len();
-                    let (get, set) = match layout::discriminant_size(n) {
-                        1 => ("getUint8", "setUint8"),
-                        2 => ("getUint16", "setUint16"),
-                        _ => ("getUint32", "setUint32"),
-                    };
+                    let (get, set) = disc_accessors(n);
                     let mut out = format!(
                         "    {{\n    const d = DV_{s}.{get}({p}, true);\n    DV_{d}.{set}({q}, d, true);\n    switch (d) {{\n"
                     );
@@ -562,14 +548,6 @@ impl Xfer {
             },
             _ => return Err(format!("{ty:?} cannot be stored in linear memory")),
         })
-    }
-}
-
-fn disc_read(m: u32, p: &str, cases: usize) -> String {
-    match layout::discriminant_size(cases) {
-        1 => format!("U8_{m}[{p}]"),
-        2 => format!("DV_{m}.getUint16({p}, true)"),
-        _ => format!("DV_{m}.getUint32({p}, true)"),
     }
 }
 
@@ -644,6 +622,27 @@ pub(crate) enum Src<'s> {
 pub(crate) enum Dst<'s> {
     Mem(String),
     Flat(&'s [String]),
+}
+
+impl<'s> Src<'s> {
+    /// A field or payload of this value: at byte offset `o` in memory, or
+    /// the flat slots `slots`.
+    fn part(&self, o: u32, slots: std::ops::Range<usize>) -> Src<'s> {
+        match *self {
+            Src::Mem(ref p) => Src::Mem(off(p, o)),
+            Src::Flat(vals) => Src::Flat(&vals[slots]),
+        }
+    }
+}
+
+impl<'s> Dst<'s> {
+    /// [`Src::part`] of a destination.
+    fn part(&self, o: u32, slots: std::ops::Range<usize>) -> Dst<'s> {
+        match *self {
+            Dst::Mem(ref q) => Dst::Mem(off(q, o)),
+            Dst::Flat(outs) => Dst::Flat(&outs[slots]),
+        }
+    }
 }
 
 impl<'a> Types<'a> {
@@ -822,10 +821,7 @@ impl Xfer {
             F64 => write(read("getFloat64", "x"), "setFloat64"),
             String | Type(_) if matches!(t.def(ty), None | Some(TypeDef::List(_))) => {
                 let (p, l) = match src {
-                    Src::Mem(p) => (
-                        format!("DV_{s}.getUint32({p}, true)"),
-                        format!("DV_{s}.getUint32({p} + 4, true)"),
-                    ),
+                    Src::Mem(p) => ptr_len_at(s, p),
                     Src::Flat(vals) => (format!("{} >>> 0", vals[0]), format!("{} >>> 0", vals[1])),
                 };
                 let f = match t.def(ty) {
@@ -834,7 +830,8 @@ impl Xfer {
                 };
                 match dst {
                     Dst::Mem(q) => format!(
-                        "{{ const mp = {f}({p}, {l}); DV_{d}.setUint32({q}, mp, true); DV_{d}.setUint32({q} + 4, LEN, true); }}\n"
+                        "{{ const mp = {f}({p}, {l}); {} }}\n",
+                        set_ptr_len(d, q, "mp", "LEN")
                     ),
                     Dst::Flat(outs) => format!("{} = {f}({p}, {l}); {} = LEN;\n", outs[0], outs[1]),
                 }
@@ -850,14 +847,8 @@ impl Xfer {
                         let mut at = 0;
                         for (ft, o) in tys.iter().zip(offs) {
                             let n = t.flat(*ft)?.len();
-                            let fs = match src {
-                                Src::Mem(p) => Src::Mem(off(p, o)),
-                                Src::Flat(vals) => Src::Flat(&vals[at..at + n]),
-                            };
-                            let fd = match dst {
-                                Dst::Mem(q) => Dst::Mem(off(q, o)),
-                                Dst::Flat(outs) => Dst::Flat(&outs[at..at + n]),
-                            };
+                            let fs = src.part(o, at..at + n);
+                            let fd = dst.part(o, at..at + n);
                             out.push_str(&self.move_value(t, *ft, &fs, &fd, from, to, h)?);
                             at += n;
                         }
@@ -889,11 +880,7 @@ impl Xfer {
                     | TypeDef::Result { .. } => {
                         let cases = layout::variant_cases(t.defs, ty).unwrap_or_default();
                         let payload = t.payload(&cases)?;
-                        let (get, set) = match layout::discriminant_size(cases.len()) {
-                            1 => ("getUint8", "setUint8"),
-                            2 => ("getUint16", "setUint16"),
-                            _ => ("getUint32", "setUint32"),
-                        };
+                        let (get, set) = disc_accessors(cases.len());
                         let dv = match src {
                             Src::Mem(p) => format!("DV_{s}.{get}({p}, true)"),
                             Src::Flat(vals) => format!("({} >>> 0)", vals[0]),
@@ -912,14 +899,8 @@ impl Xfer {
                         for (i, c) in cases.iter().enumerate() {
                             let Some(c) = c else { continue };
                             let k = t.flat(*c)?.len();
-                            let ps = match src {
-                                Src::Mem(p) => Src::Mem(off(p, payload)),
-                                Src::Flat(vals) => Src::Flat(&vals[1..1 + k]),
-                            };
-                            let pd = match dst {
-                                Dst::Mem(q) => Dst::Mem(off(q, payload)),
-                                Dst::Flat(outs) => Dst::Flat(&outs[1..1 + k]),
-                            };
+                            let ps = src.part(payload, 1..1 + k);
+                            let pd = dst.part(payload, 1..1 + k);
                             let body = self.move_value(t, *c, &ps, &pd, from, to, h)?;
                             arms.push_str(&format!("  case {i}: {{\n{body}  break;\n  }}\n"));
                         }

@@ -18,7 +18,7 @@ mod greet_guest;
 mod peer_component;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use greet_guest::{core_of, Raw, RawAdd, GUEST};
+use intertype_bench_support::{core_of, Raw, RawAdd, ADD, GUEST};
 use intertype_runtime::{Engine, Linker, Module, Value};
 use peer_component::{ComponentTyped, ComponentVal};
 use std::hint::black_box;
@@ -96,11 +96,7 @@ fn bench_add(c: &mut Criterion) {
         b.iter(|| black_box(raw.add(black_box(2), black_box(3))))
     });
     let engine = Engine::default();
-    let module = Module::new(
-        &engine,
-        &intertype::parse_str(greet_guest::ADD, None).unwrap(),
-    )
-    .unwrap();
+    let module = Module::new(&engine, &intertype::parse_str(ADD, None).unwrap()).unwrap();
     let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
     let typed = inst.typed_func::<(i32, i32), (i32,)>("add").unwrap();
     assert_eq!(typed.call(&mut inst, (2, 3)).unwrap(), (5,));

@@ -4,7 +4,7 @@
 //!   along four paths: (a) raw wasmtime core calls with hand-written glue,
 //!   (b) intertype typed, (c) intertype dynamic, (d) wasmtime's component
 //!   model (typed, `bindgen!`). The guest, the glue and the peer are the
-//!   `greet` benchmark's (`greet_guest`, `peer_component`).
+//!   `greet` benchmark's (`intertype-bench-support`, `peer_component`).
 //! * `load`: intertype's part of `Module::new` (decode, validate, plan,
 //!   export what the plans reach; `Module::load_without_compile`) next to
 //!   wasmtime compiling the same core module (in parallel, as by default,
@@ -15,11 +15,10 @@
 //! `python3 scripts/chart.py` draws `docs/growth.svg` from criterion's
 //! JSON. Results: `docs/performance.md`.
 
-mod greet_guest;
 mod peer_component;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use greet_guest::{Raw, GUEST};
+use intertype_bench_support::{Raw, GUEST};
 use intertype_runtime::{Engine, Linker, Module, Value};
 use peer_component::ComponentTyped;
 use std::hint::black_box;

@@ -11,12 +11,10 @@
 //! * `scalar-raw`, `scalar-typed`, `scalar-dynamic`: `add(s32, s32) -> s32`
 //!   against a raw wasmtime `TypedFunc` call.
 
-#[path = "../benches/greet_guest/mod.rs"]
-mod greet_guest;
 #[path = "../benches/peer_component/mod.rs"]
 mod peer_component;
 
-use greet_guest::{core_of, Raw, RawAdd, GUEST};
+use intertype_bench_support::{core_of, Raw, RawAdd, ADD, GUEST};
 use intertype_runtime::{Engine, Instance, Linker, Module, Value};
 use std::hint::black_box;
 use wasmtime::component::Val;
@@ -93,7 +91,7 @@ fn main() {
             })
         }
         "scalar-typed" => {
-            let mut inst = instance(greet_guest::ADD);
+            let mut inst = instance(ADD);
             let f = inst.typed_func::<(i32, i32), (i32,)>("add").unwrap();
             assert_eq!(f.call(&mut inst, (2, 3)).unwrap(), (5,));
             Box::new(move || {
@@ -101,7 +99,7 @@ fn main() {
             })
         }
         "scalar-dynamic" => {
-            let mut inst = instance(greet_guest::ADD);
+            let mut inst = instance(ADD);
             let f = inst.func("add").unwrap();
             let args = [Value::S32(2), Value::S32(3)];
             let mut out = Vec::with_capacity(1);

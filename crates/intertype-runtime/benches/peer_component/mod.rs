@@ -21,7 +21,7 @@
 #![allow(dead_code)]
 
 use wasmtime::component::{Component, Func, Linker, Val};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::Store;
 
 /// The guest component: `greet(name: string) -> string` returning
 /// `"Hello, " + name` in a fresh guest allocation.
@@ -34,16 +34,8 @@ mod bindings {
     });
 }
 
-/// The engine for (d): wasmtime's defaults except
-/// `Config::concurrency_support(false)`, which skips setting up the
-/// component-model-async machinery on every call (about 0.5 µs per call
-/// when it is on; it is on by default in builds with the
-/// `component-model-async` Cargo feature).
-pub fn engine() -> Engine {
-    let mut config = Config::new();
-    config.concurrency_support(false);
-    Engine::new(&config).expect("engine for the component-model peer")
-}
+/// The engine for (d), shared with the other crates' component peers.
+pub use intertype_bench_support::component_engine as engine;
 
 /// Compiles and instantiates [`COMPONENT`] in a fresh store.
 fn instantiate<R>(

@@ -1,6 +1,13 @@
-;; greet(string) -> string: the guest of the runtime's criterion benchmark
-;; (crates/intertype-runtime/benches/greet.rs), shared by benches/ruby/bench.rb
-;; and crates/intertype-c-api/examples/greet_reference.rs.
+;; The greeting guest of the benchmarks: `greet(string) -> string` returning
+;; "Hello, " + name in a fresh guest allocation (allocate, copy the greeting
+;; and the name, free the argument; the result is freed by a deferred call).
+;; `malloc` grows memory by as many pages as the allocation needs (the growth
+;; benchmark passes strings up to 16 MiB); once every allocation is freed the
+;; bump heap starts over. One text for intertype-runtime's `greet` and `growth`
+;; benchmarks and `callgrind` example, module B of intertype-adapt's `fused`
+;; benchmark, B of the JS link benchmark (benches/js/link.mjs), and the guest
+;; of benches/ruby/bench.rb, benches/python/bench.py and intertype-c-api's
+;; greet_reference example.
 (module
   (memory (export "mem") 2)
   (global $heap (mut i32) (i32.const 1024))
@@ -11,7 +18,11 @@
     (local.set $p (global.get $heap))
     (global.set $heap (i32.add (global.get $heap) (local.get $n)))
     (if (i32.gt_u (global.get $heap) (i32.mul (memory.size) (i32.const 65536)))
-      (then (drop (memory.grow (i32.const 2)))))
+      (then (drop (memory.grow
+        (i32.add (i32.const 1)
+          (i32.shr_u
+            (i32.sub (global.get $heap) (i32.mul (memory.size) (i32.const 65536)))
+            (i32.const 16)))))))
     (global.set $live (i32.add (global.get $live) (i32.const 1)))
     (local.get $p))
   (func $free (export "free") (param $p i32) (param $n i32)

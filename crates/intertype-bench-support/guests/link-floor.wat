@@ -1,6 +1,7 @@
-;; The benchmark pair of crates/intertype-adapt/benches/fused.rs (same text): the floor, the same work in one module.
+;; The floor of the link benchmarks: the work of link-app.wat calling
+;; greet.wat (allocate, copy the greeting and the name) in one module, with
+;; no boundary. Same memory layout and `fill`/`run` exports as link-app.wat.
 (module
-  
   (memory (export "memory") 8)
   (global $heap (mut i32) (i32.const 262144))
   (func $malloc (export "malloc") (param $n i32) (result i32)
@@ -10,7 +11,6 @@
     (local.get $p))
   (func (export "fill") (param $n i32)
     (memory.fill (i32.const 65536) (i32.const 119) (local.get $n)))
-
   (data (i32.const 16) "Hello, ")
   (func (export "run") (param $p i32) (param $n i32) (result i32 i32)
     (local $q i32)
