@@ -12,6 +12,7 @@ mod layers;
 mod leak;
 mod lifted_size;
 mod linking;
+mod plain_forms;
 mod raw_lists;
 mod readme;
 mod scalar_lists;
