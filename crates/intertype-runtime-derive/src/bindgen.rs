@@ -527,6 +527,10 @@ impl<'a> Gen<'a> {
                     .collect();
                 let ty_exprs: Vec<TokenStream> = fs.iter().map(|f| self.ty_expr(f.ty)).collect();
                 let n = fs.len();
+                let access: Vec<TokenStream> = idents.iter().map(|i| quote!(#i)).collect();
+                let vars: Vec<Ident> = (0..n).map(|k| format_ident!("__f{k}")).collect();
+                let (lower_plain, lift_plain) =
+                    crate::plain_items(&tys, &access, quote!(#name { #(#idents: #vars),* }));
                 quote! {
                     #[doc = #doc]
                     #[derive(Clone, Debug, PartialEq)]
@@ -540,6 +544,7 @@ impl<'a> Gen<'a> {
                         fn to_value(&self) -> #rt::Value {
                             #rt::Value::Record(::std::vec![#(#rt::Lower::to_value(&self.#idents),)*])
                         }
+                        #lower_plain
                     }
                     impl #rt::Lift for #name {
                         fn ty() -> #rt::Type {
@@ -556,6 +561,7 @@ impl<'a> Gen<'a> {
                                 #mismatch
                             }
                         }
+                        #lift_plain
                     }
                 }
             }

@@ -80,11 +80,34 @@ fn tuple_struct_parts(fields: &syn::FieldsUnnamed, span: Span) -> syn::Result<Pa
                 let _ = &__mismatch;
                 ::core::result::Result::Ok(Self(#li::from_value(__v)?))
             }),
+            // The field's own form: a newtype is its field's type.
+            lower_plain: quote! {
+                fn to_arg(&self) -> #rt::__private::TypedArg<'_> {
+                    #lo::to_arg(&self.0)
+                }
+                const PLAIN: ::core::option::Option<#rt::__private::Plain> = #lo::PLAIN;
+                #[inline]
+                fn store_le(&self, __out: &mut [u8]) {
+                    #lo::store_le(&self.0, __out)
+                }
+            },
+            lift_plain: quote! {
+                const PLAIN: ::core::option::Option<#rt::__private::Plain> = #li::PLAIN;
+                #[inline]
+                fn load_le(__b: &[u8]) -> ::core::option::Option<Self> {
+                    ::core::option::Option::Some(Self(#li::load_le(__b)?))
+                }
+            },
         });
     }
     let n = tys.len();
     let idx: Vec<_> = (0..n).map(syn::Index::from).collect();
+    let access: Vec<_> = idx.iter().map(|i| quote!(#i)).collect();
+    let vars: Vec<_> = (0..n).map(|k| format_ident!("__f{k}")).collect();
+    let (lower_plain, lift_plain) = plain_items(&tys, &access, quote!(Self(#(#vars),*)));
     Ok(Parts {
+        lower_plain,
+        lift_plain,
         lower_ty: quote!(#rt::Type::Tuple(::std::vec![#(#lower::ty()),*])),
         lift_ty: quote!(#rt::Type::Tuple(::std::vec![#(#lift::ty()),*])),
         to_value: quote!(#rt::Value::Tuple(::std::vec![#(#lower::to_value(&self.#idx)),*])),
@@ -145,6 +168,8 @@ fn derive(item: TokenStream) -> syn::Result<TokenStream> {
         lift_ty,
         to_value,
         from_value,
+        lower_plain,
+        lift_plain,
     } = parts;
     let rt = quote!(::intertype_runtime);
     let name = ident.to_string();
@@ -156,6 +181,7 @@ fn derive(item: TokenStream) -> syn::Result<TokenStream> {
             fn to_value(&self) -> #rt::Value {
                 #to_value
             }
+            #lower_plain
         }
         impl #rt::Lift for #ident {
             fn ty() -> #rt::Type {
@@ -167,16 +193,74 @@ fn derive(item: TokenStream) -> syn::Result<TokenStream> {
                 };
                 #from_value
             }
+            #lift_plain
         }
     })
 }
 
-/// The four bodies of the two impls.
+/// The four bodies of the two impls, and the plain memory form's items of
+/// each (records and tuples; empty for other types).
 struct Parts {
     lower_ty: TokenStream,
     lift_ty: TokenStream,
     to_value: TokenStream,
     from_value: TokenStream,
+    lower_plain: TokenStream,
+    lift_plain: TokenStream,
+}
+
+/// The plain memory form (`intertype-runtime`'s `plain.rs`) of a record or
+/// tuple with these field types and accessors (`x`, `0`): `PLAIN` is
+/// `Some` when every field has one, its layout computed at compile time by
+/// the canonical rules; `store_le`/`load_le` write and read the fields at
+/// their offsets. `construct` builds `Self` from the loaded fields
+/// (`__f0`, `__f1`, ...).
+fn plain_items<T: quote::ToTokens>(
+    tys: &[T],
+    access: &[TokenStream],
+    construct: TokenStream,
+) -> (TokenStream, TokenStream) {
+    let rt = quote!(::intertype_runtime);
+    let p = quote!(#rt::__private::Plain);
+    let opt = quote!(::core::option::Option);
+    let lower: Vec<_> = tys
+        .iter()
+        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lower>))
+        .collect();
+    let lift: Vec<_> = tys
+        .iter()
+        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lift>))
+        .collect();
+    let i: Vec<_> = (0..tys.len()).collect();
+    let vars: Vec<_> = (0..tys.len()).map(|k| format_ident!("__f{k}")).collect();
+    let lower_plain = quote! {
+        fn to_arg(&self) -> #rt::__private::TypedArg<'_> {
+            #rt::__private::plain_arg(self)
+        }
+        const PLAIN: #opt<#p> = #p::record(&[#(#lower::PLAIN),*]);
+        #[inline]
+        fn store_le(&self, __out: &mut [u8]) {
+            const __FIELDS: &[#opt<#p>] = &[#(#lower::PLAIN),*];
+            #(
+                if let #opt::Some(__o) = __out.get_mut(const { #p::offset(__FIELDS, #i) }..) {
+                    #lower::store_le(&self.#access, __o);
+                }
+            )*
+        }
+    };
+    let lift_plain = quote! {
+        const PLAIN: #opt<#p> = #p::record(&[#(#lift::PLAIN),*]);
+        #[inline]
+        fn load_le(__b: &[u8]) -> #opt<Self> {
+            const __FIELDS: &[#opt<#p>] = &[#(#lift::PLAIN),*];
+            <Self as #rt::Lift>::PLAIN?;
+            #(
+                let #vars = #lift::load_le(__b.get(const { #p::offset(__FIELDS, #i) }..)?)?;
+            )*
+            #opt::Some(#construct)
+        }
+    };
+    (lower_plain, lift_plain)
 }
 
 fn named_fields(fields: &Fields, span: Span, what: &str) -> syn::Result<Vec<syn::Field>> {
@@ -213,7 +297,13 @@ fn record_parts(fields: &Fields, span: Span) -> syn::Result<Parts> {
         .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lift>))
         .collect();
     let n = idents.len();
+    let access: Vec<_> = idents.iter().map(|i| quote!(#i)).collect();
+    let vars: Vec<_> = (0..n).map(|k| format_ident!("__f{k}")).collect();
+    let (lower_plain, lift_plain) =
+        plain_items(&tys, &access, quote!(Self { #(#idents: #vars),* }));
     Ok(Parts {
+        lower_plain,
+        lift_plain,
         lower_ty: quote!(#rt::Type::record([#((#names, #lower::ty())),*])),
         lift_ty: quote!(#rt::Type::record([#((#names, #lift::ty())),*])),
         to_value: quote!(#rt::Value::Record(::std::vec![#(#lower::to_value(&self.#idents)),*])),
@@ -277,6 +367,8 @@ fn flags_parts(fields: &Fields) -> syn::Result<Parts> {
                 __other => ::core::result::Result::Err(__mismatch(&__other)),
             }
         },
+        lower_plain: TokenStream::new(),
+        lift_plain: TokenStream::new(),
     })
 }
 
@@ -300,6 +392,8 @@ fn enum_parts(e: &syn::DataEnum) -> syn::Result<Parts> {
                 __other => ::core::result::Result::Err(__mismatch(&__other)),
             }
         },
+        lower_plain: TokenStream::new(),
+        lift_plain: TokenStream::new(),
     })
 }
 
@@ -378,6 +472,8 @@ fn variant_parts(e: &syn::DataEnum) -> syn::Result<Parts> {
                 __other => ::core::result::Result::Err(__mismatch(&__other)),
             }
         },
+        lower_plain: TokenStream::new(),
+        lift_plain: TokenStream::new(),
     })
 }
 

@@ -6,9 +6,9 @@
 //! function compiled from Rust with wit-bindgen (`peer_component`).
 //!
 //! Group `add`: `add(s32, s32) -> s32` (scalars only) typed and dynamic
-//! against a raw wasmtime `TypedFunc` call. Group `values`: a record and
-//! `list<u32>` of 1 000 elements in and out, typed, against the component
-//! model's typed call of the same core code.
+//! against a raw wasmtime `TypedFunc` call. Group `values`: a record,
+//! `list<u32>` and `list<point>` of 1 000 elements in and out, typed,
+//! against the component model's typed call of the same core code.
 //!
 //! `cargo bench -p intertype-runtime --bench greet`; results and how to read
 //! them: `docs/performance.md`. Instruction counts of the same calls:
@@ -157,6 +157,16 @@ fn bench_values(c: &mut Criterion) {
     assert_eq!(range.call(&mut inst, (1000,)).unwrap().0, xs);
     let p = Point { x: 1, y: 2 };
     assert_eq!(flip.call(&mut inst, (p,)).unwrap(), (Point { x: 2, y: 1 },));
+    let ps: Vec<Point> = (0..1000).map(|i| Point { x: i, y: 2 * i }).collect();
+    let ps: &[Point] = &ps;
+    let ps_total = ps.iter().map(|p| p.x + p.y).sum::<i32>();
+    let sum_points = inst
+        .typed_func::<(&[Point],), (i32,)>("sum-points")
+        .unwrap();
+    let points = inst.typed_func::<(u32,), (Vec<Point>,)>("points").unwrap();
+    assert_eq!(sum_points.call(&mut inst, (ps,)).unwrap(), (ps_total,));
+    let out = points.call(&mut inst, (1000,)).unwrap().0;
+    assert_eq!(out[999], Point { x: 999, y: -999 });
 
     let cengine = peer_component::engine();
     let component = wasmtime::component::Component::new(
@@ -184,6 +194,17 @@ fn bench_values(c: &mut Criterion) {
         cflip.call(&mut store, (cp,)).unwrap(),
         (CPoint { x: 2, y: 1 },)
     );
+    let cps: Vec<CPoint> = ps.iter().map(|p| CPoint { x: p.x, y: p.y }).collect();
+    let cps: &[CPoint] = &cps;
+    let csum_points = cinst
+        .get_typed_func::<(&[CPoint],), (i32,)>(&mut store, "sum-points")
+        .unwrap();
+    let cpoints = cinst
+        .get_typed_func::<(u32,), (Vec<CPoint>,)>(&mut store, "points")
+        .unwrap();
+    assert_eq!(csum_points.call(&mut store, (cps,)).unwrap(), (ps_total,));
+    let cout = cpoints.call(&mut store, (1000,)).unwrap().0;
+    assert_eq!(cout[999], CPoint { x: 999, y: -999 });
 
     group.bench_function("list_u32_1000_in/intertype_typed", |b| {
         b.iter(|| black_box(sum.call(&mut inst, (black_box(xs),)).unwrap()))
@@ -202,6 +223,18 @@ fn bench_values(c: &mut Criterion) {
     });
     group.bench_function("record/component_typed", |b| {
         b.iter(|| black_box(cflip.call(&mut store, (black_box(cp),)).unwrap()))
+    });
+    group.bench_function("list_point_1000_in/intertype_typed", |b| {
+        b.iter(|| black_box(sum_points.call(&mut inst, (black_box(ps),)).unwrap()))
+    });
+    group.bench_function("list_point_1000_in/component_typed", |b| {
+        b.iter(|| black_box(csum_points.call(&mut store, (black_box(cps),)).unwrap()))
+    });
+    group.bench_function("list_point_1000_out/intertype_typed", |b| {
+        b.iter(|| black_box(points.call(&mut inst, (black_box(1000),)).unwrap()))
+    });
+    group.bench_function("list_point_1000_out/component_typed", |b| {
+        b.iter(|| black_box(cpoints.call(&mut store, (black_box(1000),)).unwrap()))
     });
     group.finish();
 }

@@ -2,6 +2,7 @@
 //! [`Value`]s or borrowed Rust values of a typed call).
 
 use crate::error::Error;
+use crate::plain::{PlainItems, PlainWrite, ResultSink};
 use crate::types::Type;
 use crate::value::Value;
 
@@ -10,6 +11,28 @@ use crate::value::Value;
 #[doc(hidden)]
 pub trait ArgSource {
     fn arg(&self, i: u32) -> Option<ArgRef<'_>>;
+    /// Where a typed call takes its result as bytes (`exec.rs`, *result
+    /// sinks*): only the outermost call's arguments carry one.
+    #[doc(hidden)]
+    fn sink(&self) -> Option<&dyn ResultSink> {
+        None
+    }
+}
+
+/// A typed call's arguments with its result sink.
+pub(crate) struct SinkArgs<'a, A: ?Sized> {
+    pub args: &'a A,
+    pub sink: &'a dyn ResultSink,
+}
+
+impl<A: ArgSource + ?Sized> ArgSource for SinkArgs<'_, A> {
+    #[inline]
+    fn arg(&self, i: u32) -> Option<ArgRef<'_>> {
+        self.args.arg(i)
+    }
+    fn sink(&self) -> Option<&dyn ResultSink> {
+        Some(self.sink)
+    }
 }
 
 #[doc(hidden)]
@@ -20,6 +43,10 @@ pub enum ArgRef<'a> {
     Bytes(&'a [u8]),
     /// A list of scalars, borrowed.
     Scalars(ScalarSlice<'a>),
+    /// A value with a plain memory form, borrowed (`plain.rs`).
+    Plain(&'a dyn PlainWrite),
+    /// A list of values with a plain memory form, borrowed.
+    PlainList(&'a dyn PlainItems),
 }
 
 impl ArgSource for [Value] {
@@ -37,6 +64,11 @@ pub enum TypedArg<'a> {
     /// A list of scalars (`&[u16]`, `&[i32]`, `&[f64]`, ...), borrowed:
     /// lowered as one allocation and one pass into guest memory.
     Scalars(ScalarSlice<'a>),
+    /// A value with a plain memory form (`plain.rs`): lowered from its
+    /// bytes, without a [`Value`].
+    Plain(&'a dyn PlainWrite),
+    /// A list of such values: one allocation and one pass into guest memory.
+    PlainList(&'a dyn PlainItems),
 }
 
 impl ArgSource for [TypedArg<'_>] {
@@ -46,6 +78,23 @@ impl ArgSource for [TypedArg<'_>] {
             TypedArg::Bytes(b) => ArgRef::Bytes(b),
             TypedArg::Value(v) => ArgRef::Value(v),
             TypedArg::Scalars(s) => ArgRef::Scalars(*s),
+            TypedArg::Plain(v) => ArgRef::Plain(*v),
+            TypedArg::PlainList(v) => ArgRef::PlainList(*v),
+        })
+    }
+}
+
+impl ArgRef<'_> {
+    /// The argument as a [`Value`] (adapters that take it apart rather
+    /// than lowering it whole).
+    pub(crate) fn to_value(self) -> Result<Value, Error> {
+        Ok(match self {
+            ArgRef::Value(v) => v.clone(),
+            ArgRef::Str(s) => Value::String(s.to_owned()),
+            ArgRef::Bytes(b) => Value::Bytes(b.to_vec()),
+            ArgRef::Scalars(l) => scalars_value(&l)?,
+            ArgRef::Plain(v) => v.value(),
+            ArgRef::PlainList(l) => l.value(),
         })
     }
 }

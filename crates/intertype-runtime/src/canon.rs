@@ -5,6 +5,7 @@
 
 use crate::args::ArgRef;
 use crate::error::{Error, Limit, Misbehavior};
+use crate::plain::{Plain, PlainWrite};
 use crate::plan::Malloc;
 use crate::shape::{Kind, Shape, VariantForm};
 use crate::store::StoreData;
@@ -42,7 +43,7 @@ pub(crate) fn alloc_range(
     bytes: u32,
     align: u32,
 ) -> Result<Range<usize>, Error> {
-    if ptr % align != 0 {
+    if !ptr.is_multiple_of(align) {
         return Err(Error::guest(
             Misbehavior::BadAllocation,
             format!(
@@ -133,7 +134,7 @@ pub(crate) fn read_string(
     match enc {
         StringEncoding::Utf8 => read_utf8(data, ptr, len),
         StringEncoding::Utf16 => {
-            if ptr % 2 != 0 {
+            if !ptr.is_multiple_of(2) {
                 return Err(Error::guest(
                     Misbehavior::Misaligned,
                     format!("UTF-16 string at {ptr:#x} is not 2-aligned"),
@@ -254,7 +255,7 @@ pub(crate) fn load_checked(
     enc: StringEncoding,
     budget: &mut Budget,
 ) -> Result<Value, Error> {
-    if ptr % shape.align != 0 {
+    if !ptr.is_multiple_of(shape.align) {
         return Err(Error::guest(
             Misbehavior::Misaligned,
             format!("pointer {ptr:#x} is not {}-aligned", shape.align),
@@ -390,7 +391,7 @@ fn list_range(
     // Zero-size elements count as one byte: the length of every list is
     // bounded by memory (and by the budget), whatever its elements take.
     let counted = elem.size.max(1);
-    if ptr % elem.align != 0 {
+    if !ptr.is_multiple_of(elem.align) {
         return Err(Error::guest(
             Misbehavior::Misaligned,
             format!("list at {ptr:#x} is not {}-aligned", elem.align),
@@ -410,28 +411,116 @@ fn list_range(
     Ok(r)
 }
 
-/// Whether `shape` is a list whose elements are taken from their
-/// little-endian bytes without validation ([`load_scalars`]'s kinds): the
-/// lists a typed call may receive as bytes (`exec.rs`, *raw lists*).
-pub(crate) fn is_raw_list(shape: &Shape) -> bool {
-    match &shape.kind {
-        Kind::List(elem) => matches!(
-            elem.kind,
-            Kind::S8
-                | Kind::S16
-                | Kind::U16
-                | Kind::S32
-                | Kind::U32
-                | Kind::F32
-                | Kind::S64
-                | Kind::U64
-                | Kind::F64
-        ),
-        _ => false,
+/// The plain memory form of `shape` (`plain.rs`, [`Shape::plain`]): its
+/// bytes need no validation, so typed calls move them without a [`Value`].
+#[inline]
+pub(crate) fn plain_layout(shape: &Shape) -> Option<Plain> {
+    shape.plain
+}
+
+/// `value.load` of a plain value (`plain_layout`): its bytes, with the
+/// checks and errors of [`load_checked`].
+pub(crate) fn load_plain<'d>(data: &'d [u8], shape: &Shape, ptr: u32) -> Result<&'d [u8], Error> {
+    if !ptr.is_multiple_of(shape.align) {
+        return Err(Error::guest(
+            Misbehavior::Misaligned,
+            format!("pointer {ptr:#x} is not {}-aligned", shape.align),
+        ));
+    }
+    Ok(&data[range(data.len(), ptr, shape.size.into())?])
+}
+
+/// The flat form of plain value `shape` from its memory bytes at `at`, as
+/// bits (`i32`s zero-extended, floats' IEEE bits), appended to `out` from
+/// `*n` on: what [`Lowerer::lower_flat`] makes from the [`Value`].
+pub(crate) fn plain_flat_bits(
+    shape: &Shape,
+    bytes: &[u8],
+    at: usize,
+    out: &mut [u64],
+    n: &mut usize,
+) -> Result<(), Error> {
+    fn get<const N: usize>(bytes: &[u8], at: usize) -> Result<[u8; N], Error> {
+        bytes
+            .get(at..at + N)
+            .and_then(|b| <[u8; N]>::try_from(b).ok())
+            .ok_or_else(|| internal("plain bytes"))
+    }
+    let bits = match &shape.kind {
+        Kind::S8 => u64::from(i32::from(i8::from_le_bytes(get(bytes, at)?)) as u32),
+        Kind::U8 => u64::from(u8::from_le_bytes(get(bytes, at)?)),
+        Kind::S16 => u64::from(i32::from(i16::from_le_bytes(get(bytes, at)?)) as u32),
+        Kind::U16 => u64::from(u16::from_le_bytes(get(bytes, at)?)),
+        Kind::S32 | Kind::U32 | Kind::F32 => u64::from(u32::from_le_bytes(get(bytes, at)?)),
+        Kind::S64 | Kind::U64 | Kind::F64 => u64::from_le_bytes(get(bytes, at)?),
+        Kind::Record { fields, .. } => {
+            for (off, f) in fields {
+                plain_flat_bits(f, bytes, at + *off as usize, out, n)?;
+            }
+            return Ok(());
+        }
+        _ => return Err(internal("a plain value of another type")),
+    };
+    *out.get_mut(*n).ok_or_else(|| internal("flat values"))? = bits;
+    *n += 1;
+    Ok(())
+}
+
+/// The memory bytes of plain value `shape` at `at` from its flat values'
+/// bits (from `*n` on), each leaf taking the low bytes of its bits, as
+/// `value.lift` truncates: the inverse of [`plain_flat_bits`].
+pub(crate) fn plain_bytes_from_bits(
+    shape: &Shape,
+    bits: &[u64],
+    n: &mut usize,
+    out: &mut [u8],
+    at: usize,
+) -> Result<(), Error> {
+    if let Kind::Record { fields, .. } = &shape.kind {
+        for (off, f) in fields {
+            plain_bytes_from_bits(f, bits, n, out, at + *off as usize)?;
+        }
+        return Ok(());
+    }
+    if shape.plain.is_none() {
+        return Err(internal("a plain value of another type"));
+    }
+    let size = shape.size as usize;
+    let b = bits.get(*n).ok_or_else(|| internal("flat values"))?;
+    out.get_mut(at..at + size)
+        .ok_or_else(|| internal("plain bytes"))?
+        .copy_from_slice(&b.to_le_bytes()[..size]);
+    *n += 1;
+    Ok(())
+}
+
+/// A flat value of core type `t` from its bits.
+pub(crate) fn flat_value(t: CoreType, bits: u64) -> Value {
+    match t {
+        CoreType::I32 => Value::I32(bits as u32 as i32),
+        CoreType::I64 => Value::I64(bits as i64),
+        CoreType::F32 => Value::F32(f32::from_bits(bits as u32)),
+        CoreType::F64 => Value::F64(f64::from_bits(bits)),
+        CoreType::Externref => Value::Externref(None),
     }
 }
 
-/// `value.load` of an [`is_raw_list`] list: its bytes, with the checks of
+/// The flat form of a plain value as [`Value`]s.
+fn plain_flat(shape: &Shape, bytes: &[u8], out: &mut Vec<Value>) -> Result<(), Error> {
+    let mut bits = vec![0u64; shape.flat.len()];
+    let mut n = 0;
+    plain_flat_bits(shape, bytes, 0, &mut bits, &mut n)?;
+    out.extend(
+        shape
+            .flat
+            .iter()
+            .zip(&bits[..n])
+            .map(|(t, b)| flat_value(*t, *b)),
+    );
+    Ok(())
+}
+
+/// `value.load` of a list of plain elements (`plain_layout`): its elements' bytes, with the checks of
 /// [`load_checked`] (the pair's alignment and bounds, then the list's).
 pub(crate) fn load_raw_list<'d>(
     data: &'d [u8],
@@ -442,7 +531,7 @@ pub(crate) fn load_raw_list<'d>(
     if !matches!(shape.kind, Kind::List(_)) {
         return Err(Error::internal("expected a list shape"));
     }
-    if at % shape.align != 0 {
+    if !at.is_multiple_of(shape.align) {
         return Err(Error::guest(
             Misbehavior::Misaligned,
             format!("pointer {at:#x} is not {}-aligned", shape.align),
@@ -454,7 +543,7 @@ pub(crate) fn load_raw_list<'d>(
     lift_raw_list(data, shape, ptr, len, budget)
 }
 
-/// `value.lift` of an [`is_raw_list`] list from its flat `(ptr, len)`.
+/// `value.lift` of a list of plain elements from its flat `(ptr, len)`.
 pub(crate) fn lift_raw_list<'d>(
     data: &'d [u8],
     shape: &Shape,
@@ -790,6 +879,38 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// `value.lower` of a borrowed string or list argument of a typed call
+    /// that goes into guest memory as it is (`&str`, `&[u8]`, a list of
+    /// scalars or of plain values): its `(ptr, len)`. `None` for other
+    /// arguments ([`Lowerer::lower_arg`] takes them).
+    #[inline]
+    pub(crate) fn lower_arg_pair(
+        &mut self,
+        shape: &Shape,
+        arg: ArgRef<'_>,
+    ) -> Option<Result<(u32, u32), Error>> {
+        Some(match (&shape.kind, arg) {
+            (Kind::String, ArgRef::Str(s)) => self.string(s),
+            (Kind::List(elem), ArgRef::Bytes(b)) if matches!(elem.kind, Kind::U8) => self.bytes(b),
+            (Kind::List(elem), ArgRef::Scalars(list))
+                if crate::args::scalar_width(&list.elem()) == Some(elem.size as usize)
+                    && scalar_kind(&elem.kind) =>
+            {
+                self.raw_list(elem, list.byte_len(), |out| list.write_le(out))
+            }
+            // A list of plain values: one allocation, one pass.
+            (Kind::List(elem), ArgRef::PlainList(items))
+                if elem.plain.is_some() && elem.plain == items.elem() =>
+            {
+                match items.len().checked_mul(elem.size as usize) {
+                    Some(bytes) => self.raw_list(elem, bytes, |out| items.write_le(out)),
+                    None => Err(Error::host_type("list too long for 32-bit memory")),
+                }
+            }
+            _ => return None,
+        })
+    }
+
     /// `value.lower` of a borrowed argument of a typed call.
     pub(crate) fn lower_arg(
         &mut self,
@@ -797,27 +918,26 @@ impl Lowerer<'_, '_> {
         arg: ArgRef<'_>,
         out: &mut Vec<Value>,
     ) -> Result<(), Error> {
-        let (p, l) = match (&shape.kind, arg) {
-            (_, ArgRef::Value(v)) => return self.lower_flat(shape, v, out),
-            (Kind::String, ArgRef::Str(s)) => self.string(s)?,
-            (Kind::List(elem), ArgRef::Bytes(b)) if matches!(elem.kind, Kind::U8) => {
-                self.bytes(b)?
-            }
-            (_, ArgRef::Str(s)) => return self.lower_flat(shape, &Value::String(s.into()), out),
-            (_, ArgRef::Bytes(b)) => return self.lower_flat(shape, &Value::Bytes(b.into()), out),
-            (Kind::List(elem), ArgRef::Scalars(list))
-                if crate::args::scalar_width(&list.elem()) == Some(elem.size as usize)
-                    && scalar_kind(&elem.kind) =>
-            {
-                self.raw_list(elem, list.byte_len(), |out| list.write_le(out))?
-            }
-            (_, ArgRef::Scalars(list)) => {
-                return self.lower_flat(shape, &crate::args::scalars_value(&list)?, out)
-            }
-        };
-        out.push(Value::I32(p as i32));
-        out.push(Value::I32(l as i32));
-        Ok(())
+        if let Some(r) = self.lower_arg_pair(shape, arg) {
+            let (p, l) = r?;
+            out.push(Value::I32(p as i32));
+            out.push(Value::I32(l as i32));
+            return Ok(());
+        }
+        match arg {
+            ArgRef::Value(v) => self.lower_flat(shape, v, out),
+            // A plain value: its bytes, then the flat form from them.
+            ArgRef::Plain(v) => match plain_layout(shape) {
+                Some(p) if v.plain() == Some(p) => {
+                    let mut buf = vec![0u8; p.size as usize];
+                    v.write_le(&mut buf);
+                    plain_flat(shape, &buf, out)
+                }
+                _ => self.lower_flat(shape, &v.value(), out),
+            },
+            // Adapters that take a borrowed argument apart another way.
+            other => self.lower_flat(shape, &other.to_value()?, out),
+        }
     }
 
     /// A list of scalars already in their little-endian layout: one
@@ -861,6 +981,34 @@ impl Lowerer<'_, '_> {
         Ok((ptr, len))
     }
 
+    /// `value.store` of a plain argument (`plain.rs`): its bytes written at
+    /// `ptr` with the checks and errors of [`Lowerer::store_checked`].
+    /// `None` when the layouts differ (the `Value` path then runs).
+    pub(crate) fn store_plain(
+        &mut self,
+        shape: &Shape,
+        v: &dyn PlainWrite,
+        ptr: u32,
+    ) -> Option<Result<(), Error>> {
+        let p = shape.plain?;
+        if v.plain() != Some(p) {
+            return None;
+        }
+        Some((|| {
+            if !ptr.is_multiple_of(shape.align) {
+                return Err(Error::guest(
+                    Misbehavior::Misaligned,
+                    format!("pointer {ptr:#x} is not {}-aligned", shape.align),
+                ));
+            }
+            let (mem, _) = self.memory()?;
+            let data = mem.data_mut(&mut *self.cx);
+            let r = range(data.len(), ptr, shape.size.into())?;
+            v.write_le(&mut data[r]);
+            Ok(())
+        })())
+    }
+
     /// `value.store`: writes `v` at `ptr`, which must be aligned and in bounds.
     pub(crate) fn store_checked(
         &mut self,
@@ -868,7 +1016,7 @@ impl Lowerer<'_, '_> {
         v: &Value,
         ptr: u32,
     ) -> Result<(), Error> {
-        if ptr % shape.align != 0 {
+        if !ptr.is_multiple_of(shape.align) {
             return Err(Error::guest(
                 Misbehavior::Misaligned,
                 format!("pointer {ptr:#x} is not {}-aligned", shape.align),

@@ -8,6 +8,7 @@
 use crate::args::{ArgRef, ArgSource};
 use crate::canon::{self, write_string, Lowerer};
 use crate::error::{Error, Misbehavior};
+use crate::plain::{ResultSink, SinkForm};
 use crate::plan::ResultBits;
 use crate::plan::{
     conversion_type, convert_bits, from_bits, to_bits, AdapterPlan, DirectCall, Dst, FastOp,
@@ -15,6 +16,7 @@ use crate::plan::{
     FAST_INTS, FAST_STRS, SCALAR_IO, SCALAR_REGS,
 };
 use crate::store::{internal, wasm_error, Callee, RawCaller, Runtime, StoreData};
+use crate::types::Type;
 use crate::value::{ExternRef, Value};
 use intertype::{Conversion, CoreType, StringEncoding};
 use wasmtime::{AsContextMut, Memory, StoreContextMut, Val};
@@ -63,10 +65,7 @@ impl<A: ArgSource + ?Sized> Frame<'_, A> {
                 .map(|x| Value::I32(*x))
                 .ok_or_else(|| internal("register")),
             Operand::Arg(i) => match self.args.arg(i) {
-                Some(ArgRef::Value(v)) => Ok(v.clone()),
-                Some(ArgRef::Str(s)) => Ok(Value::String(s.to_owned())),
-                Some(ArgRef::Bytes(b)) => Ok(Value::Bytes(b.to_vec())),
-                Some(ArgRef::Scalars(l)) => crate::args::scalars_value(&l),
+                Some(a) => a.to_value(),
                 None => Err(internal("argument")),
             },
             Operand::Reg(r) => self
@@ -137,19 +136,15 @@ pub(crate) fn call_adapter<A: ArgSource + ?Sized>(
     nargs: usize,
     out: &mut Vec<Value>,
 ) -> Result<(), Error> {
-    // A raw-list request is for the outermost adapter only: taken here,
-    // before anything this call runs can call another adapter.
-    let raw_list = std::mem::take(&mut cx.data_mut().raw_list_want);
+    // Only a typed call's own arguments carry a result sink; adapters it
+    // calls get `[Value]` arguments, without one.
     match rt.plans.func(func) {
-        Some(AdapterPlan::Func(plan)) => run(cx, rt, func, plan, args, out, raw_list),
+        Some(AdapterPlan::Func(plan)) => run(cx, rt, func, plan, args, out, args.sink()),
         Some(AdapterPlan::Import { module, name, ty }) => {
             let mut values = Vec::with_capacity(nargs);
             for i in 0..nargs as u32 {
                 values.push(match args.arg(i) {
-                    Some(ArgRef::Value(v)) => v.clone(),
-                    Some(ArgRef::Str(s)) => Value::String(s.to_owned()),
-                    Some(ArgRef::Bytes(b)) => Value::Bytes(b.to_vec()),
-                    Some(ArgRef::Scalars(l)) => crate::args::scalars_value(&l)?,
+                    Some(a) => a.to_value()?,
                     None => return Err(internal("argument")),
                 });
             }
@@ -230,7 +225,7 @@ fn run<A: ArgSource + ?Sized>(
     plan: &FuncPlan,
     args: &A,
     out: &mut Vec<Value>,
-    raw_list: bool,
+    sink: Option<&dyn ResultSink>,
 ) -> Result<(), Error> {
     if let Some(fast) = &plan.fast {
         if let Some(sc) = &fast.string_call {
@@ -284,7 +279,7 @@ fn run<A: ArgSource + ?Sized>(
         args,
     };
     let mut reached = 0usize;
-    let mut result = exec(cx, rt, plan, &mut frame, &mut reached, raw_list);
+    let mut result = exec(cx, rt, plan, &mut frame, &mut reached, sink);
     // Deferred calls run on every exit, last reached first.
     for d in plan.deferred[..reached].iter().rev() {
         let r = match &d.fast {
@@ -805,16 +800,16 @@ fn exec<A: ArgSource + ?Sized>(
     plan: &FuncPlan,
     f: &mut Frame<'_, A>,
     reached: &mut usize,
-    raw_list: bool,
+    sink: Option<&dyn ResultSink>,
 ) -> Result<(), Error> {
     let last = plan.ops.len().wrapping_sub(1);
     for (i, (instr, op)) in plan.ops.iter().enumerate() {
-        let r = match raw_list && i == last {
-            true => match raw_list_op(cx, rt, plan, op, f) {
+        let r = match sink {
+            Some(sink) if i == last => match sink_op(cx, rt, plan, op, f, sink) {
                 Some(r) => r,
                 None => exec_op(cx, rt, op, f, reached),
             },
-            false => exec_op(cx, rt, op, f, reached),
+            _ => exec_op(cx, rt, op, f, reached),
         };
         r.map_err(|e| {
             e.context(format!(
@@ -827,61 +822,136 @@ fn exec<A: ArgSource + ?Sized>(
     Ok(())
 }
 
-/// *Raw lists*: a typed call whose result is one list of plain scalars
-/// (`Vec<u32>`, ...) asked for the list's bytes. When the adapter's last op
-/// is the `value.load`/`value.lift` of that list into the register it
-/// returns, the op copies the checked bytes (alignment, bounds,
-/// `max_value_bytes`: the checks of the `Value` path) into the store's
-/// `raw_list` and returns an empty list in its place; the typed call decodes
-/// the bytes into its `Vec` in one pass. `None`: not such an op, run it as
-/// usual.
-fn raw_list_op<A: ArgSource + ?Sized>(
+/// *Result sinks*: a typed call whose one result has a plain memory form
+/// (`plain.rs`: a record of integers, `Vec<u32>`, `Vec<Point>`, ...) passes
+/// a sink with its arguments. When the adapter's last op is the
+/// `value.load` (or, for a list, `value.lift`) of that value into the
+/// register it returns, the op makes the checks of the `Value` path
+/// (alignment, bounds, `max_value_bytes`, with the same errors) and hands
+/// the checked bytes to the sink, which decodes them straight from guest
+/// memory into the Rust value; the register gets an empty placeholder.
+/// `None`: not such an op, run it as usual.
+fn sink_op<A: ArgSource + ?Sized>(
     cx: &mut StoreContextMut<'_, StoreData>,
     rt: &Runtime,
     plan: &FuncPlan,
     op: &Op,
     f: &mut Frame<'_, A>,
+    sink: &dyn ResultSink,
 ) -> Option<Result<(), Error>> {
     let returned =
         |dst: &Dst| matches!((dst, &*plan.results), (Dst::Val(r), [Operand::Reg(o)]) if r == o);
+    let put = |bytes: &[u8]| match sink.put(bytes) {
+        true => Ok(()),
+        false => Err(internal("a result sink of another layout")),
+    };
+    let form = sink.form();
     let r = match op {
         Op::ValueLoad {
             shape,
             mem,
             ptr,
             dst,
-        } if returned(dst) && canon::is_raw_list(shape) => (|| {
-            let ptr = f.i32(*ptr)? as u32;
-            let m = memory(rt, mem.mem)?;
-            let mut buf = std::mem::take(&mut cx.data_mut().raw_list_pool);
-            let (data, store) = m.data_and_store_mut(&mut *cx);
-            let mut budget = canon::Budget::new(store.limiter.max_value_bytes, data.len());
-            let bytes = canon::load_raw_list(data, shape, ptr, &mut budget)?;
-            buf.clear();
-            buf.extend_from_slice(bytes);
-            store.raw_list = Some(buf);
-            f.set(*dst, Value::List(Vec::new()))
-        })(),
+        } if returned(dst) => match form {
+            SinkForm::Value(p) if canon::plain_layout(shape) == Some(p) => (|| {
+                let ptr = f.i32(*ptr)? as u32;
+                let data = memory(rt, mem.mem)?.data(&*cx);
+                put(canon::load_plain(data, shape, ptr)?)?;
+                f.set(*dst, Value::List(Vec::new()))
+            })(),
+            SinkForm::List(p) if plain_elem(shape) == Some(p) => (|| {
+                let ptr = f.i32(*ptr)? as u32;
+                let data = memory(rt, mem.mem)?.data(&*cx);
+                let mut budget = canon::Budget::new(cx.data().limiter.max_value_bytes, data.len());
+                put(canon::load_raw_list(data, shape, ptr, &mut budget)?)?;
+                f.set(*dst, Value::List(Vec::new()))
+            })(),
+            _ => return None,
+        },
         Op::ValueLift {
             shape,
-            mem: Some(mem),
+            mem,
             src,
             dst,
-        } if returned(dst) && src.len() == 2 && canon::is_raw_list(shape) => (|| {
-            let (ptr, len) = (f.i32(src[0])? as u32, f.i32(src[1])? as u32);
-            let m = memory(rt, mem.mem)?;
-            let mut buf = std::mem::take(&mut cx.data_mut().raw_list_pool);
-            let (data, store) = m.data_and_store_mut(&mut *cx);
-            let mut budget = canon::Budget::new(store.limiter.max_value_bytes, data.len());
-            let bytes = canon::lift_raw_list(data, shape, ptr, len, &mut budget)?;
-            buf.clear();
-            buf.extend_from_slice(bytes);
-            store.raw_list = Some(buf);
-            f.set(*dst, Value::List(Vec::new()))
-        })(),
+        } if returned(dst) => match (form, mem) {
+            // A plain record returned flat: its bytes made from the flat
+            // values (truncated as `value.lift` truncates them).
+            (SinkForm::Value(p), _)
+                if shape.plain == Some(p)
+                    && src.len() == shape.flat.len()
+                    && src.len() <= PLAIN_FLAT
+                    && p.size <= 64 =>
+            {
+                (|| {
+                    let mut bits = [0u64; PLAIN_FLAT];
+                    for ((b, o), t) in bits.iter_mut().zip(src.iter()).zip(shape.flat.iter()) {
+                        *b = match t {
+                            CoreType::I32 => u64::from(f.i32(*o)? as u32),
+                            _ => match f.take(*o)? {
+                                Value::I64(x) => x as u64,
+                                Value::F32(x) => x.to_bits().into(),
+                                Value::F64(x) => x.to_bits(),
+                                _ => return Err(internal("a flat value of another type")),
+                            },
+                        };
+                    }
+                    let mut bytes = [0u8; 64];
+                    let mut n = 0;
+                    canon::plain_bytes_from_bits(shape, &bits, &mut n, &mut bytes, 0)?;
+                    put(&bytes[..p.size as usize])?;
+                    f.set(*dst, Value::List(Vec::new()))
+                })()
+            }
+            (SinkForm::List(p), Some(mem)) if src.len() == 2 && plain_elem(shape) == Some(p) => {
+                (|| {
+                    let (ptr, len) = (f.i32(src[0])? as u32, f.i32(src[1])? as u32);
+                    let data = memory(rt, mem.mem)?.data(&*cx);
+                    let mut budget =
+                        canon::Budget::new(cx.data().limiter.max_value_bytes, data.len());
+                    put(canon::lift_raw_list(data, shape, ptr, len, &mut budget)?)?;
+                    f.set(*dst, Value::List(Vec::new()))
+                })()
+            }
+            _ => return None,
+        },
+        // A scalar result's unchecked conversion: its bits, as bytes.
+        Op::Convert { conv, src, dst } if returned(dst) && !conv.is_checked() => {
+            let size = match (form, conversion_type(conv.to())) {
+                (SinkForm::Value(p), Some(to)) => match to {
+                    Type::S8 | Type::U8 => 1,
+                    Type::S16 | Type::U16 => 2,
+                    Type::S32 | Type::U32 => 4,
+                    Type::S64 | Type::U64 => 8,
+                    _ => return None,
+                }
+                .eq(&p.size)
+                .then_some(p.size as usize)?,
+                _ => return None,
+            };
+            (|| {
+                let x = match conversion_type(conv.from()) {
+                    Some(Type::I32) => u64::from(f.i32(*src)? as u32),
+                    _ => match f.take(*src)? {
+                        Value::I64(x) => x as u64,
+                        _ => return Err(internal("expected an i64")),
+                    },
+                };
+                let y = convert_bits(*conv, x).ok_or_else(|| internal("conversion"))?;
+                put(&y.to_le_bytes()[..size])?;
+                f.set(*dst, Value::List(Vec::new()))
+            })()
+        }
         _ => return None,
     };
     Some(r)
+}
+
+/// The plain layout of the elements of list `shape`.
+fn plain_elem(shape: &crate::shape::Shape) -> Option<crate::plain::Plain> {
+    match &shape.kind {
+        crate::shape::Kind::List(elem) => canon::plain_layout(elem),
+        _ => None,
+    }
 }
 
 #[inline]
@@ -1023,8 +1093,36 @@ fn exec_op<A: ArgSource + ?Sized>(
             src,
             dsts,
         } => {
-            let mut flat = Vec::with_capacity(dsts.len());
-            {
+            // Borrowed typed arguments go straight into the registers.
+            if let Operand::Arg(i) = *src {
+                match f.args.arg(i) {
+                    Some(ArgRef::Plain(v)) => {
+                        if let Some(r) = lower_plain_arg(shape, v, dsts, f) {
+                            return r;
+                        }
+                    }
+                    Some(ArgRef::Value(_)) | None => {}
+                    Some(arg) => {
+                        if let (Some(m), [d0, d1]) = (mem, &dsts[..]) {
+                            let mut l = Lowerer {
+                                cx: &mut *cx,
+                                rt,
+                                mem: Some((memory(rt, m.mem)?, m.encoding)),
+                                malloc: *malloc,
+                            };
+                            if let Some(r) = l.lower_arg_pair(shape, arg) {
+                                let (p, n) = r?;
+                                f.set_i32(*d0, p as i32)?;
+                                return f.set_i32(*d1, n as i32);
+                            }
+                        }
+                    }
+                }
+            }
+            // The flat values go through a buffer pooled in the store.
+            let mut flat = cx.data_mut().regs_pool.pop().unwrap_or_default();
+            flat.clear();
+            let r = (|| {
                 let mem = match mem {
                     Some(m) => Some((memory(rt, m.mem)?, m.encoding)),
                     None => None,
@@ -1045,11 +1143,14 @@ fn exec_op<A: ArgSource + ?Sized>(
                         l.lower_flat(shape, &v, &mut flat)?
                     }
                 }
-            }
-            for (r, v) in dsts.iter().zip(flat) {
-                f.set(*r, v)?;
-            }
-            Ok(())
+                for (r, v) in dsts.iter().zip(flat.drain(..)) {
+                    f.set(*r, v)?;
+                }
+                Ok(())
+            })();
+            flat.clear();
+            cx.data_mut().regs_pool.push(flat);
+            r
         }
         Op::ValueLoad {
             shape,
@@ -1072,7 +1173,6 @@ fn exec_op<A: ArgSource + ?Sized>(
             src,
         } => {
             let ptr = f.i32(*ptr)? as u32;
-            let v = f.take(*src)?;
             let m = memory(rt, mem.mem)?;
             let mut l = Lowerer {
                 cx: &mut *cx,
@@ -1080,6 +1180,15 @@ fn exec_op<A: ArgSource + ?Sized>(
                 mem: Some((m, mem.encoding)),
                 malloc: *malloc,
             };
+            // A plain argument: its bytes written in place.
+            if let Operand::Arg(i) = *src {
+                if let Some(ArgRef::Plain(v)) = f.args.arg(i) {
+                    if let Some(r) = l.store_plain(shape, v, ptr) {
+                        return r;
+                    }
+                }
+            }
+            let v = f.take(*src)?;
             l.store_checked(shape, &v, ptr)
         }
         Op::ValueStoreNew {
@@ -1089,7 +1198,6 @@ fn exec_op<A: ArgSource + ?Sized>(
             src,
             dst,
         } => {
-            let v = f.take(*src)?;
             let m = memory(rt, mem.mem)?;
             let mut l = Lowerer {
                 cx: &mut *cx,
@@ -1097,11 +1205,59 @@ fn exec_op<A: ArgSource + ?Sized>(
                 mem: Some((m, mem.encoding)),
                 malloc: Some(*malloc),
             };
+            if let Operand::Arg(i) = *src {
+                if let Some(ArgRef::Plain(v)) = f.args.arg(i) {
+                    if shape.plain.is_some() && v.plain() == shape.plain {
+                        let ptr = l.alloc(shape.size, shape.align)?;
+                        if let Some(r) = l.store_plain(shape, v, ptr) {
+                            r?;
+                            return f.set_i32(*dst, ptr as i32);
+                        }
+                    }
+                }
+            }
+            let v = f.take(*src)?;
             let ptr = l.alloc(shape.size, shape.align)?;
             l.store_checked(shape, &v, ptr)?;
             f.set_i32(*dst, ptr as i32)
         }
     }
+}
+
+/// Flat values of a plain value up to this many go through the native
+/// stack in [`lower_plain_arg`].
+const PLAIN_FLAT: usize = 16;
+
+/// `value.lower` of a plain argument (`plain.rs`) straight into the
+/// registers: its bytes written on the native stack, each flat value read
+/// from them (`i32` registers get no `Value`). `None` when the value does
+/// not fit the stack buffers or has another layout (the general path then
+/// runs).
+fn lower_plain_arg<A: ArgSource + ?Sized>(
+    shape: &crate::shape::Shape,
+    v: &dyn crate::plain::PlainWrite,
+    dsts: &[Dst],
+    f: &mut Frame<'_, A>,
+) -> Option<Result<(), Error>> {
+    let p = shape.plain?;
+    if v.plain() != Some(p) || p.size > 64 || shape.flat.len() > PLAIN_FLAT {
+        return None;
+    }
+    let mut buf = [0u8; 64];
+    let bytes = &mut buf[..p.size as usize];
+    v.write_le(bytes);
+    let mut bits = [0u64; PLAIN_FLAT];
+    let mut n = 0;
+    let r = canon::plain_flat_bits(shape, bytes, 0, &mut bits, &mut n).and_then(|()| {
+        for ((d, b), t) in dsts.iter().zip(&bits[..n]).zip(shape.flat.iter()) {
+            match *d {
+                Dst::Int(_) => f.set_i32(*d, *b as u32 as i32)?,
+                other => f.set(other, canon::flat_value(*t, *b))?,
+            }
+        }
+        Ok(())
+    });
+    Some(r)
 }
 
 /// [`Op::CallI32`]: arguments from and results to `i32` registers.

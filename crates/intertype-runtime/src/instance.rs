@@ -82,25 +82,6 @@ pub trait CallContext {
         let _ = (f, regs);
         None
     }
-    /// [`CallContext::invoke`] asking for a result that is one list of
-    /// plain scalars as its little-endian bytes (`exec.rs`, *raw lists*):
-    /// `Some(bytes)` when the adapter gave them (then `out` holds a
-    /// placeholder), `None` when `out` holds the result as usual.
-    #[doc(hidden)]
-    fn invoke_raw_list<A: ArgSource + ?Sized>(
-        &mut self,
-        f: &Func,
-        args: &A,
-        nargs: usize,
-        out: &mut Vec<Value>,
-    ) -> Result<Option<Vec<u8>>, Error> {
-        self.invoke(f, args, nargs, out).map(|()| None)
-    }
-    /// Gives back the buffer of [`CallContext::invoke_raw_list`].
-    #[doc(hidden)]
-    fn put_raw_list(&mut self, buf: Vec<u8>) {
-        let _ = buf;
-    }
     /// Runs `f`'s scalar plan as one direct core call (`plan/scalar.rs`,
     /// `DirectCall`): `args` are the core arguments, the result the
     /// results' bits. `None` when `f` or this context has no such path.
@@ -440,35 +421,6 @@ impl<T: 'static> CallContext for Instance<T> {
 
     fn take_results(&mut self) -> Vec<Value> {
         std::mem::take(&mut self.store.data_mut().results_pool)
-    }
-
-    fn invoke_raw_list<A: ArgSource + ?Sized>(
-        &mut self,
-        f: &Func,
-        args: &A,
-        nargs: usize,
-        out: &mut Vec<Value>,
-    ) -> Result<Option<Vec<u8>>, Error> {
-        // Only adapters take the request (a core export's host calls must
-        // not see it); it is cleared whatever happened.
-        let adapter = matches!(f.kind, ExportKind::Adapter(_));
-        self.store.data_mut().raw_list_want = adapter;
-        let r = self.invoke(f, args, nargs, out);
-        let data = self.store.data_mut();
-        data.raw_list_want = false;
-        let raw = data.raw_list.take();
-        match (r, raw) {
-            (Ok(()), raw) => Ok(raw),
-            (Err(e), Some(buf)) => {
-                self.put_raw_list(buf);
-                Err(e)
-            }
-            (Err(e), None) => Err(e),
-        }
-    }
-
-    fn put_raw_list(&mut self, buf: Vec<u8>) {
-        self.store.data_mut().raw_list_pool = buf;
     }
 
     fn put_results(&mut self, mut buf: Vec<Value>) {

@@ -23,6 +23,7 @@ mod instance;
 mod link;
 mod linker;
 mod module;
+mod plain;
 mod plan;
 mod shape;
 mod store;
@@ -70,7 +71,9 @@ pub use wasmtime;
 pub mod __private {
     //! Support for code that `#[derive(Interface)]` generates.
     pub use crate::args::{ArgRef, ArgSource, ScalarSlice, TypedArg};
+    pub use crate::plain::Plain;
     pub use crate::typed::derive_mismatch as mismatch;
+    pub use crate::typed::plain_arg;
 }
 pub use types::{Case, Field, FuncType, Type};
 pub use value::{ExternRef, Value};

@@ -9,6 +9,7 @@
 //! corpus and on a generated set, that the two agree.
 
 use crate::error::Error;
+use crate::plain::Plain;
 use crate::types::Type;
 use intertype::layout::{self, join};
 use intertype::CoreType;
@@ -23,6 +24,9 @@ pub(crate) struct Shape {
     /// The flat form: the core values that carry it on the stack.
     pub flat: Vec<CoreType>,
     pub kind: Kind,
+    /// The plain memory form (`plain.rs`), if the type has one: integers
+    /// and floats other than `bool` and `char`, records and tuples of them.
+    pub plain: Option<Plain>,
 }
 
 #[derive(Clone, Debug)]
@@ -71,6 +75,30 @@ pub(crate) enum VariantForm {
     Result,
 }
 
+/// [`Shape::plain`] of a shape whose fields' forms are known.
+fn plain_form(shape: &Shape) -> Option<Plain> {
+    let plain = match &shape.kind {
+        Kind::S8
+        | Kind::U8
+        | Kind::S16
+        | Kind::U16
+        | Kind::S32
+        | Kind::U32
+        | Kind::F32
+        | Kind::S64
+        | Kind::U64
+        | Kind::F64 => true,
+        Kind::Record { fields, .. } => {
+            !fields.is_empty() && fields.iter().all(|(_, f)| f.plain.is_some())
+        }
+        _ => false,
+    };
+    (plain && shape.size > 0).then_some(Plain {
+        size: shape.size,
+        align: shape.align,
+    })
+}
+
 fn align_to(x: u32, align: u32) -> Result<u32, Error> {
     layout::align_to(x, align).ok_or_else(|| Error::load("type is too large for 32-bit memory"))
 }
@@ -82,11 +110,18 @@ fn scalar(kind: Kind, size: u32, flat: CoreType) -> Shape {
         storable: true,
         flat: vec![flat],
         kind,
+        plain: None,
     }
 }
 
 impl Shape {
     pub(crate) fn new(ty: &Type) -> Result<Shape, Error> {
+        let mut shape = Self::unrolled(ty)?;
+        shape.plain = plain_form(&shape);
+        Ok(shape)
+    }
+
+    fn unrolled(ty: &Type) -> Result<Shape, Error> {
         use CoreType::*;
         Ok(match ty {
             Type::Bool => scalar(Kind::Bool, 1, I32),
@@ -109,6 +144,7 @@ impl Shape {
                 storable: true,
                 flat: vec![I32, I32],
                 kind: Kind::String,
+                plain: None,
             },
             Type::Externref => Shape {
                 size: 0,
@@ -116,6 +152,7 @@ impl Shape {
                 storable: false,
                 flat: vec![Externref],
                 kind: Kind::Externref,
+                plain: None,
             },
             Type::List(elem) => {
                 let elem = Shape::new(elem)?;
@@ -125,6 +162,7 @@ impl Shape {
                     storable: elem.storable,
                     flat: vec![I32, I32],
                     kind: Kind::List(Box::new(elem)),
+                    plain: None,
                 }
             }
             Type::Record(fields) => record(fields.iter().map(|f| &f.ty), false)?,
@@ -147,6 +185,7 @@ impl Shape {
                     storable: true,
                     flat: vec![I32; Shape::flag_words(n)],
                     kind: Kind::Flags { count: n },
+                    plain: None,
                 }
             }
         })
@@ -182,6 +221,7 @@ fn record<'a>(types: impl Iterator<Item = &'a Type>, tuple: bool) -> Result<Shap
         storable,
         flat,
         kind: Kind::Record { fields, tuple },
+        plain: None,
     })
 }
 
@@ -233,6 +273,7 @@ fn variant<'a>(
             payload,
             cases,
         },
+        plain: None,
     })
 }
 

@@ -37,14 +37,6 @@ pub(crate) struct StoreData {
     /// The trap-code globals of the adapter modules of fused links, read
     /// after a trap to say which module was at fault.
     pub fused: Vec<FusedTraps>,
-    /// A typed call whose result is one list of plain scalars asks for the
-    /// list's bytes instead of a `Value::List` (`exec.rs`, *raw lists*); the
-    /// outermost adapter call takes the request on entry.
-    pub raw_list_want: bool,
-    /// The bytes of such a list, left by the adapter's last op.
-    pub raw_list: Option<Vec<u8>>,
-    /// The buffer `raw_list` reuses.
-    pub raw_list_pool: Vec<u8>,
 }
 
 /// One adapter module's trap code and the modules its sides are.
@@ -70,9 +62,6 @@ impl StoreData {
             poisoned: None,
             entered: false,
             results_pool: Vec::new(),
-            raw_list_want: false,
-            raw_list: None,
-            raw_list_pool: Vec::new(),
             fused: Vec::new(),
         }
     }

@@ -10,15 +10,22 @@
 //! `#[derive(Interface)]` (`intertype-runtime-derive`) or `bindgen!`, which
 //! implement these two traits by mapping fields to [`Value::Record`] and
 //! cases to [`Value::Variant`].
+//!
+//! Types whose memory bytes need no validation (integers, floats, and
+//! records and tuples of them) also have a *plain memory form*
+//! (`plain.rs`): typed calls then lower and lift them, and lists of them,
+//! from and to guest memory without any [`Value`].
 
-use crate::args::{ScalarSlice, TypedArg};
+use crate::args::{ScalarSlice, SinkArgs, TypedArg};
 use crate::caller::Caller;
 use crate::error::Error;
 use crate::instance::{CallContext, Func, Instance};
 use crate::linker::Linker;
+use crate::plain::{Plain, PlainItems, PlainWrite, ResultSink, SinkForm};
 use crate::plan::SCALAR_IO;
 use crate::types::{FuncType, Type};
 use crate::value::{ExternRef, Value};
+use std::cell::Cell;
 use std::marker::PhantomData;
 
 /// A Rust type that can be passed into wasm as an interface value.
@@ -65,6 +72,91 @@ pub trait Lower {
     fn as_str(&self) -> Option<&str> {
         None
     }
+    /// The plain memory form's layout, if the type has one (`plain.rs`):
+    /// its canonical-ABI bytes are written by [`Lower::store_le`].
+    #[doc(hidden)]
+    const PLAIN: Option<Plain> = None;
+    /// Writes the plain memory form (`PLAIN.size` bytes) at the start of
+    /// `out` (only for [`Lower::PLAIN`] types).
+    #[doc(hidden)]
+    fn store_le(&self, out: &mut [u8]) {
+        let _ = out;
+    }
+    /// [`Lower::to_arg`] of a reference: a `&[T]` borrows its elements'
+    /// plain forms.
+    #[doc(hidden)]
+    fn ref_to_arg<'a>(this: &'a &Self) -> TypedArg<'a> {
+        (**this).to_arg()
+    }
+}
+
+/// A plain value borrowed as an argument; other values as a [`Value`]
+/// (what `#[derive(Interface)]` records and tuples use as `to_arg`).
+#[doc(hidden)]
+#[inline]
+pub fn plain_arg<T: Lower>(v: &T) -> TypedArg<'_> {
+    if T::PLAIN.is_some() {
+        TypedArg::Plain(v)
+    } else {
+        TypedArg::Value(v.to_value())
+    }
+}
+
+impl<T: Lower> PlainWrite for T {
+    fn plain(&self) -> Option<Plain> {
+        T::PLAIN
+    }
+    fn write_le(&self, out: &mut [u8]) {
+        self.store_le(out)
+    }
+    fn value(&self) -> Value {
+        self.to_value()
+    }
+}
+
+/// Writes `items`' plain forms, `size` bytes apart.
+fn write_items<T: Lower>(items: &[T], out: &mut [u8]) {
+    if let Some(p) = T::PLAIN {
+        for (c, x) in out.chunks_exact_mut(p.size as usize).zip(items) {
+            x.store_le(c);
+        }
+    }
+}
+
+impl<T: Lower> PlainItems for Vec<T> {
+    fn elem(&self) -> Option<Plain> {
+        T::PLAIN
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn write_le(&self, out: &mut [u8]) {
+        write_items(self, out)
+    }
+    fn value(&self) -> Value {
+        T::list_to_value(self)
+    }
+}
+
+impl<T: Lower> PlainItems for &[T] {
+    fn elem(&self) -> Option<Plain> {
+        T::PLAIN
+    }
+    fn len(&self) -> usize {
+        <[T]>::len(self)
+    }
+    fn write_le(&self, out: &mut [u8]) {
+        write_items(self, out)
+    }
+    fn value(&self) -> Value {
+        T::list_to_value(self)
+    }
+}
+
+/// Whether lists of `T` go as [`TypedArg::PlainList`]: plain elements
+/// other than scalars (which have [`TypedArg::Scalars`]).
+const fn plain_items<T: Lower>() -> bool {
+    T::PLAIN.is_some() && !T::SCALAR
 }
 
 /// A Rust type that can be made from an interface value.
@@ -96,25 +188,44 @@ pub trait Lift: Sized {
         let _ = s;
         None
     }
-    /// Whether [`Lift::list_from_le`] makes lists of these (raw lists,
-    /// `exec.rs`): the scalars whose memory form needs no validation.
+    /// The plain memory form's layout, if the type has one (`plain.rs`):
+    /// [`Lift::load_le`] reads it, and every byte pattern is a value.
     #[doc(hidden)]
-    const RAW_ELEM: bool = false;
-    /// A list of these from its little-endian memory form, in one pass.
+    const PLAIN: Option<Plain> = None;
+    /// The value from its plain memory form (the first `PLAIN.size` bytes
+    /// of `bytes`); `None` for types without one or too few bytes.
     #[doc(hidden)]
-    fn list_from_le(bytes: &[u8]) -> Option<Vec<Self>> {
+    fn load_le(bytes: &[u8]) -> Option<Self> {
         let _ = bytes;
         None
     }
-    /// Whether [`Lift::from_raw_list`] makes this type (`Vec` of a
-    /// [`Lift::RAW_ELEM`]).
+    /// How a typed call's result of this type can come straight from guest
+    /// memory: a plain value, or a `Vec` of plain elements.
     #[doc(hidden)]
-    const RAW_LIST: bool = false;
-    /// This list from its elements' little-endian bytes.
+    const SINK: SinkForm = match Self::PLAIN {
+        Some(p) => SinkForm::Value(p),
+        None => SinkForm::None,
+    };
+    /// The value from the bytes of [`Lift::SINK`] (a list: its elements'),
+    /// checked by the engine, in one pass.
     #[doc(hidden)]
-    fn from_raw_list(bytes: &[u8]) -> Option<Self> {
-        let _ = bytes;
-        None
+    fn from_sink(bytes: &[u8]) -> Option<Self> {
+        Self::load_le(bytes)
+    }
+    /// A list of these from its elements' plain bytes (only for
+    /// [`Lift::PLAIN`] types), in one pass.
+    #[doc(hidden)]
+    #[inline]
+    fn list_from_plain(bytes: &[u8]) -> Option<Vec<Self>> {
+        let size = Self::PLAIN?.size as usize;
+        if size == 0 || !bytes.len().is_multiple_of(size) {
+            return None;
+        }
+        let mut out = Vec::with_capacity(bytes.len() / size);
+        for c in bytes.chunks_exact(size) {
+            out.push(Self::load_le(c)?);
+        }
+        Some(out)
     }
 }
 
@@ -134,7 +245,7 @@ fn mismatch<T>(want: &Type, v: &Value) -> Result<T, Error> {
 // `|x| bits` and `|b| value` give each scalar's bits (`plan/scalar.rs`:
 // signed sign-extended, unsigned and `char` zero-extended, floats' IEEE bits).
 macro_rules! scalar {
-    ($($rust:ty => $variant:ident, $ty:ident, |$x:ident| $to:expr, |$b:ident| $from:expr;)*) => {$(
+    ($($rust:ty => $variant:ident, $ty:ident, $plain:expr, |$x:ident| $to:expr, |$b:ident| $from:expr;)*) => {$(
         impl Lower for $rust {
             fn ty() -> Type { Type::$ty }
             fn to_value(&self) -> Value { Value::$variant(*self) }
@@ -144,6 +255,14 @@ macro_rules! scalar {
             // Borrowed: written straight into guest memory.
             fn list_to_arg(items: &[Self]) -> TypedArg<'_> {
                 TypedArg::Scalars(ScalarSlice::$ty(items))
+            }
+            const PLAIN: Option<Plain> = $plain;
+            #[inline]
+            fn store_le(&self, out: &mut [u8]) {
+                const N: usize = std::mem::size_of::<$rust>();
+                if let Some(o) = out.get_mut(..N) {
+                    o.copy_from_slice(&self.to_bits().to_le_bytes()[..N]);
+                }
             }
         }
         impl Lift for $rust {
@@ -157,9 +276,30 @@ macro_rules! scalar {
             const SCALAR: bool = true;
             #[inline]
             fn from_bits($b: u64) -> Option<Self> { $from }
-            const RAW_ELEM: bool = <$rust as RawElem>::RAW;
-            fn list_from_le(bytes: &[u8]) -> Option<Vec<Self>> {
-                <$rust as RawElem>::list_from_le(bytes)
+            const PLAIN: Option<Plain> = $plain;
+            #[inline]
+            fn load_le(bytes: &[u8]) -> Option<Self> {
+                const N: usize = std::mem::size_of::<$rust>();
+                <Self as Lift>::PLAIN?;
+                let mut b = [0u8; 8];
+                b[..N].copy_from_slice(bytes.get(..N)?);
+                <Self as Lift>::from_bits(u64::from_le_bytes(b))
+            }
+            // Scalars: a pre-sized, vectorisable decode.
+            #[inline]
+            fn list_from_plain(bytes: &[u8]) -> Option<Vec<Self>> {
+                const N: usize = std::mem::size_of::<$rust>();
+                <Self as Lift>::PLAIN?;
+                let chunks = bytes.chunks_exact(N);
+                if !chunks.remainder().is_empty() {
+                    return None;
+                }
+                // `from_bits` of a plain scalar is never `None`.
+                Some(chunks.map(|c| {
+                    let mut b = [0u8; 8];
+                    b[..N].copy_from_slice(c);
+                    <$rust as Lift>::from_bits(u64::from_le_bytes(b)).unwrap_or_default()
+                }).collect())
             }
             // One pre-sized pass (a `Result` collect cannot pre-size).
             fn list_from_value(v: Value) -> Result<Vec<Self>, Error> {
@@ -181,18 +321,19 @@ macro_rules! scalar {
     )*};
 }
 
+// `bool` and `char` have no plain form: their memory bytes need checks.
 scalar! {
-    bool => Bool, Bool, |x| x.into(), |b| Some(b != 0);
-    i8 => S8, S8, |x| x as i64 as u64, |b| Some(b as i8);
-    i16 => S16, S16, |x| x as i64 as u64, |b| Some(b as i16);
-    u16 => U16, U16, |x| x.into(), |b| Some(b as u16);
-    i32 => S32, S32, |x| x as i64 as u64, |b| Some(b as i32);
-    u32 => U32, U32, |x| x.into(), |b| Some(b as u32);
-    i64 => S64, S64, |x| x as u64, |b| Some(b as i64);
-    u64 => U64, U64, |x| x, |b| Some(b);
-    f32 => F32, F32, |x| x.to_bits().into(), |b| Some(f32::from_bits(b as u32));
-    f64 => F64, F64, |x| x.to_bits(), |b| Some(f64::from_bits(b));
-    char => Char, Char, |x| u32::from(x).into(), |b| char::from_u32(b as u32);
+    bool => Bool, Bool, None, |x| x.into(), |b| Some(b != 0);
+    i8 => S8, S8, Plain::scalar(1), |x| x as i64 as u64, |b| Some(b as i8);
+    i16 => S16, S16, Plain::scalar(2), |x| x as i64 as u64, |b| Some(b as i16);
+    u16 => U16, U16, Plain::scalar(2), |x| x.into(), |b| Some(b as u16);
+    i32 => S32, S32, Plain::scalar(4), |x| x as i64 as u64, |b| Some(b as i32);
+    u32 => U32, U32, Plain::scalar(4), |x| x.into(), |b| Some(b as u32);
+    i64 => S64, S64, Plain::scalar(8), |x| x as u64, |b| Some(b as i64);
+    u64 => U64, U64, Plain::scalar(8), |x| x, |b| Some(b);
+    f32 => F32, F32, Plain::scalar(4), |x| x.to_bits().into(), |b| Some(f32::from_bits(b as u32));
+    f64 => F64, F64, Plain::scalar(8), |x| x.to_bits(), |b| Some(f64::from_bits(b));
+    char => Char, Char, None, |x| u32::from(x).into(), |b| char::from_u32(b as u32);
 }
 
 impl Lower for u8 {
@@ -212,6 +353,13 @@ impl Lower for u8 {
     #[inline]
     fn to_bits(&self) -> u64 {
         (*self).into()
+    }
+    const PLAIN: Option<Plain> = Plain::scalar(1);
+    #[inline]
+    fn store_le(&self, out: &mut [u8]) {
+        if let Some(o) = out.first_mut() {
+            *o = *self;
+        }
     }
 }
 
@@ -236,6 +384,11 @@ impl Lift for u8 {
     #[inline]
     fn from_bits(bits: u64) -> Option<u8> {
         Some(bits as u8)
+    }
+    const PLAIN: Option<Plain> = Plain::scalar(1);
+    #[inline]
+    fn load_le(bytes: &[u8]) -> Option<u8> {
+        bytes.first().copied()
     }
 }
 
@@ -292,9 +445,14 @@ impl<T: Lower + ?Sized> Lower for &T {
         (**self).to_value()
     }
     fn to_arg(&self) -> TypedArg<'_> {
-        (**self).to_arg()
+        T::ref_to_arg(self)
     }
     const SCALAR: bool = T::SCALAR;
+    const PLAIN: Option<Plain> = T::PLAIN;
+    #[inline]
+    fn store_le(&self, out: &mut [u8]) {
+        (**self).store_le(out)
+    }
     #[inline]
     fn to_bits(&self) -> u64 {
         (**self).to_bits()
@@ -335,6 +493,13 @@ impl<T: Lower> Lower for [T] {
     fn to_arg(&self) -> TypedArg<'_> {
         T::list_to_arg(self)
     }
+    fn ref_to_arg<'a>(this: &'a &[T]) -> TypedArg<'a> {
+        if plain_items::<T>() {
+            TypedArg::PlainList(this)
+        } else {
+            T::list_to_arg(this)
+        }
+    }
 }
 
 impl<T: Lower> Lower for Vec<T> {
@@ -345,7 +510,11 @@ impl<T: Lower> Lower for Vec<T> {
         T::list_to_value(self)
     }
     fn to_arg(&self) -> TypedArg<'_> {
-        T::list_to_arg(self)
+        if plain_items::<T>() {
+            TypedArg::PlainList(self)
+        } else {
+            T::list_to_arg(self)
+        }
     }
 }
 
@@ -356,53 +525,16 @@ impl<T: Lift> Lift for Vec<T> {
     fn from_value(v: Value) -> Result<Self, Error> {
         T::list_from_value(v)
     }
-    const RAW_LIST: bool = T::RAW_ELEM;
-    fn from_raw_list(bytes: &[u8]) -> Option<Self> {
-        T::list_from_le(bytes)
+    const SINK: SinkForm = match T::PLAIN {
+        Some(p) => SinkForm::List(p),
+        None => SinkForm::None,
+    };
+    /// The elements straight from guest memory into the `Vec`: one pass.
+    #[inline]
+    fn from_sink(bytes: &[u8]) -> Option<Self> {
+        T::list_from_plain(bytes)
     }
 }
-
-// Raw lists (`exec.rs`): the scalars read from their little-endian bytes.
-macro_rules! raw_elem {
-    ($($rust:ty),*) => {$(
-        impl RawElem for $rust {
-            fn list_from_le(bytes: &[u8]) -> Option<Vec<Self>> {
-                const N: usize = std::mem::size_of::<$rust>();
-                let chunks = bytes.chunks_exact(N);
-                if !chunks.remainder().is_empty() {
-                    return None;
-                }
-                Some(
-                    chunks
-                        .map(|c| <$rust>::from_le_bytes(<[u8; N]>::try_from(c).unwrap()))
-                        .collect(),
-                )
-            }
-        }
-    )*};
-}
-
-/// The scalars' raw-list forms (`bool`, `u8` and `char` have none: their
-/// lists validate or already copy once).
-trait RawElem: Sized {
-    const RAW: bool = true;
-    fn list_from_le(bytes: &[u8]) -> Option<Vec<Self>> {
-        let _ = bytes;
-        None
-    }
-}
-
-impl RawElem for bool {
-    const RAW: bool = false;
-}
-impl RawElem for u8 {
-    const RAW: bool = false;
-}
-impl RawElem for char {
-    const RAW: bool = false;
-}
-
-raw_elem!(i8, i16, u16, i32, u32, f32, i64, u64, f64);
 
 impl<T: Lower> Lower for Option<T> {
     fn ty() -> Type {
@@ -558,12 +690,12 @@ pub trait LiftList: Sized {
         let _ = bits;
         None
     }
-    /// Whether this is one [`Lift::RAW_LIST`] (raw lists, `exec.rs`).
+    /// The [`Lift::SINK`] of a one-element list (result sinks, `exec.rs`).
     #[doc(hidden)]
-    const RAW_LIST: bool = false;
-    /// The one list from its elements' little-endian bytes.
+    const SINK: SinkForm = SinkForm::None;
+    /// The one element from the bytes of [`LiftList::SINK`].
     #[doc(hidden)]
-    fn from_raw_list(bytes: &[u8]) -> Option<Self> {
+    fn from_sink(bytes: &[u8]) -> Option<Self> {
         let _ = bytes;
         None
     }
@@ -630,21 +762,44 @@ macro_rules! tuples {
                 }
                 Some(($($t::from_bits(_bits[$i % 2])?,)*))
             }
-            const RAW_LIST: bool = [$($i),*].len() == 1 $(&& $t::RAW_LIST)*;
+            const SINK: SinkForm = sink_of_one(&[$($t::SINK),*]);
             #[inline]
-            fn from_raw_list(_bytes: &[u8]) -> Option<Self> {
-                if !<Self as LiftList>::RAW_LIST {
+            fn from_sink(_bytes: &[u8]) -> Option<Self> {
+                if [$($i),*].len() != 1 {
                     return None;
                 }
-                Some(($($t::from_raw_list(_bytes)?,)*))
+                Some(($($t::from_sink(_bytes)?,)*))
             }
+        }
+        impl<$($t: Lower),*> LowerFields for ($($t,)*) {
+            const FIELDS: &'static [Option<Plain>] = &[$($t::PLAIN),*];
+        }
+        impl<$($t: Lift),*> LiftFields for ($($t,)*) {
+            const FIELDS: &'static [Option<Plain>] = &[$($t::PLAIN),*];
         }
         impl<$($t: Lower),*> Lower for ($($t,)*) where ($($t,)*): NonEmpty {
             fn ty() -> Type { Type::Tuple(vec![$($t::ty()),*]) }
             fn to_value(&self) -> Value { Value::Tuple(vec![$(self.$i.to_value()),*]) }
+            fn to_arg(&self) -> TypedArg<'_> { plain_arg(self) }
+            const PLAIN: Option<Plain> = Plain::record(<Self as LowerFields>::FIELDS);
+            #[inline]
+            fn store_le(&self, _out: &mut [u8]) {
+                $(
+                    let off = const { Plain::offset(<Self as LowerFields>::FIELDS, $i) };
+                    if let Some(o) = _out.get_mut(off..) { self.$i.store_le(o); }
+                )*
+            }
         }
         impl<$($t: Lift),*> Lift for ($($t,)*) where ($($t,)*): NonEmpty {
             fn ty() -> Type { Type::Tuple(vec![$($t::ty()),*]) }
+            const PLAIN: Option<Plain> = Plain::record(<Self as LiftFields>::FIELDS);
+            #[inline]
+            fn load_le(_bytes: &[u8]) -> Option<Self> {
+                <Self as Lift>::PLAIN?;
+                Some(($(
+                    $t::load_le(_bytes.get(const { Plain::offset(<Self as LiftFields>::FIELDS, $i) }..)?)?,
+                )*))
+            }
             fn from_value(v: Value) -> Result<Self, Error> {
                 match v {
                     Value::Tuple(vs) if vs.len() == [$(stringify!($t)),*].len() => {
@@ -656,6 +811,24 @@ macro_rules! tuples {
             }
         }
     )*};
+}
+
+/// The plain layouts of a tuple's elements (its fields' offsets).
+trait LowerFields {
+    const FIELDS: &'static [Option<Plain>];
+}
+
+/// [`LowerFields`] of [`Lift`] elements.
+trait LiftFields {
+    const FIELDS: &'static [Option<Plain>];
+}
+
+/// The sink form of a list of one result.
+const fn sink_of_one(forms: &[SinkForm]) -> SinkForm {
+    match forms {
+        [one] => *one,
+        _ => SinkForm::None,
+    }
 }
 
 /// Tuples with at least one element (the empty tuple is `()`, handled apart).
@@ -802,35 +975,51 @@ impl<P: LowerList, R: LiftList> TypedFunc<P, R> {
         self.call_general(instance, &params)
     }
 
-    /// The call through `Value` results (any types, any context). Out of
-    /// line: the specialised paths above stay small enough to inline.
+    /// The call through `Value` results (any types, any context). A
+    /// result with a plain memory form ([`LiftList::SINK`]) is offered a
+    /// sink: the adapter's last `value.load`/`value.lift` then decodes it
+    /// straight from guest memory (`exec.rs`, *result sinks*). Out of line:
+    /// the specialised paths above stay small enough to inline.
     #[inline(never)]
     fn call_general(&self, instance: &mut impl CallContext, params: &P) -> Result<R, Error> {
         let mut out = instance.take_results();
-        if R::RAW_LIST {
-            let r = params
-                .with_args(|args| instance.invoke_raw_list(&self.func, args, args.len(), &mut out));
-            let r = match r {
-                Ok(Some(bytes)) => {
-                    let r = R::from_raw_list(&bytes)
-                        .ok_or_else(|| Error::internal("a raw list of another element size"));
-                    instance.put_raw_list(bytes);
-                    r
-                }
-                Ok(None) => R::from_vec(&mut out),
-                Err(e) => Err(e),
-            };
-            instance.put_results(out);
-            return r;
-        }
-        let r = params.with_args(|args| instance.invoke(&self.func, args, args.len(), &mut out));
-        let r = r.and_then(|()| R::from_vec(&mut out));
+        let r = if matches!(R::SINK, SinkForm::None) {
+            params
+                .with_args(|args| instance.invoke(&self.func, args, args.len(), &mut out))
+                .and_then(|()| R::from_vec(&mut out))
+        } else {
+            let sink = TypedSink::<R>(Cell::new(None));
+            params
+                .with_args(|args| {
+                    let args = SinkArgs { args, sink: &sink };
+                    instance.invoke(&self.func, &args, args.args.len(), &mut out)
+                })
+                .and_then(|()| match sink.0.take() {
+                    Some(r) => Ok(r),
+                    None => R::from_vec(&mut out),
+                })
+        };
         instance.put_results(out);
         r
     }
 
     pub fn func(&self) -> &Func {
         &self.func
+    }
+}
+
+/// The result of a typed call, when the adapter hands it over as bytes.
+struct TypedSink<R>(Cell<Option<R>>);
+
+impl<R: LiftList> ResultSink for TypedSink<R> {
+    fn form(&self) -> SinkForm {
+        R::SINK
+    }
+    fn put(&self, bytes: &[u8]) -> bool {
+        let r = R::from_sink(bytes);
+        let ok = r.is_some();
+        self.0.set(r);
+        ok
     }
 }
 

@@ -10,8 +10,9 @@
 /// module ([`values_module`]) and the component-model peer
 /// ([`values_component`]): `sum(list<u32>) -> u32`, `range(u32) ->
 /// list<u32>` (the list through a return pointer, as the canonical ABI
-/// returns it) and `flip(point) -> point` (a record of two `s32`, returned
-/// through a pointer). A bump allocator in the canonical ABI's `realloc`
+/// returns it), `flip(point) -> point` (a record of two `s32`, returned
+/// through a pointer), `sum-points(list<point>) -> s32` and `points(u32) ->
+/// list<point>` (records in a list, each way). A bump allocator in the canonical ABI's `realloc`
 /// form; each call resets the heap (the host has copied what it needed).
 const VALUES_CORE: &str = r#"
   (memory (export "mem") 1)
@@ -49,6 +50,32 @@ const VALUES_CORE: &str = r#"
     (i32.store (i32.const 32) (local.get 1))
     (i32.store (i32.const 36) (local.get 0))
     (i32.const 32))
+  (func $sum_points (export "sum-points") (param $p i32) (param $n i32) (result i32)
+    (local $s i32) (local $end i32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $s (i32.add (local.get $s)
+        (i32.add (i32.load (local.get $p)) (i32.load offset=4 (local.get $p)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (br $next)))
+    (global.set $heap (i32.const 1024))
+    (local.get $s))
+  (func $points (export "points") (param $n i32) (result i32)
+    (local $p i32) (local $i i32) (local $q i32)
+    (global.set $heap (i32.const 1024))
+    (local.set $p (call $realloc (i32.const 0) (i32.const 0) (i32.const 4)
+                                 (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 3))))
+      (i32.store (local.get $q) (local.get $i))
+      (i32.store offset=4 (local.get $q) (i32.sub (i32.const 0) (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (i32.store (i32.const 16) (local.get $p))
+    (i32.store (i32.const 20) (local.get $n))
+    (i32.const 16))
 "#;
 
 /// The intertype module of the `values` group (text).
@@ -61,7 +88,11 @@ pub fn values_module() -> String {
   (@interface func (export "range") (param u32) (result (list u32))
     arg.get 0 u32-to-i32 call-core $range value.load (list u32))
   (@interface func (export "flip") (param $point) (result $point)
-    arg.get 0 value.lower $point $realloc call-core $flip value.load $point))"#
+    arg.get 0 value.lower $point $realloc call-core $flip value.load $point)
+  (@interface func (export "sum-points") (param (list $point)) (result s32)
+    arg.get 0 value.lower (list $point) $realloc call-core $sum_points i32-to-s32)
+  (@interface func (export "points") (param u32) (result (list $point))
+    arg.get 0 u32-to-i32 call-core $points value.load (list $point)))"#
     )
 }
 
@@ -79,6 +110,10 @@ pub fn values_component() -> String {
   (func (export "range") (param "n" u32) (result (list u32))
     (canon lift (core func $i "range") (memory $i "mem") (realloc (func $i "realloc"))))
   (func (export "flip") (param "p" $point) (result $point)
-    (canon lift (core func $i "flip") (memory $i "mem") (realloc (func $i "realloc")))))"#
+    (canon lift (core func $i "flip") (memory $i "mem") (realloc (func $i "realloc"))))
+  (func (export "sum-points") (param "ps" (list $point)) (result s32)
+    (canon lift (core func $i "sum-points") (memory $i "mem") (realloc (func $i "realloc"))))
+  (func (export "points") (param "n" u32) (result (list $point))
+    (canon lift (core func $i "points") (memory $i "mem") (realloc (func $i "realloc")))))"#
     )
 }

@@ -11,6 +11,7 @@ const LAYERS: &[&str] = &[
     "engine",
     "types",
     "value",
+    "plain",
     "shape",
     "plan",
     "module",

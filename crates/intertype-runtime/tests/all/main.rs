@@ -13,6 +13,7 @@ mod leak;
 mod lifted_size;
 mod linking;
 mod nested_paths;
+mod plain_forms;
 mod raw_lists;
 mod readme;
 mod scalar_lists;
