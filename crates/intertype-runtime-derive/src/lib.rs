@@ -52,6 +52,21 @@ pub fn derive_interface(item: proc_macro::TokenStream) -> proc_macro::TokenStrea
 
 use intertype_macro_support::{member_name, options};
 
+/// Each field type as `<T as Lower>` and as `<T as Lift>`, spanned at
+/// the type (so errors point at the field).
+fn trait_paths<T: quote::ToTokens>(tys: &[T]) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let rt = quote!(::intertype_runtime);
+    let lower = tys
+        .iter()
+        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lower>))
+        .collect();
+    let lift = tys
+        .iter()
+        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lift>))
+        .collect();
+    (lower, lift)
+}
+
 /// `struct Meters(f64)` is `f64`; `struct Span(u32, u32)` a tuple.
 fn tuple_struct_parts(fields: &syn::FieldsUnnamed, span: Span) -> syn::Result<Parts> {
     let rt = quote!(::intertype_runtime);
@@ -62,14 +77,7 @@ fn tuple_struct_parts(fields: &syn::FieldsUnnamed, span: Span) -> syn::Result<Pa
     if tys.is_empty() {
         return Err(Error::new(span, "a tuple struct needs at least one field"));
     }
-    let lower: Vec<_> = tys
-        .iter()
-        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lower>))
-        .collect();
-    let lift: Vec<_> = tys
-        .iter()
-        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lift>))
-        .collect();
+    let (lower, lift) = trait_paths(&tys);
     if tys.len() == 1 {
         let (lo, li) = (&lower[0], &lift[0]);
         return Ok(Parts {
@@ -223,14 +231,7 @@ fn plain_items<T: quote::ToTokens>(
     let rt = quote!(::intertype_runtime);
     let p = quote!(#rt::__private::Plain);
     let opt = quote!(::core::option::Option);
-    let lower: Vec<_> = tys
-        .iter()
-        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lower>))
-        .collect();
-    let lift: Vec<_> = tys
-        .iter()
-        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lift>))
-        .collect();
+    let (lower, lift) = trait_paths(tys);
     let i: Vec<_> = (0..tys.len()).collect();
     let vars: Vec<_> = (0..tys.len()).map(|k| format_ident!("__f{k}")).collect();
     let lower_plain = quote! {
@@ -288,14 +289,7 @@ fn record_parts(fields: &Fields, span: Span) -> syn::Result<Parts> {
         .map(|f| member_name(&f.attrs, f.ident.as_ref().expect("named")))
         .collect::<syn::Result<Vec<_>>>()?;
     let tys: Vec<_> = fields.iter().map(|f| &f.ty).collect();
-    let lower: Vec<_> = tys
-        .iter()
-        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lower>))
-        .collect();
-    let lift: Vec<_> = tys
-        .iter()
-        .map(|t| quote_spanned!(t.span()=> <#t as #rt::Lift>))
-        .collect();
+    let (lower, lift) = trait_paths(&tys);
     let n = idents.len();
     let access: Vec<_> = idents.iter().map(|i| quote!(#i)).collect();
     let vars: Vec<_> = (0..n).map(|k| format_ident!("__f{k}")).collect();
@@ -421,8 +415,7 @@ fn variant_parts(e: &syn::DataEnum) -> syn::Result<Parts> {
                 }
                 let tys: Vec<_> = u.unnamed.iter().map(|f| &f.ty).collect();
                 let xs: Vec<_> = (0..tys.len()).map(|i| format_ident!("__x{i}")).collect();
-                let lower: Vec<_> = tys.iter().map(|t| quote_spanned!(t.span()=> <#t as #rt::Lower>)).collect();
-                let lift: Vec<_> = tys.iter().map(|t| quote_spanned!(t.span()=> <#t as #rt::Lift>)).collect();
+                let (lower, lift) = trait_paths(&tys);
                 let (lower_ty, lift_ty, to_payload, from_payload) = if tys.len() == 1 {
                     let (lo, li, x) = (&lower[0], &lift[0], &xs[0]);
                     (

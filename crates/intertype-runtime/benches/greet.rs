@@ -18,6 +18,7 @@ mod greet_guest;
 mod peer_component;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use greet_guest::{CPoint, Point};
 use intertype_bench_support::{core_of, Raw, RawAdd, ADD, GUEST};
 use intertype_runtime::{Engine, Linker, Module, Value};
 use peer_component::{ComponentTyped, ComponentVal};
@@ -115,27 +116,6 @@ fn bench_add(c: &mut Criterion) {
         })
     });
     group.finish();
-}
-
-#[derive(intertype_runtime::Interface, Clone, Copy, Debug, PartialEq)]
-struct Point {
-    x: i32,
-    y: i32,
-}
-
-#[derive(
-    wasmtime::component::ComponentType,
-    wasmtime::component::Lift,
-    wasmtime::component::Lower,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-)]
-#[component(record)]
-struct CPoint {
-    x: i32,
-    y: i32,
 }
 
 /// Records and `list<u32>` of 1 000 elements, typed, against the component

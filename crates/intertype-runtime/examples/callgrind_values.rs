@@ -20,7 +20,8 @@ mod greet_guest;
 #[path = "../benches/peer_component/mod.rs"]
 mod peer_component;
 
-use intertype_runtime::{Engine, Interface, Linker, Module};
+use greet_guest::{CPoint, Point};
+use intertype_runtime::{Engine, Linker, Module};
 use std::hint::black_box;
 
 /// The counted loop (its name is what valgrind toggles on).
@@ -29,27 +30,6 @@ fn measured_calls(n: u64, f: &mut dyn FnMut()) {
     for _ in 0..n {
         f();
     }
-}
-
-#[derive(Interface, Clone, Copy, Debug, PartialEq)]
-struct Point {
-    x: i32,
-    y: i32,
-}
-
-#[derive(
-    wasmtime::component::ComponentType,
-    wasmtime::component::Lift,
-    wasmtime::component::Lower,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-)]
-#[component(record)]
-struct CPoint {
-    x: i32,
-    y: i32,
 }
 
 fn main() {

@@ -78,6 +78,29 @@ const VALUES_CORE: &str = r#"
     (i32.const 16))
 "#;
 
+/// The `values` group's record, as a derived intertype type.
+#[derive(intertype_runtime::Interface, Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub x: i32,
+    pub y: i32,
+}
+
+/// The same record for the component-model peer.
+#[derive(
+    wasmtime::component::ComponentType,
+    wasmtime::component::Lift,
+    wasmtime::component::Lower,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+)]
+#[component(record)]
+pub struct CPoint {
+    pub x: i32,
+    pub y: i32,
+}
+
 /// The intertype module of the `values` group (text).
 pub fn values_module() -> String {
     format!(
