@@ -13,9 +13,12 @@ cargo fmt --all -- --check
 
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-# tidy2: the guest's wasm-only code (std panic hook, allocator) against its
+# The guest's wasm-only code (std panic hook, allocator) against its
 # rust-version (clippy::incompatible_msrv), which a host build never sees.
 cargo clippy -p intertype-guest --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "cargo doc (warnings are errors: broken or private intra-doc links)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked
 
 step "cargo test"
 cargo test --workspace --locked

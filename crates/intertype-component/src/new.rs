@@ -4,7 +4,7 @@
 //! *canonical side*: core code with its own memory and a bump allocator
 //! (`cabi_realloc`), which speaks the canonical ABI to `canon lift` and
 //! `canon lower`. The canonical side is described as a booklet by
-//! [`crate::adopt`] (from the world [`wit::shim_world`] writes: the module's
+//! [`crate::adopt`] (from the world `wit::shim_world` writes: the module's
 //! exports as imports `export-N`, its imports as exports `import-N`), and
 //! the adapter compiler ([`intertype_adapt::compile`]) fuses that
 //! description with the module's own adapters, both ways:

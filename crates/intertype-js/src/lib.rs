@@ -6,11 +6,11 @@
 //!
 //! A pipeline, as code generators in this field are built:
 //! 1. **descriptors** — the validated [`intertype::Module`];
-//! 2. **IR** — [`Plan`]: what is exported, imported, implemented, passed
+//! 2. **IR** — `Plan`: what is exported, imported, implemented, passed
 //!    through, in index order (deterministic; no hash order anywhere);
 //! 3. **emitter** — each adapter compiled to straight-line JS
-//!    ([`adapter`]), per-type canonical-layout code ([`canon`]), and the
-//!    runtime helpers they use, each emitted once ([`helpers`]).
+//!    (`adapter.rs`), per-type canonical-layout code (`canon.rs`), and the
+//!    runtime helpers they use, each emitted once (`helpers.rs`).
 //!
 //! The JS value mapping and the Web API binding convention are documented
 //! in `docs/js.md`.

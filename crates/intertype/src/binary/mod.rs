@@ -8,7 +8,7 @@
 //! input makes it panic or allocate more than the input's size.
 
 //!
-//! [`reader`] decodes, [`writer`] encodes; the byte codes both use are
+//! `reader.rs` decodes, `writer.rs` encodes; the byte codes both use are
 //! `intertype-format`'s (re-exported here as [`subsection`], [`form`] and
 //! [`valtype_code`]).
 
@@ -46,7 +46,7 @@ pub mod subsection {
 pub use intertype_format::form;
 
 /// Value type codes (the fourteen reference ones are the positions in
-/// [`ValType::REFERENCE`]).
+/// [`crate::ValType::REFERENCE`]).
 pub use intertype_format::valtype_code;
 
 /// Appends `v` as unsigned LEB128 at its minimal length (the wasm binary
