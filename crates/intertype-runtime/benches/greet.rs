@@ -126,10 +126,7 @@ fn bench_values(c: &mut Criterion) {
     let xs: &[u32] = &xs;
     let total: u32 = xs.iter().sum();
 
-    let engine = Engine::default();
-    let wasm = intertype::parse_str(&greet_guest::values_module(), None).unwrap();
-    let module = Module::new(&engine, &wasm).unwrap();
-    let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
+    let mut inst = greet_guest::values_instance();
     let sum = inst.typed_func::<(&[u32],), (u32,)>("sum").unwrap();
     let range = inst.typed_func::<(u32,), (Vec<u32>,)>("range").unwrap();
     let flip = inst.typed_func::<(Point,), (Point,)>("flip").unwrap();
@@ -148,16 +145,7 @@ fn bench_values(c: &mut Criterion) {
     let out = points.call(&mut inst, (1000,)).unwrap().0;
     assert_eq!(out[999], Point { x: 999, y: -999 });
 
-    let cengine = peer_component::engine();
-    let component = wasmtime::component::Component::new(
-        &cengine,
-        wat::parse_str(greet_guest::values_component()).unwrap(),
-    )
-    .unwrap();
-    let mut store = wasmtime::Store::new(&cengine, ());
-    let cinst = wasmtime::component::Linker::new(&cengine)
-        .instantiate(&mut store, &component)
-        .unwrap();
+    let (mut store, cinst) = greet_guest::values_component_instance(&peer_component::engine());
     let csum = cinst
         .get_typed_func::<(&[u32],), (u32,)>(&mut store, "sum")
         .unwrap();

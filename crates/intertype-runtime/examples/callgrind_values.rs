@@ -21,7 +21,6 @@ mod greet_guest;
 mod peer_component;
 
 use greet_guest::{CPoint, Point};
-use intertype_runtime::{Engine, Linker, Module};
 use std::hint::black_box;
 
 /// The counted loop (its name is what valgrind toggles on).
@@ -41,10 +40,7 @@ fn main() {
     let ps: Vec<Point> = (0..1000).map(|i| Point { x: i, y: 2 * i }).collect();
     let cps: Vec<CPoint> = ps.iter().map(|p| CPoint { x: p.x, y: p.y }).collect();
     let mut f: Box<dyn FnMut()> = if let Some(call) = variant.strip_suffix("-typed") {
-        let engine = Engine::default();
-        let wasm = intertype::parse_str(&greet_guest::values_module(), None).unwrap();
-        let module = Module::new(&engine, &wasm).unwrap();
-        let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
+        let mut inst = greet_guest::values_instance();
         match call {
             "record" => {
                 let f = inst.typed_func::<(Point,), (Point,)>("flip").unwrap();
@@ -82,16 +78,7 @@ fn main() {
             other => panic!("unknown call `{other}`; {usage}"),
         }
     } else if let Some(call) = variant.strip_suffix("-component") {
-        let engine = peer_component::engine();
-        let component = wasmtime::component::Component::new(
-            &engine,
-            wat::parse_str(greet_guest::values_component()).unwrap(),
-        )
-        .unwrap();
-        let mut store = wasmtime::Store::new(&engine, ());
-        let inst = wasmtime::component::Linker::new(&engine)
-            .instantiate(&mut store, &component)
-            .unwrap();
+        let (mut store, inst) = greet_guest::values_component_instance(&peer_component::engine());
         macro_rules! typed {
             ($name:literal, $p:ty, $r:ty, $arg:expr) => {{
                 let f = inst.get_typed_func::<$p, $r>(&mut store, $name).unwrap();

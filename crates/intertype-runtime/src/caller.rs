@@ -6,7 +6,7 @@ use crate::error::{Error, Misbehavior};
 use crate::exec;
 use crate::instance::{CallContext, Func};
 use crate::module::ExportKind;
-use crate::plan::{AdapterPlan, SCALAR_IO};
+use crate::plan::SCALAR_IO;
 use crate::store::{downcast, downcast_mut};
 use crate::store::{RawCaller, Runtime, StoreData};
 use crate::value::Value;
@@ -184,13 +184,7 @@ impl<T: 'static> CallContext for Caller<'_, T> {
         if !f.is_scalar() {
             return None;
         }
-        Some(self.nested(|cx, rt| match rt.plans.func(idx) {
-            Some(AdapterPlan::Func(plan)) => match &plan.scalar {
-                Some(sp) => exec::run_scalar(cx, rt, plan, sp, regs),
-                None => Err(crate::store::internal("scalar plan")),
-            },
-            _ => Err(crate::store::internal("scalar plan")),
-        }))
+        Some(self.nested(|cx, rt| exec::run_scalar(cx, rt, idx, regs)))
     }
 
     fn module_id(&self) -> usize {

@@ -12,8 +12,8 @@ use crate::plain::{ResultSink, SinkForm};
 use crate::plan::ResultBits;
 use crate::plan::{
     conversion_type, convert_bits, from_bits, to_bits, AdapterPlan, DirectCall, Dst, FastOp,
-    FastPlan, FastResult, FuncPlan, I32Call, Malloc, Op, Operand, ScalarOp, ScalarPlan, StringCall,
-    FAST_INTS, FAST_STRS, SCALAR_IO, SCALAR_REGS,
+    FastPlan, FastResult, FuncPlan, I32Call, Malloc, Op, Operand, ScalarOp, StringCall, FAST_INTS,
+    FAST_STRS, SCALAR_IO, SCALAR_REGS,
 };
 use crate::store::{internal, wasm_error, Callee, RawCaller, Runtime, StoreData};
 use crate::types::Type;
@@ -471,17 +471,22 @@ pub(crate) fn run_string_call(
     Ok(s)
 }
 
-/// Runs a [`ScalarPlan`]: `io` holds the arguments' bits on entry and the
-/// results' bits (in order) on return. Same semantics and errors as [`run`].
+/// Runs adapter `adapter`'s [`crate::plan::ScalarPlan`]: `io` holds the
+/// arguments' bits on entry and the results' bits (in order) on return. Same semantics and errors as [`run`].
 /// (A plan with a [`DirectCall`] runs through [`run_direct`] instead.)
 #[inline]
 pub(crate) fn run_scalar(
     cx: &mut StoreContextMut<'_, StoreData>,
     rt: &Runtime,
-    plan: &FuncPlan,
-    sp: &ScalarPlan,
+    adapter: u32,
     io: &mut [u64; SCALAR_IO],
 ) -> Result<(), Error> {
+    let Some(AdapterPlan::Func(plan)) = rt.plans.func(adapter) else {
+        return Err(internal("scalar plan"));
+    };
+    let Some(sp) = &plan.scalar else {
+        return Err(internal("scalar plan"));
+    };
     let mut regs = [0u64; SCALAR_REGS];
     regs[..SCALAR_IO].copy_from_slice(io);
     for (at, op) in sp.ops.iter() {

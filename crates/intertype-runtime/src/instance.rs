@@ -474,14 +474,8 @@ impl<T: 'static> CallContext for Instance<T> {
         if !f.scalar {
             return None;
         }
-        Some(self.fast_call(|this| match this.rt.plans.func(idx) {
-            Some(AdapterPlan::Func(plan)) => match &plan.scalar {
-                Some(sp) => {
-                    exec::run_scalar(&mut this.store.as_context_mut(), &this.rt, plan, sp, regs)
-                }
-                None => Err(crate::store::internal("scalar plan")),
-            },
-            _ => Err(crate::store::internal("scalar plan")),
+        Some(self.fast_call(|this| {
+            exec::run_scalar(&mut this.store.as_context_mut(), &this.rt, idx, regs)
         }))
     }
 }

@@ -140,3 +140,27 @@ pub fn values_component() -> String {
     (canon lift (core func $i "points") (memory $i "mem") (realloc (func $i "realloc")))))"#
     )
 }
+
+/// The `values` module instantiated on the engine.
+pub fn values_instance() -> intertype_runtime::Instance {
+    let engine = intertype_runtime::Engine::default();
+    let wasm = intertype::parse_str(&values_module(), None).unwrap();
+    let module = intertype_runtime::Module::new(&engine, &wasm).unwrap();
+    intertype_runtime::Linker::new(&engine)
+        .instantiate(&module)
+        .unwrap()
+}
+
+/// The `values` component instantiated on wasmtime's component model.
+pub fn values_component_instance(
+    engine: &wasmtime::Engine,
+) -> (wasmtime::Store<()>, wasmtime::component::Instance) {
+    let component =
+        wasmtime::component::Component::new(engine, wat::parse_str(values_component()).unwrap())
+            .unwrap();
+    let mut store = wasmtime::Store::new(engine, ());
+    let inst = wasmtime::component::Linker::new(engine)
+        .instantiate(&mut store, &component)
+        .unwrap();
+    (store, inst)
+}
