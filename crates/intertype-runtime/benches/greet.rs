@@ -15,13 +15,14 @@
 //! `scripts/callgrind.sh`.
 
 mod greet_guest;
+mod greet_paths;
 mod peer_component;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use greet_guest::{CPoint, Point};
-use intertype_bench_support::{core_of, Raw, RawAdd, ADD, GUEST};
+use intertype_bench_support::{core_of, RawAdd, ADD, GUEST};
 use intertype_runtime::{Engine, Linker, Module, Value};
-use peer_component::{ComponentTyped, ComponentVal};
+use peer_component::ComponentVal;
 use std::hint::black_box;
 use wasmtime::component::Val;
 
@@ -30,45 +31,11 @@ fn bench(c: &mut Criterion) {
     let engine = Engine::default();
     let module = Module::new(&engine, &wasm).unwrap();
     let mut group = c.benchmark_group("greet");
+    let core = core_of(GUEST);
     for (label, size) in [("5B", 5usize), ("64KiB", 64 << 10)] {
+        greet_paths::bench_greet_paths(&mut group, &module, &core, label, size);
         let name = "w".repeat(size);
-        let mut raw = Raw::new(&core_of(GUEST));
-        assert_eq!(raw.greet(&name).len(), size + 7);
-        group.bench_with_input(
-            BenchmarkId::new("a_raw_wasmtime", label),
-            &name,
-            |b, name| b.iter(|| black_box(raw.greet(black_box(name)))),
-        );
-        let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
-        let name_ref: &str = &name;
-        let typed = inst.typed_func::<(&str,), (String,)>("greet").unwrap();
-        group.bench_function(BenchmarkId::new("b_intertype_typed", label), |b| {
-            b.iter(|| black_box(typed.call(&mut inst, (black_box(name_ref),)).unwrap()))
-        });
-        let func = inst.func("greet").unwrap();
-        let args = [Value::String(name.clone())];
-        let mut out = Vec::with_capacity(1);
-        group.bench_with_input(
-            BenchmarkId::new("c_intertype_dynamic", label),
-            &args,
-            |b, args| {
-                b.iter(|| {
-                    out.clear();
-                    func.call_into(&mut inst, black_box(args), &mut out)
-                        .unwrap();
-                    black_box(&out);
-                })
-            },
-        );
-
         let expected = format!("Hello, {name}");
-        let mut typed = ComponentTyped::new();
-        assert_eq!(typed.greet(&name), expected);
-        group.bench_with_input(
-            BenchmarkId::new("d_component_typed", label),
-            &name,
-            |b, name| b.iter(|| black_box(typed.greet(black_box(name)))),
-        );
         let mut dynamic = ComponentVal::new();
         assert_eq!(dynamic.greet(&name), expected);
         let args = [Val::String(name.clone())];

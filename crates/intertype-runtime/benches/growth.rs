@@ -15,12 +15,12 @@
 //! `python3 scripts/chart.py` draws `docs/growth.svg` from criterion's
 //! JSON. Results: `docs/performance.md`.
 
+mod greet_paths;
 mod peer_component;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use intertype_bench_support::{Raw, GUEST};
-use intertype_runtime::{Engine, Linker, Module, Value};
-use peer_component::ComponentTyped;
+use intertype_bench_support::GUEST;
+use intertype_runtime::{Engine, Module};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -45,50 +45,9 @@ fn growth(c: &mut Criterion) {
         .sample_size(20)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
+    let core = intertype::core::strip(&wasm).unwrap();
     for (label, size) in SIZES {
-        let name = "w".repeat(size);
-        let expected = format!("Hello, {name}");
-
-        let mut raw = Raw::new(&intertype::core::strip(&wasm).unwrap());
-        assert_eq!(raw.greet(&name), expected);
-        group.bench_with_input(BenchmarkId::new("a_raw_wasmtime", label), &name, |b, n| {
-            b.iter(|| black_box(raw.greet(black_box(n))))
-        });
-
-        let mut inst = Linker::new(&engine).instantiate(&module).unwrap();
-        let typed = inst.typed_func::<(&str,), (String,)>("greet").unwrap();
-        assert_eq!(typed.call(&mut inst, (&name,)).unwrap().0, expected);
-        group.bench_with_input(
-            BenchmarkId::new("b_intertype_typed", label),
-            &name,
-            |b, n| b.iter(|| black_box(typed.call(&mut inst, (black_box(n.as_str()),)).unwrap())),
-        );
-
-        let func = inst.func("greet").unwrap();
-        let args = [Value::String(name.clone())];
-        let mut out = Vec::with_capacity(1);
-        func.call_into(&mut inst, &args, &mut out).unwrap();
-        assert_eq!(out, [Value::String(expected.clone())]);
-        group.bench_with_input(
-            BenchmarkId::new("c_intertype_dynamic", label),
-            &args,
-            |b, args| {
-                b.iter(|| {
-                    out.clear();
-                    func.call_into(&mut inst, black_box(args), &mut out)
-                        .unwrap();
-                    black_box(&out);
-                })
-            },
-        );
-
-        let mut component = ComponentTyped::new();
-        assert_eq!(component.greet(&name), expected);
-        group.bench_with_input(
-            BenchmarkId::new("d_component_typed", label),
-            &name,
-            |b, n| b.iter(|| black_box(component.greet(black_box(n)))),
-        );
+        greet_paths::bench_greet_paths(&mut group, &module, &core, label, size);
     }
     group.finish();
 }
