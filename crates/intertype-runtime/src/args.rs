@@ -11,7 +11,7 @@ use crate::value::Value;
 #[doc(hidden)]
 pub trait ArgSource {
     fn arg(&self, i: u32) -> Option<ArgRef<'_>>;
-    /// Where a typed call takes its result as bytes (`exec.rs`, *result
+    /// Where a typed call takes its result as bytes (`exec/plain.rs`, *result
     /// sinks*): only the outermost call's arguments carry one.
     #[doc(hidden)]
     fn sink(&self) -> Option<&dyn ResultSink> {

@@ -9,7 +9,7 @@
 //! with `store_le`/`load_le`. The executor sees these through the two
 //! object-safe traits here: a borrowed argument ([`PlainWrite`],
 //! [`PlainItems`]) and a typed call's result ([`ResultSink`]). Every check
-//! stays the executor's (`exec.rs`, `canon.rs`): bounds, alignment, the
+//! stays the executor's (`exec/`, `canon.rs`): bounds, alignment, the
 //! allocator's result, the value budget; a plain form only replaces the
 //! per-field `Value` work once the bytes are known to be in range.
 
@@ -120,7 +120,7 @@ pub enum SinkForm {
 }
 
 /// Where the outermost adapter of a typed call puts a result it can hand
-/// over as bytes (`exec.rs`, *result sinks*).
+/// over as bytes (`exec/plain.rs`, *result sinks*).
 #[doc(hidden)]
 pub trait ResultSink {
     fn form(&self) -> SinkForm;

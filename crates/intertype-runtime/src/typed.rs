@@ -690,7 +690,7 @@ pub trait LiftList: Sized {
         let _ = bits;
         None
     }
-    /// The [`Lift::SINK`] of a one-element list (result sinks, `exec.rs`).
+    /// The [`Lift::SINK`] of a one-element list (result sinks, `exec/plain.rs`).
     #[doc(hidden)]
     const SINK: SinkForm = SinkForm::None;
     /// The one element from the bytes of [`LiftList::SINK`].
@@ -978,7 +978,7 @@ impl<P: LowerList, R: LiftList> TypedFunc<P, R> {
     /// The call through `Value` results (any types, any context). A
     /// result with a plain memory form ([`LiftList::SINK`]) is offered a
     /// sink: the adapter's last `value.load`/`value.lift` then decodes it
-    /// straight from guest memory (`exec.rs`, *result sinks*). Out of line:
+    /// straight from guest memory (`exec/plain.rs`, *result sinks*). Out of line:
     /// the specialised paths above stay small enough to inline.
     #[inline(never)]
     fn call_general(&self, instance: &mut impl CallContext, params: &P) -> Result<R, Error> {

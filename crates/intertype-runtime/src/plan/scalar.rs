@@ -79,7 +79,7 @@ pub(crate) struct DirectCall {
 /// differ by. Every reader of bits (`from_bits`, `Lift::from_bits`) reads
 /// only the low bits of types narrower than 64 bits (and `bool` as "not
 /// zero"), so zero-extending stands for every such conversion; only
-/// `i32-to-s64` sign-extends (a unit test in `exec.rs` checks this against
+/// `i32-to-s64` sign-extends (a unit test in `exec/fast.rs` checks this against
 /// [`convert_bits`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum ResultBits {
